@@ -1,0 +1,35 @@
+/// One decoded WAL record. Its bytes are borrowed from the reader: use them inside the closure
+/// that receives the record, and copy what you keep.
+public struct WALRecord {
+  /// Where the record starts.
+  public let lsn: LSN
+  /// The first byte after the record (not aligned; the next record starts at `end.maxAligned`).
+  public let end: LSN
+  public let header: RecordHeader
+  /// The whole record, header included, with page headers removed when it crossed pages.
+  public let bytes: UnsafeRawBufferPointer
+  /// Block references in block-id order. Their ranges index into `bytes`.
+  public let blocks: [BlockReference]
+  /// Where the main data lies in `bytes`.
+  public let mainDataRange: Range<Int>
+  /// The replication origin, when the record carries one.
+  public let origin: UInt16?
+  /// The top-level transaction of a subtransaction's first record (14+, `wal_level=logical`).
+  public let topLevelXID: UInt32?
+  /// The PostgreSQL version that wrote it.
+  public let version: WALVersion
+
+  /// The rmgr-specific main data.
+  public var mainData: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[mainDataRange]) }
+
+  /// The bytes a range of ``BlockReference`` points at.
+  public func bytes(in range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
+
+  /// Bytes of full-page images stored in the record (compressed, hole removed): what
+  /// pg_waldump counts as "FPI size".
+  public var fullPageImageLength: Int {
+    var total = 0
+    for block in blocks { total += block.image?.bytes.count ?? 0 }
+    return total
+  }
+}

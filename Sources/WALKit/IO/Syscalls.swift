@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The only file in WALKit that talks to the C library: open, stat, map and list, read-only.
+enum Syscalls {
+  enum FileType: Sendable { case regular, directory, symbolicLink, other(String) }
+
+  struct FileStatus: Sendable {
+    var type: FileType
+    var size: UInt64
+  }
+
+  static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+  /// `stat` (following links) or `lstat`; the error text on failure.
+  static func status(of path: String, followLinks: Bool = true) -> Result<FileStatus, SyscallError> {
+    var info = stat()
+    let rc = followLinks ? stat(path, &info) : lstat(path, &info)
+    guard rc == 0 else { return .failure(SyscallError(code: errno)) }
+    return .success(fileStatus(info))
+  }
+
+  static func fileStatus(_ info: stat) -> FileStatus {
+    let type: FileType
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: type = .regular
+    case S_IFDIR: type = .directory
+    case S_IFLNK: type = .symbolicLink
+    case S_IFIFO: type = .other("a FIFO")
+    case S_IFCHR: type = .other("a character device")
+    case S_IFBLK: type = .other("a block device")
+    case S_IFSOCK: type = .other("a socket")
+    default: type = .other("not a regular file")
+    }
+    return FileStatus(type: type, size: UInt64(max(0, info.st_size)))
+  }
+
+  /// Opens read-only without blocking (a FIFO would otherwise wait for a writer) and returns
+  /// the descriptor with the status of what was opened.
+  static func openReadOnly(_ path: String) -> Result<(Int32, FileStatus), SyscallError> {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else { return .failure(SyscallError(code: errno)) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      let code = errno
+      close(fd)
+      return .failure(SyscallError(code: code))
+    }
+    return .success((fd, fileStatus(info)))
+  }
+
+  static func closeFile(_ fd: Int32) { close(fd) }
+
+  static func mapReadOnly(_ fd: Int32, length: Int) -> Result<UnsafeRawPointer, SyscallError> {
+    guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+      return .failure(SyscallError(code: errno))
+    }
+    _ = madvise(address, length, MADV_SEQUENTIAL)
+    return .success(UnsafeRawPointer(address))
+  }
+
+  static func unmap(_ address: UnsafeRawPointer, length: Int) {
+    munmap(UnsafeMutableRawPointer(mutating: address), length)
+  }
+
+  /// Reads the whole file into a new buffer (for files too small to be worth mapping).
+  static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SyscallError> {
+    var done = 0
+    while done < buffer.count {
+      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(done))
+      if n < 0 {
+        if errno == EINTR { continue }
+        return .failure(SyscallError(code: errno))
+      }
+      if n == 0 { break }
+      done += n
+    }
+    return .success(done)
+  }
+
+  /// The names in a directory, without `.` and `..`.
+  static func directoryEntries(_ path: String) -> Result<[String], SyscallError> {
+    guard let dir = opendir(path) else { return .failure(SyscallError(code: errno)) }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return .success(names)
+  }
+
+  static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// An `errno` from a failed call.
+struct SyscallError: Error, Sendable, CustomStringConvertible {
+  var code: Int32
+  var description: String { Syscalls.errorText(code) }
+}

@@ -1,0 +1,54 @@
+/// What reading one segment found: its identity, its records, and how the reading ended.
+public struct SegmentScan: Sendable {
+  /// How reading a segment ended.
+  public enum Ending: Sendable, Equatable {
+    /// Every record to the segment's end is valid; the next record starts at `nextRecord`
+    /// (in a later segment when the last record crosses the boundary).
+    case complete(nextRecord: LSN)
+    /// An `XLOG/SWITCH` record at `switchRecord` closed the segment; the rest is unused.
+    case switched(switchRecord: LSN)
+    /// The last record continues into a segment that is not available, so it is unchecked.
+    case continuesBeyond(recordStart: LSN)
+    /// Reading stopped at `at`: see ``SegmentScan/stopProblem``.
+    case stopped(at: LSN)
+  }
+
+  public var file: String
+  /// The segment's name: from the file name, or built from its first page for other names.
+  public var name: SegmentName?
+  public var segment: SegmentNumber?
+  public var version: WALVersion?
+  public var geometry: WALGeometry?
+  public var systemIdentifier: UInt64?
+  /// Timelines in the first and last page headers read.
+  public var firstPageTimeline: TimelineID?
+  public var lastPageTimeline: TimelineID?
+  /// Records that start in this segment.
+  public var recordCount = 0
+  public var firstRecord: LSN?
+  /// `xl_prev` of the first record: must be the previous segment's last record.
+  public var firstRecordPrevious: LSN?
+  public var lastRecord: LSN?
+  /// Bytes of a record from an earlier segment that this segment's first page continues (0 if
+  /// it starts with a record).
+  public var continuedBytes: UInt64 = 0
+  /// Where verified WAL ends: the next unread position.
+  public var validThrough: LSN?
+  public var ending: Ending = .stopped(at: .invalid)
+  /// Why reading stopped, when it did; `nil` for a stop at the end of a truncated file
+  /// (already among ``problems``).
+  public var stopProblem: WALProblem?
+  /// True when the stop looks like a clean end of WAL (zeros, a stale recycled page, a stale
+  /// prev-link) rather than damage: the verifier decides from the segment's context.
+  public var stopLooksLikeEndOfWAL = false
+  /// Problems found, in order, excluding ``stopProblem``.
+  public var problems: [WALProblem] = []
+  /// Bytes of the file on disk.
+  public var storedSize: UInt64 = 0
+  public var isCompressed = false
+
+  public init(file: String, name: SegmentName?) {
+    self.file = file
+    self.name = name
+  }
+}

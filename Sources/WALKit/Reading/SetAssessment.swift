@@ -1,0 +1,220 @@
+/// Judges segments as a set: the cluster they belong to, gaps and continuity along each
+/// timeline, and whether each place where valid WAL stops is a legitimate end or damage.
+struct SetAssessment {
+  let files: [WALFile]
+  let scans: [SegmentScan]
+  private(set) var reports: [SegmentReport]
+  /// Problems not tied to one file (missing segments), keyed by the report they precede.
+  private var gapProblems: [(before: Int, problem: WALProblem)] = []
+
+  init(files: [WALFile], scans: [SegmentScan]) {
+    self.files = files
+    self.scans = scans
+    reports = zip(files, scans).map { file, scan in
+      SegmentReport(file: file, scan: scan, status: .complete, problems: scan.problems)
+    }
+  }
+
+  mutating func run() {
+    checkCluster()
+    let geometry = mostCommon(scans.compactMap(\.geometry)) ?? .standard
+    let chains = timelineChains(geometry: geometry)
+    var lastSegmentWithWAL: [TimelineID: SegmentNumber] = [:]
+    for (timeline, chain) in chains {
+      for (segment, index) in chain where scans[index].holdsOwnWAL {
+        lastSegmentWithWAL[timeline] = segment
+      }
+      checkContinuity(chain, geometry: geometry)
+    }
+    for index in reports.indices {
+      var later: SegmentNumber?
+      if let name = reports[index].name, let segment = name.segment(in: geometry),
+        let last = lastSegmentWithWAL[name.timeline], segment < last
+      {
+        later = last
+      }
+      judgeEnding(index, laterWALIn: later.flatMap { SegmentName(timeline: reports[index].name!.timeline, segment: $0, geometry: geometry) })
+    }
+  }
+
+  /// Every problem in segment order, missing segments where they belong.
+  func orderedProblems() -> [WALProblem] {
+    var result: [WALProblem] = []
+    var gaps = gapProblems.sorted { $0.before < $1.before }[...]
+    for index in reports.indices {
+      while let gap = gaps.first, gap.before <= index {
+        result.append(gap.problem)
+        gaps = gaps.dropFirst()
+      }
+      result.append(contentsOf: reports[index].problems)
+    }
+    result.append(contentsOf: gaps.map(\.problem))
+    return result
+  }
+
+  // MARK: Cluster identity
+
+  /// Segments from another cluster (system identifier) or with another segment size than the
+  /// majority.
+  private mutating func checkCluster() {
+    guard let systemIdentifier = mostCommon(scans.compactMap(\.systemIdentifier)) else { return }
+    let agreeing = scans.filter { $0.systemIdentifier == systemIdentifier }.count
+    for index in scans.indices {
+      guard let found = scans[index].systemIdentifier, found != systemIdentifier else { continue }
+      reports[index].problems.append(WALProblem(.systemIDMismatch,
+        "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment(s) have \(systemIdentifier)",
+        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier))))
+    }
+    guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return }
+    for index in scans.indices {
+      guard let found = scans[index].geometry, found != geometry else { continue }
+      reports[index].problems.append(WALProblem(.segmentSizeMismatch,
+        "long header gives \(found), while the other segments have \(geometry)",
+        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.segmentSize))))
+    }
+  }
+
+  // MARK: Timelines
+
+  /// Per timeline, the files in segment order; a full segment is preferred to a `.partial`
+  /// of the same name.
+  private func timelineChains(geometry: WALGeometry) -> [(TimelineID, [(SegmentNumber, Int)])] {
+    var chains: [TimelineID: [SegmentNumber: Int]] = [:]
+    for index in files.indices {
+      guard let name = files[index].name, let segment = name.segment(in: geometry) else { continue }
+      if let existing = chains[name.timeline]?[segment], !files[existing].isPartial { continue }
+      chains[name.timeline, default: [:]][segment] = index
+    }
+    return chains.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
+  }
+
+  private mutating func checkContinuity(_ chain: [(SegmentNumber, Int)], geometry: WALGeometry) {
+    var lastRecord: LSN?
+    for position in chain.indices {
+      let (segment, index) = chain[position]
+      defer { lastRecord = scans[index].lastRecord ?? (scans[index].continuedBytes > 0 ? lastRecord : nil) }
+      guard position > 0 else { continue }
+      let (previousSegment, previousIndex) = chain[position - 1]
+      if segment.rawValue != previousSegment.rawValue + 1 {
+        recordGap(after: previousSegment, before: segment, timeline: files[index].name!.timeline,
+                  geometry: geometry, reportIndex: index)
+        lastRecord = nil
+        continue
+      }
+      checkBoundary(from: previousIndex, to: index, lastRecord: lastRecord, geometry: geometry)
+    }
+  }
+
+  private mutating func recordGap(after: SegmentNumber, before: SegmentNumber, timeline: TimelineID,
+                                  geometry: WALGeometry, reportIndex: Int)
+  {
+    let first = SegmentNumber(after.rawValue + 1)
+    let last = SegmentNumber(before.rawValue - 1)
+    let count = last.rawValue - first.rawValue + 1
+    let firstName = SegmentName(timeline: timeline, segment: first, geometry: geometry)
+    let lastName = SegmentName(timeline: timeline, segment: last, geometry: geometry)
+    let span = count == 1
+      ? "segment \(firstName.map(String.init(describing:)) ?? "?") is missing"
+      : "segments \(firstName.map(String.init(describing:)) ?? "?") to \(lastName.map(String.init(describing:)) ?? "?") are missing (\(count) segments, \(WALGeometry.formatSize(count &* geometry.segmentSize)))"
+    let start = geometry.startLSN(of: first)
+    gapProblems.append((reportIndex, WALProblem(.missingSegment,
+      "\(span) between \(SegmentName(timeline: timeline, segment: after, geometry: geometry).map(String.init(describing:)) ?? "?") and \(SegmentName(timeline: timeline, segment: before, geometry: geometry).map(String.init(describing:)) ?? "?") on timeline \(timeline)",
+      at: WALLocation(segment: firstName, lsn: start))))
+  }
+
+  /// Checks that the WAL of two consecutive segments of a timeline joins up.
+  private mutating func checkBoundary(from previousIndex: Int, to index: Int, lastRecord: LSN?, geometry: WALGeometry) {
+    let previous = scans[previousIndex]
+    let current = scans[index]
+    guard previous.stopProblem == nil, current.version != nil, current.stopProblem == nil || current.recordCount > 0 || current.continuedBytes > 0,
+      let start = current.segment.flatMap(geometry.startLSN(of:))
+    else { return }
+    let location = WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: 0, lsn: start)
+    let firstRecordSlot = start.advanced(by: UInt64(PageHeader.longSize))!
+    switch previous.ending {
+    case .complete(let nextRecord):
+      if nextRecord <= firstRecordSlot, current.continuedBytes > 0 {
+        reports[index].problems.append(WALProblem(.brokenContinuation,
+          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment's last record ends at its end",
+          at: location))
+        return
+      }
+    case .switched:
+      if current.continuedBytes > 0 {
+        reports[index].problems.append(WALProblem(.brokenContinuation,
+          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment ends with an XLOG SWITCH record",
+          at: location))
+        return
+      }
+    case .continuesBeyond, .stopped:
+      return
+    }
+    if let lastRecord, let first = current.firstRecord, let link = current.firstRecordPrevious, link != lastRecord {
+      reports[index].problems.append(WALProblem(.brokenContinuation,
+        "record with incorrect prev-link \(link) at \(first): the previous segment's last record is at \(lastRecord); the two segments are not one WAL stream",
+        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: geometry.segmentOffset(of: first), lsn: first)))
+    }
+    if let before = previous.lastPageTimeline, let after = current.firstPageTimeline, after < before {
+      reports[index].problems.append(WALProblem(.timelineMismatch,
+        "out-of-sequence timeline ID \(after) (after \(before)) in the first page", at: location))
+    }
+  }
+
+  // MARK: Where WAL stops
+
+  /// Decides whether a segment's stop is damage or a legitimate end of WAL, and sets its status.
+  private mutating func judgeEnding(_ index: Int, laterWALIn later: SegmentName?) {
+    let scan = scans[index]
+    let file = files[index]
+    var status: SegmentStatus
+    switch scan.ending {
+    case .switched: status = .switched
+    case .complete, .continuesBeyond: status = .complete
+    case .stopped: status = .complete
+    }
+    if let stop = scan.stopProblem {
+      if stop.kind == .unreadableFile || stop.kind == .unexpectedFile && scan.version == nil {
+        reports[index].status = .unreadable
+        reports[index].problems.insert(stop, at: 0)
+        return
+      }
+      if !scan.stopLooksLikeEndOfWAL {
+        reports[index].problems.append(stop)
+      } else if let later {
+        var problem = stop
+        if stop.kind != .wrongPageAddress { problem.kind = .incompleteSegment }
+        problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page"), but \(later) continues timeline \(later.timeline): \(stop.message)"
+        reports[index].problems.append(problem)
+      } else if file.isPartial || file.isInLiveDirectory {
+        status = scan.recordCount > 0 || scan.continuedBytes > 0 || scan.firstPageTimeline != nil && stop.kind != .wrongPageAddress
+          ? .inProgress : stop.kind == .wrongPageAddress ? .recycled : .unused
+      } else {
+        var problem = stop
+        problem.kind = .incompleteSegment
+        problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the segment; an archived segment is full or ends with an XLOG SWITCH record: \(stop.message)"
+        reports[index].problems.append(problem)
+      }
+    }
+    reports[index].status = reports[index].problems.isEmpty ? status : .damaged
+  }
+}
+
+extension SegmentScan {
+  /// True when the segment holds WAL written for it (not a recycled or never-written file).
+  var holdsOwnWAL: Bool { recordCount > 0 || continuedBytes > 0 }
+}
+
+/// The value that occurs most often (the first of equals); `nil` for no values.
+func mostCommon<T: Hashable>(_ values: [T]) -> T? {
+  var counts: [T: Int] = [:]
+  var best: T?
+  var bestCount = 0
+  for value in values {
+    counts[value, default: 0] += 1
+    if counts[value]! > bestCount {
+      best = value
+      bestCount = counts[value]!
+    }
+  }
+  return best
+}

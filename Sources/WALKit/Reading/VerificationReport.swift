@@ -1,0 +1,26 @@
+/// Everything `Verifier` found: one report per segment file, in timeline and segment order,
+/// and every problem.
+public struct VerificationReport: Sendable {
+  public var segments: [SegmentReport]
+  /// Problems not tied to a file that was read (entries that are not files, missing segments),
+  /// plus every segment's problems: all of them, in order.
+  public var problems: [WALProblem]
+  /// Files that are not segments (history, backup history and others): listed, not read.
+  public var otherFiles: [String]
+
+  /// True when nothing is wrong.
+  public var isClean: Bool { problems.isEmpty }
+
+  /// Records in all segments.
+  public var recordCount: Int { segments.reduce(0) { $0 + $1.scan.recordCount } }
+
+  /// Timelines present, in order.
+  public var timelines: [TimelineID] {
+    Array(Set(segments.compactMap { $0.name?.timeline })).sorted()
+  }
+
+  /// The segment count per status.
+  public var statusCounts: [SegmentStatus: Int] {
+    segments.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+  }
+}

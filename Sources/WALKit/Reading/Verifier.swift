@@ -1,0 +1,110 @@
+import Dispatch
+import Synchronization
+
+/// Verifies WAL files: every page header and record of each segment, then what only a set of
+/// segments shows — gaps, continuity across segment boundaries, files from another cluster —
+/// and where valid WAL legitimately ends.
+public struct Verifier: Sendable {
+  /// Files read at once; 0 means one per processor.
+  public var jobs: Int
+  /// Called after each file with (files done, files in all), from worker threads.
+  public var progress: (@Sendable (Int, Int) -> Void)?
+
+  public init(jobs: Int = 0, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+    self.jobs = jobs
+    self.progress = progress
+  }
+
+  /// Lists and verifies `paths` (segment files, `.gz` or `.partial` segments, directories).
+  ///
+  /// - Throws: ``WALInputs/Error`` when a named path is missing or cannot be listed.
+  public func verify(paths: [String]) throws(WALInputs.Error) -> VerificationReport {
+    verify(try WALInputs(paths: paths))
+  }
+
+  /// Verifies files already listed.
+  public func verify(_ inputs: WALInputs) -> VerificationReport {
+    let files = inputs.files
+    let scans = scanAll(files)
+    var assessment = SetAssessment(files: files, scans: scans)
+    assessment.run()
+    var problems = inputs.problems
+    problems.append(contentsOf: assessment.orderedProblems())
+    return VerificationReport(segments: assessment.reports, problems: problems, otherFiles: inputs.otherFiles)
+  }
+
+  private func scanAll(_ files: [WALFile]) -> [SegmentScan] {
+    var byName: [SegmentName: Int] = [:]
+    for (index, file) in files.enumerated() {
+      guard let name = file.name else { continue }
+      if let existing = byName[name], !files[existing].isPartial { continue }
+      byName[name] = index
+    }
+    let results = ResultSlots(count: files.count)
+    let next = Atomic<Int>(0)
+    let done = Atomic<Int>(0)
+    let workers = max(1, min(jobs > 0 ? jobs : Syscalls.processorCount, files.count))
+    let progress = self.progress
+    let lookup = byName
+    withExtendedLifetime(results) {
+      DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let scanner = SegmentScanner()
+        while true {
+          let index = next.add(1, ordering: .relaxed).oldValue
+          guard index < files.count else { break }
+          results.store(Self.scan(files[index], with: scanner, following: { name in
+            guard let other = lookup[name] else { return nil }
+            return try? SegmentData.load(path: files[other].path, inflateLimit: SegmentData.announcedSegmentSize)
+          }), at: index)
+          let finished = done.add(1, ordering: .relaxed).newValue
+          progress?(finished, files.count)
+        }
+      }
+    }
+    return results.collect()
+  }
+
+  static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?) -> SegmentScan {
+    do {
+      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
+      return scanner.scan(data, file: file.path, name: file.name, following: following)
+    } catch {
+      var scan = SegmentScan(file: file.path, name: file.name)
+      scan.stopProblem = error.located(file: file.path, segment: file.name)
+      scan.isCompressed = file.isCompressedByName
+      return scan
+    }
+  }
+}
+
+/// One slot per file, each written once by whichever worker scanned it.
+private final class ResultSlots: @unchecked Sendable {
+  private let slots: UnsafeMutableBufferPointer<SegmentScan?>
+
+  init(count: Int) {
+    slots = .allocate(capacity: count)
+    slots.initialize(repeating: nil)
+  }
+
+  deinit {
+    slots.deinitialize()
+    slots.deallocate()
+  }
+
+  func store(_ scan: SegmentScan, at index: Int) { slots[index] = scan }
+
+  /// Called after every worker has finished, so no slot is being written.
+  func collect() -> [SegmentScan] { slots.map { $0! } }
+}
+
+extension SegmentData {
+  /// The segment size a file's long header announces, when it looks like a WAL long header;
+  /// else 16 MiB. Bounds how far a compressed file may inflate.
+  @Sendable public static func announcedSegmentSize(_ head: SegmentData) -> UInt64 {
+    guard let header = PageHeader(decoding: head.bytes), WALVersion(pageMagic: header.magic) != nil,
+      let long = header.long,
+      let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
+    else { return WALGeometry.standard.segmentSize }
+    return geometry.segmentSize
+  }
+}

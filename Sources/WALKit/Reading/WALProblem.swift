@@ -1,0 +1,87 @@
+/// Where in the input a problem lies. Each layer fills in what it knows.
+public struct WALLocation: Hashable, Sendable {
+  /// The file's path as given or found.
+  public var file: String?
+  /// The segment, from the file name or, for an unnamed file, from its first page.
+  public var segment: SegmentName?
+  /// Byte offset inside the (decompressed) file.
+  public var fileOffset: UInt64?
+  /// Position in the WAL stream.
+  public var lsn: LSN?
+
+  public init(file: String? = nil, segment: SegmentName? = nil, fileOffset: UInt64? = nil, lsn: LSN? = nil) {
+    self.file = file
+    self.segment = segment
+    self.fileOffset = fileOffset
+    self.lsn = lsn
+  }
+}
+
+/// Something wrong with WAL or with the files holding it, with its kind and location.
+///
+/// Problems are values: the verifier collects them and carries on. Decoding code throws them.
+public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
+  /// What is wrong. The raw values are the stable names used in JSON and the man pages.
+  public enum Kind: String, CaseIterable, Hashable, Sendable, Codable {
+    /// A record's CRC-32C does not match its bytes.
+    case crcMismatch = "crc-mismatch"
+    /// A page header is malformed: magic, info bits, long-header fields.
+    case badPageHeader = "bad-page-header"
+    /// A page carries another page's address: a recycled, misnamed or misplaced segment.
+    case wrongPageAddress = "wrong-page-address"
+    /// A page's timeline goes backwards or exceeds the file name's timeline.
+    case timelineMismatch = "timeline-mismatch"
+    /// A segment comes from another database cluster.
+    case systemIDMismatch = "system-id-mismatch"
+    /// A segment's size differs from its long header or from the other segments.
+    case segmentSizeMismatch = "segment-size-mismatch"
+    /// A file is shorter than a segment.
+    case truncatedFile = "truncated-file"
+    /// A record header or body fails PostgreSQL's consistency checks.
+    case invalidRecord = "invalid-record"
+    /// A record's continuation across pages or segments does not fit.
+    case brokenContinuation = "broken-continuation"
+    /// Valid WAL ends inside a segment that should hold more: later WAL depends on it, or it
+    /// is an archived segment, which is always complete.
+    case incompleteSegment = "incomplete-segment"
+    /// A segment between two present segments of a timeline is absent.
+    case missingSegment = "missing-segment"
+    /// A file could not be opened, mapped or decompressed.
+    case unreadableFile = "unreadable-file"
+    /// A path that should hold a WAL segment holds something else (a FIFO, a device, a
+    /// directory, a name that is not WAL).
+    case unexpectedFile = "unexpected-file"
+  }
+
+  public var kind: Kind
+  public var location: WALLocation
+  /// What was expected and what was found, in words.
+  public var message: String
+
+  public init(_ kind: Kind, _ message: String, at location: WALLocation = WALLocation()) {
+    self.kind = kind
+    self.message = message
+    self.location = location
+  }
+
+  /// This problem with the location's gaps filled from `outer`.
+  public func located(file: String? = nil, segment: SegmentName? = nil) -> WALProblem {
+    var copy = self
+    if copy.location.file == nil { copy.location.file = file }
+    if copy.location.segment == nil { copy.location.segment = segment }
+    return copy
+  }
+
+  /// `crc-mismatch at 0/30000F0 in 000000010000000000000003 (offset 240): …`
+  public var description: String {
+    var text = kind.rawValue
+    if let lsn = location.lsn { text += " at \(lsn)" }
+    if let segment = location.segment {
+      text += " in \(segment)"
+    } else if let file = location.file {
+      text += " in \(file)"
+    }
+    if let offset = location.fileOffset { text += " (offset \(offset))" }
+    return text + ": " + message
+  }
+}

@@ -1,0 +1,89 @@
+import WALKit
+
+/// The `walkit verify --json` document. Field names are documented in walkit-verify(1);
+/// change them only with a new schema version.
+struct VerifyJSON: Encodable {
+  static let schema = "walkit.verify/1"
+
+  struct Segment: Encodable {
+    var name: String?
+    var file: String
+    var timeline: UInt32?
+    var pgVersion: Int?
+    var status: String
+    var records: Int
+    @NullEncoded var firstLSN: String?
+    @NullEncoded var validThroughLSN: String?
+    @NullEncoded var segmentSize: UInt64?
+    var compressed: Bool
+    var problems: Int
+  }
+
+  struct Problem: Encodable {
+    var kind: String
+    @NullEncoded var file: String?
+    @NullEncoded var segment: String?
+    @NullEncoded var lsn: String?
+    @NullEncoded var offset: UInt64?
+    var message: String
+  }
+
+  struct Summary: Encodable {
+    var segments: Int
+    var records: Int
+    var problems: Int
+    var clean: Bool
+    var statuses: [String: Int]
+    var timelines: [UInt32]
+    var problemKinds: [String: Int]
+  }
+
+  var schema = Self.schema
+  var segments: [Segment]
+  var problems: [Problem]
+  var otherFiles: [String]
+  @NullEncoded var summary: Summary?
+  @NullEncoded var error: String?
+
+  init(_ report: VerificationReport) {
+    segments = report.segments.map { segment in
+      Segment(
+        name: segment.name?.description, file: segment.file.path, timeline: segment.name?.timeline.rawValue,
+        pgVersion: segment.scan.version?.major, status: segment.status.rawValue, records: segment.scan.recordCount,
+        firstLSN: segment.scan.firstRecord?.description, validThroughLSN: segment.scan.validThrough?.description,
+        segmentSize: segment.scan.geometry?.segmentSize, compressed: segment.scan.isCompressed,
+        problems: segment.problems.count)
+    }
+    problems = report.problems.map(Problem.init)
+    otherFiles = report.otherFiles
+    summary = Summary(
+      segments: report.segments.count, records: report.recordCount, problems: report.problems.count,
+      clean: report.isClean,
+      statuses: Dictionary(uniqueKeysWithValues: report.statusCounts.map { ($0.key.rawValue, $0.value) }),
+      timelines: report.timelines.map(\.rawValue),
+      problemKinds: report.problems.reduce(into: [:]) { $0[$1.kind.rawValue, default: 0] += 1 })
+    error = nil
+  }
+
+  private init(error: String) {
+    segments = []
+    problems = []
+    otherFiles = []
+    summary = nil
+    self.error = error
+  }
+
+  /// The document for a run that could not finish.
+  static func failure(_ message: String) -> VerifyJSON { VerifyJSON(error: message) }
+}
+
+extension VerifyJSON.Problem {
+  init(_ problem: WALProblem) {
+    kind = problem.kind.rawValue
+    file = problem.location.file
+    segment = problem.location.segment?.description
+    lsn = problem.location.lsn?.description
+    offset = problem.location.fileOffset
+    message = problem.message
+  }
+}

@@ -1,0 +1,64 @@
+import WALKit
+
+/// Text output of `walkit verify`: a table of segments, the problems, a summary.
+enum VerifyText {
+  static func render(_ report: VerificationReport, quiet: Bool) -> String {
+    var out = ""
+    if !quiet && !report.segments.isEmpty {
+      var table = TextTable([
+        ("SEGMENT", .left), ("VERSION", .left), ("STATUS", .left), ("RECORDS", .right),
+        ("FIRST RECORD", .right), ("VALID THROUGH", .right), ("FILE", .left),
+      ])
+      for segment in report.segments {
+        table.append([
+          segment.name?.description ?? "?",
+          segment.scan.version.map { "PG \($0.major)" } ?? "-",
+          segment.status.rawValue + (segment.problems.isEmpty ? "" : " (\(segment.problems.count))"),
+          String(segment.scan.recordCount),
+          segment.scan.firstRecord?.description ?? "-",
+          segment.scan.validThrough?.description ?? "-",
+          segment.file.path,
+        ])
+      }
+      out += table.render()
+    }
+    if !report.problems.isEmpty {
+      if !out.isEmpty { out += "\n" }
+      out += "Problems:\n"
+      for problem in report.problems {
+        out += "  \(problem)\n"
+        if let file = problem.location.file, problem.location.segment != nil || problem.location.lsn != nil {
+          out += "      file: \(file)\n"
+        }
+      }
+    }
+    if !quiet && !report.otherFiles.isEmpty {
+      out += "\nOther files (not WAL segments, not read): \(report.otherFiles.count)\n"
+      for file in report.otherFiles.prefix(20) { out += "  \(file)\n" }
+      if report.otherFiles.count > 20 { out += "  … and \(report.otherFiles.count - 20) more\n" }
+    }
+    if !out.isEmpty { out += "\n" }
+    out += summary(report) + "\n"
+    return out
+  }
+
+  static func summary(_ report: VerificationReport) -> String {
+    let counts = report.statusCounts
+    let statuses = SegmentStatus.allCases.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
+    var text = "\(report.segments.count) segment\(report.segments.count == 1 ? "" : "s")"
+    if !statuses.isEmpty { text += " (" + statuses.joined(separator: ", ") + ")" }
+    text += ", \(report.recordCount) records"
+    let timelines = report.timelines
+    if !timelines.isEmpty {
+      text += ", timeline\(timelines.count == 1 ? "" : "s") " + timelines.map(\.description).joined(separator: ", ")
+    }
+    if report.isClean {
+      text += ": no problems."
+    } else {
+      let kinds = report.problems.reduce(into: [String: Int]()) { $0[$1.kind.rawValue, default: 0] += 1 }
+      text += ": \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") ("
+        + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")."
+    }
+    return text
+  }
+}

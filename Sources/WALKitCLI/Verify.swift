@@ -1,0 +1,56 @@
+import ArgumentParser
+import WALKit
+
+extension Walkit {
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check every page header and every record CRC of WAL segments.",
+      discussion: """
+        PATH is a segment file (also .partial or .gz) or a directory: an archive or a pg_wal.
+        For a directory walkit also checks that consecutive segments of each timeline are all
+        present and join up, and that every segment comes from the same cluster. Files in a
+        directory that are not segments are listed, not read.
+
+        \(ExitStatus.helpText)
+        """)
+
+    @Argument(help: "Segment files, .gz or .partial segments, or directories (an archive or a pg_wal).")
+    var paths: [String]
+
+    @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
+    var json = false
+
+    @Flag(name: [.short, .long], help: "Print only problems and the summary.")
+    var quiet = false
+
+    @Option(name: [.short, .long], help: "Files to read at once (default: one per processor).")
+    var jobs: Int?
+
+    func validate() throws {
+      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+      let progress = Progress.forTerminal(label: "verifying", enabled: !json)
+      let report: VerificationReport
+      do {
+        report = try Verifier(jobs: jobs ?? 0, progress: progress?.update).verify(paths: paths)
+      } catch {
+        progress?.finish()
+        if json {
+          print(JSONOutput.encode(VerifyJSON.failure(error.description)))
+        } else {
+          printError("walkit verify: \(error.description)")
+        }
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
+      progress?.finish()
+      if json {
+        print(JSONOutput.encode(VerifyJSON(report)))
+      } else {
+        print(VerifyText.render(report, quiet: quiet), terminator: "")
+      }
+      if !report.isClean { throw ExitCode(ExitStatus.problemsFound) }
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct Walkit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "walkit",
+    abstract: "Read and verify PostgreSQL write-ahead log (WAL) of PostgreSQL 10 to 18.",
+    discussion: """
+      walkit only reads: it never writes, renames or deletes the files it checks.
+      LSNs are written as PostgreSQL writes them (16/B374D848).
+
+      \(ExitStatus.helpText)
+      """,
+    version: "0.1.0",
+    subcommands: [Verify.self])
+}
