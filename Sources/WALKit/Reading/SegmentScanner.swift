@@ -443,7 +443,7 @@ private struct Run {
     }
     guard header.magic == version.pageMagic else {
       throw Stop.problem(problem(.badPageHeader,
-        "invalid magic number \(hex(header.magic)) in page at \(page) (expected \(hex(version.pageMagic)), \(version))",
+        "invalid magic number \(hex(header.magic)) in page at \(page) (expected \(hex(version.pageMagic)), \(version!))",
         at: page), endLike: false)
     }
     guard header.info & ~PageHeader.Flags.all == 0 else {

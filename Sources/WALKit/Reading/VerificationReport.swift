@@ -8,6 +8,15 @@ public struct VerificationReport: Sendable {
   /// Files that are not segments (history, backup history and others): listed, not read.
   public var otherFiles: [String]
 
+  /// Judges `scans` (one per file of `inputs`, in order) as a set.
+  init(inputs: WALInputs, scans: [SegmentScan]) {
+    var assessment = SetAssessment(files: inputs.files, scans: scans)
+    assessment.run()
+    segments = assessment.reports
+    problems = inputs.problems + assessment.orderedProblems()
+    otherFiles = inputs.otherFiles
+  }
+
   /// True when nothing is wrong.
   public var isClean: Bool { problems.isEmpty }
 

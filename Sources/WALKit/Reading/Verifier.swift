@@ -25,55 +25,29 @@ public struct Verifier: Sendable {
   /// Verifies files already listed.
   public func verify(_ inputs: WALInputs) -> VerificationReport {
     let files = inputs.files
-    let scans = scanAll(files)
-    var assessment = SetAssessment(files: files, scans: scans)
-    assessment.run()
-    var problems = inputs.problems
-    problems.append(contentsOf: assessment.orderedProblems())
-    return VerificationReport(segments: assessment.reports, problems: problems, otherFiles: inputs.otherFiles)
+    return VerificationReport(inputs: inputs, scans: scanAll(files))
   }
 
   private func scanAll(_ files: [WALFile]) -> [SegmentScan] {
-    var byName: [SegmentName: Int] = [:]
-    for (index, file) in files.enumerated() {
-      guard let name = file.name else { continue }
-      if let existing = byName[name], !files[existing].isPartial { continue }
-      byName[name] = index
-    }
+    let lookup = SegmentLookup(files)
     let results = ResultSlots(count: files.count)
     let next = Atomic<Int>(0)
     let done = Atomic<Int>(0)
     let workers = max(1, min(jobs > 0 ? jobs : Syscalls.processorCount, files.count))
     let progress = self.progress
-    let lookup = byName
     withExtendedLifetime(results) {
       DispatchQueue.concurrentPerform(iterations: workers) { _ in
         let scanner = SegmentScanner()
         while true {
           let index = next.add(1, ordering: .relaxed).oldValue
           guard index < files.count else { break }
-          results.store(Self.scan(files[index], with: scanner, following: { name in
-            guard let other = lookup[name] else { return nil }
-            return try? SegmentData.load(path: files[other].path, inflateLimit: SegmentData.announcedSegmentSize)
-          }), at: index)
+          results.store(lookup.scan(files[index], with: scanner), at: index)
           let finished = done.add(1, ordering: .relaxed).newValue
           progress?(finished, files.count)
         }
       }
     }
     return results.collect()
-  }
-
-  static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?) -> SegmentScan {
-    do {
-      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
-      return scanner.scan(data, file: file.path, name: file.name, following: following)
-    } catch {
-      var scan = SegmentScan(file: file.path, name: file.name)
-      scan.stopProblem = error.located(file: file.path, segment: file.name)
-      scan.isCompressed = file.isCompressedByName
-      return scan
-    }
   }
 }
 
