@@ -38,14 +38,24 @@ public struct SegmentScan: Sendable {
   /// Why reading stopped, when it did; `nil` for a stop at the end of a truncated file
   /// (already among ``problems``).
   public var stopProblem: WALProblem?
-  /// True when the stop looks like a clean end of WAL (zeros, a stale recycled page, a stale
-  /// prev-link) rather than damage: the verifier decides from the segment's context.
-  public var stopLooksLikeEndOfWAL = false
+  /// Set when the stop looks like a clean end of WAL rather than damage: the verifier decides
+  /// from the segment's context.
+  public var endOfWALSignature: EndOfWALSignature?
   /// Problems found, in order, excluding ``stopProblem``.
   public var problems: [WALProblem] = []
   /// Bytes of the file on disk.
   public var storedSize: UInt64 = 0
   public var isCompressed = false
+
+  /// What a place where valid WAL stops can look like when it is the real end of WAL.
+  public enum EndOfWALSignature: Sendable, Equatable {
+    /// Zeros where a record or page header should be: never written.
+    case zeros
+    /// A page carrying an older address: a recycled segment not yet overwritten.
+    case stalePage
+    /// A record whose prev-link points backwards: stale bytes after a torn write.
+    case stalePrevLink
+  }
 
   public init(file: String, name: SegmentName?) {
     self.file = file

@@ -63,7 +63,7 @@ public final class SegmentScanner {
 /// Why a record could not be read.
 private enum Stop: Error {
   /// A problem; `endLike` when it looks like the clean end of WAL rather than damage.
-  case problem(WALProblem, endLike: Bool)
+  case problem(WALProblem, endLike: SegmentScan.EndOfWALSignature?)
   /// The bytes ran out at a file shorter than its segment (reported once, up front).
   case truncated(at: LSN)
   /// The record continues into a segment that is not available.
@@ -127,7 +127,7 @@ private struct Run {
     }
     if PageHeader.isZero(bytes, at: 0) {
       result.stopProblem = problem(.badPageHeader, "first page header is all zeros: the segment was never written", at: nil, fileOffset: 0)
-      result.stopLooksLikeEndOfWAL = true
+      result.endOfWALSignature = .zeros
       return
     }
     let first = PageHeader(decoding: bytes, at: 0)!
@@ -184,7 +184,7 @@ private struct Run {
           "unexpected pageaddr \(first.pageAddress) in the first page (expected \(segmentStart) for segment \(name))"
             + (older ? ": a recycled segment, or an older segment under a later name" : ": the file holds a later segment than its name says"),
           at: segmentStart, fileOffset: UInt64(PageHeader.Layout.pageAddress))
-        result.stopLooksLikeEndOfWAL = older
+        result.endOfWALSignature = older ? .stalePage : nil
         result.validThrough = segmentStart
         return
       }
@@ -227,7 +227,7 @@ private struct Run {
       switch reason {
       case .problem(let problem, let endLike):
         result.stopProblem = problem
-        result.stopLooksLikeEndOfWAL = endLike
+        result.endOfWALSignature = endLike
       case .truncated:
         break
       case .beyondAvailable:
@@ -269,7 +269,7 @@ private struct Run {
           if header.continuesRecord {
             throw Stop.problem(problem(.brokenContinuation,
               "contrecord is requested by \(position): the page continues a record, but the previous record ended before it",
-              at: position), endLike: false)
+              at: position), endLike: nil)
           }
           position = position.advanced(by: UInt64(header.size))!
         }
@@ -321,15 +321,15 @@ private struct Run {
   /// Reads and validates the record at `lsn`.
   mutating func readRecord(at lsn: LSN, previous: LSN?, segmentEnd: LSN) throws(Stop) -> WALRecord {
     let pageRoom = Int(geometry.pageSize - geometry.pageOffset(of: lsn))
-    let local = try bytes(at: lsn, count: min(pageRoom, RecordHeader.size), required: 4)
+    let local = try bytes(at: lsn, count: min(pageRoom, RecordHeader.size), required: min(pageRoom, RecordHeader.size))
     let totalLength = ByteReader.field(local, at: 0, as: UInt32.self)
     guard totalLength >= UInt32(RecordHeader.size) else {
       throw Stop.problem(problem(.invalidRecord,
         "invalid record length at \(lsn): expected at least \(RecordHeader.size), got \(totalLength)", at: lsn),
-        endLike: totalLength == 0)
+        endLike: totalLength == 0 ? .zeros : nil)
     }
     guard totalLength <= SegmentScanner.maximumRecordLength else {
-      throw Stop.problem(problem(.invalidRecord, "record length \(totalLength) at \(lsn) too long", at: lsn), endLike: false)
+      throw Stop.problem(problem(.invalidRecord, "record length \(totalLength) at \(lsn) too long", at: lsn), endLike: nil)
     }
     if pageRoom >= RecordHeader.size {
       try validateHeader(RecordHeader(unchecked: local), at: lsn, previous: previous)
@@ -350,7 +350,7 @@ private struct Run {
     guard crc == header.crc else {
       throw Stop.problem(problem(.crcMismatch,
         "incorrect resource manager data checksum in record at \(lsn): stored \(hex(header.crc)), computed \(hex(crc))",
-        at: lsn), endLike: false)
+        at: lsn), endLike: nil)
     }
 
     let facts: RecordBodyFacts
@@ -361,7 +361,7 @@ private struct Run {
       var located = error
       located.location = location(lsn)
       located.message += " at \(lsn)"
-      throw Stop.problem(located, endLike: false)
+      throw Stop.problem(located, endLike: nil)
     }
     return WALRecord(lsn: lsn, end: end, header: header, bytes: recordBytes, blocks: scanner.blockList,
                      mainDataRange: facts.mainData, origin: facts.origin, topLevelXID: facts.topLevelXID,
@@ -371,18 +371,18 @@ private struct Run {
   func validateHeader(_ header: RecordHeader, at lsn: LSN, previous: LSN?) throws(Stop) {
     guard ResourceManagerIDs.isValid(header.resourceManagerID, in: version) else {
       throw Stop.problem(problem(.invalidRecord, "invalid resource manager ID \(header.resourceManagerID) at \(lsn)", at: lsn),
-                         endLike: false)
+                         endLike: nil)
     }
     if let previous {
       guard header.previous == previous else {
         throw Stop.problem(problem(.invalidRecord,
           "record with incorrect prev-link \(header.previous) at \(lsn) (expected \(previous))", at: lsn),
-          endLike: header.previous < previous)
+          endLike: header.previous < previous ? .stalePrevLink : nil)
       }
     } else if header.previous >= lsn {
       throw Stop.problem(problem(.invalidRecord,
         "record with incorrect prev-link \(header.previous) at \(lsn): it points at or after the record", at: lsn),
-        endLike: false)
+        endLike: nil)
     }
   }
 
@@ -435,52 +435,52 @@ private struct Run {
     let isSegmentStart = geometry.segmentOffset(of: page) == 0
     if PageHeader.isZero(available, at: 0) {
       let what = continuing.map { "while record at \($0.record) needs \($0.remaining) more bytes" } ?? "where a page header is expected"
-      throw Stop.problem(problem(.badPageHeader, "page at \(page) is all zeros \(what)", at: page), endLike: true)
+      throw Stop.problem(problem(.badPageHeader, "page at \(page) is all zeros \(what)", at: page), endLike: .zeros)
     }
     let full = isSegmentStart ? try bytes(at: page, count: PageHeader.longSize, required: PageHeader.longSize) : available
     guard let header = PageHeader(decoding: full) else {
-      throw Stop.problem(problem(.badPageHeader, "page header at \(page) is cut short", at: page), endLike: false)
+      throw Stop.problem(problem(.badPageHeader, "page header at \(page) is cut short", at: page), endLike: nil)
     }
     guard header.magic == version.pageMagic else {
       throw Stop.problem(problem(.badPageHeader,
         "invalid magic number \(hex(header.magic)) in page at \(page) (expected \(hex(version.pageMagic)), \(version!))",
-        at: page), endLike: false)
+        at: page), endLike: nil)
     }
     guard header.info & ~PageHeader.Flags.all == 0 else {
-      throw Stop.problem(problem(.badPageHeader, "invalid info bits \(hex(header.info)) in page at \(page)", at: page), endLike: false)
+      throw Stop.problem(problem(.badPageHeader, "invalid info bits \(hex(header.info)) in page at \(page)", at: page), endLike: nil)
     }
     if isSegmentStart {
       guard let long = header.long else {
         throw Stop.problem(problem(.badPageHeader,
           "invalid info bits \(hex(header.info)) in page at \(page): a segment's first page needs the long header", at: page),
-          endLike: false)
+          endLike: nil)
       }
       guard long.systemIdentifier == systemIdentifier else {
         throw Stop.problem(problem(.systemIDMismatch,
           "WAL file is from different database system: system identifier \(long.systemIdentifier) in page at \(page), expected \(systemIdentifier)",
-          at: page), endLike: false)
+          at: page), endLike: nil)
       }
       guard UInt64(long.segmentSize) == geometry.segmentSize, UInt64(long.pageSize) == geometry.pageSize else {
         throw Stop.problem(problem(.segmentSizeMismatch,
           "long header at \(page) gives segment size \(long.segmentSize) and page size \(long.pageSize), expected \(geometry.segmentSize) and \(geometry.pageSize)",
-          at: page), endLike: false)
+          at: page), endLike: nil)
       }
     } else if header.isLong {
       throw Stop.problem(problem(.badPageHeader,
-        "invalid info bits \(hex(header.info)) in page at \(page): long header flag inside a segment", at: page), endLike: false)
+        "invalid info bits \(hex(header.info)) in page at \(page): long header flag inside a segment", at: page), endLike: nil)
     }
     guard header.pageAddress == page else {
       throw Stop.problem(problem(.wrongPageAddress,
         "unexpected pageaddr \(header.pageAddress) in page at \(page)" + (header.pageAddress < page ? ": a stale page of a recycled segment" : ""),
-        at: page), endLike: header.pageAddress < page)
+        at: page), endLike: header.pageAddress < page ? .stalePage : nil)
     }
     guard header.timeline >= lastPageTimeline else {
       throw Stop.problem(problem(.timelineMismatch,
-        "out-of-sequence timeline ID \(header.timeline) (after \(lastPageTimeline)) in page at \(page)", at: page), endLike: false)
+        "out-of-sequence timeline ID \(header.timeline) (after \(lastPageTimeline)) in page at \(page)", at: page), endLike: nil)
     }
     if let fileTimeline, header.timeline > fileTimeline {
       throw Stop.problem(problem(.timelineMismatch,
-        "page at \(page) has timeline \(header.timeline), newer than the file name's timeline \(fileTimeline)", at: page), endLike: false)
+        "page at \(page) has timeline \(header.timeline), newer than the file name's timeline \(fileTimeline)", at: page), endLike: nil)
     }
     lastPageTimeline = header.timeline
     if let continuing {
@@ -490,12 +490,12 @@ private struct Run {
       guard header.continuesRecord else {
         throw Stop.problem(problem(.brokenContinuation,
           "there is no contrecord flag at \(page): record at \(continuing.record) needs \(continuing.remaining) more bytes",
-          at: page), endLike: false)
+          at: page), endLike: nil)
       }
       guard UInt64(header.remainingLength) == continuing.remaining else {
         throw Stop.problem(problem(.brokenContinuation,
           "invalid contrecord length \(header.remainingLength) (expected \(continuing.remaining)) at \(page) for record at \(continuing.record)",
-          at: page), endLike: false)
+          at: page), endLike: nil)
       }
     }
     return header

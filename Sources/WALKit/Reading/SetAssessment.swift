@@ -178,19 +178,22 @@ struct SetAssessment {
         reports[index].problems.insert(stop, at: 0)
         return
       }
-      if !scan.stopLooksLikeEndOfWAL {
+      guard let signature = scan.endOfWALSignature else {
         reports[index].problems.append(stop)
-      } else if let later {
+        reports[index].status = .damaged
+        return
+      }
+      if let later {
         var problem = stop
-        if stop.kind != .wrongPageAddress { problem.kind = .incompleteSegment }
+        if signature == .zeros { problem.kind = .incompleteSegment }
         problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page"), but \(later) continues timeline \(later.timeline): \(stop.message)"
         reports[index].problems.append(problem)
       } else if file.isPartial || file.isInLiveDirectory {
-        status = scan.recordCount > 0 || scan.continuedBytes > 0 || scan.firstPageTimeline != nil && stop.kind != .wrongPageAddress
-          ? .inProgress : stop.kind == .wrongPageAddress ? .recycled : .unused
+        status = scan.holdsOwnWAL || scan.firstPageTimeline != nil && signature != .stalePage
+          ? .inProgress : signature == .stalePage ? .recycled : .unused
       } else {
         var problem = stop
-        problem.kind = .incompleteSegment
+        if signature == .zeros { problem.kind = .incompleteSegment }
         problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the segment; an archived segment is full or ends with an XLOG SWITCH record: \(stop.message)"
         reports[index].problems.append(problem)
       }

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import WALKit
+
+/// Damage made in the test from pristine real WAL, reported with the right kind and location.
+@Suite struct CorruptionTests {
+  /// A scratch copy of one version's archive, and its records as read from the pristine files.
+  struct Damaged {
+    let scratch: Scratch
+    let directory: String
+    let segments: [String]
+    let records: [(lsn: LSN, end: LSN)]
+    let segmentSize: UInt64 = 1 << 20
+
+    init(_ set: Fixture.Set) throws {
+      scratch = try Scratch()
+      segments = try scratch.copy(set.segmentPaths, into: "archive")
+      directory = scratch.url.appendingPathComponent("archive").path
+      var found: [(LSN, LSN)] = []
+      _ = try WALStream(paths: [directory]).forEachRecord { found.append(($0.lsn, $0.end)) }
+      records = found
+    }
+
+    func file(of lsn: LSN) -> String {
+      let name = SegmentName(timeline: TimelineID(1), segment: SegmentNumber(lsn.rawValue / segmentSize),
+                             geometry: WALGeometry(segmentSize: segmentSize, pageSize: 8192)!)!
+      return directory + "/" + name.description
+    }
+
+    func offset(of lsn: LSN) -> Int { Int(lsn.rawValue % segmentSize) }
+
+    /// A record in the second segment that lies inside one page, well away from its edges.
+    var recordInsideAPage: (lsn: LSN, end: LSN) {
+      let second = segmentStart(1)
+      return records.first { record in
+        record.lsn > second.advanced(by: 100_000)! && record.end.rawValue - record.lsn.rawValue > 40
+          && record.lsn.rawValue / 8192 == (record.end.rawValue - 1) / 8192
+      }!
+    }
+
+    func segmentStart(_ index: Int) -> LSN {
+      LSN(records.first!.lsn.rawValue / segmentSize * segmentSize + UInt64(index) * segmentSize)
+    }
+
+    func verify() throws -> VerificationReport { try Verifier(jobs: 2).verify(paths: [directory]) }
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func pristineCopyIsClean(_ set: Fixture.Set) throws {
+    let report = try Damaged(set).verify()
+    #expect(report.isClean, "\(report.problems)")
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func flippedBitInARecordIsACRCMismatchAtThatRecord(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let record = wal.recordInsideAPage
+    try Scratch.patch(wal.file(of: record.lsn)) { $0[wal.offset(of: record.lsn) + 30] ^= 0x04 }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.crcMismatch])
+    #expect(report.problems.first?.location.lsn == record.lsn)
+    #expect(report.problems.first?.location.file == wal.file(of: record.lsn))
+    #expect(report.problems.first?.location.fileOffset == UInt64(wal.offset(of: record.lsn)))
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func damagedPrevLinkIsAnInvalidRecord(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let record = wal.recordInsideAPage
+    try Scratch.patch(wal.file(of: record.lsn)) { $0[wal.offset(of: record.lsn) + 8] ^= 0x08 }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.invalidRecord])
+    #expect(report.problems.first?.location.lsn == record.lsn)
+    #expect(report.problems.first?.message.contains("prev-link") == true)
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func flippedMagicIsABadPageHeaderAtThatPage(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let page = wal.segmentStart(1).advanced(by: 10 * 8192)!
+    try Scratch.patch(wal.file(of: page)) { $0[wal.offset(of: page)] ^= 0xFF }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.badPageHeader])
+    #expect(report.problems.first?.location.lsn == page)
+    #expect(report.problems.first?.location.fileOffset == 10 * 8192)
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func wrongContinuationLengthIsABrokenContinuation(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    // The first page in the second segment whose header says it continues a record.
+    let path = wal.file(of: wal.segmentStart(1))
+    let bytes = try Scratch.bytes(path)
+    let pageIndex = try #require((1..<128).first { bytes[$0 * 8192 + 2] & 0x01 != 0 })
+    try Scratch.patch(path) { $0[pageIndex * 8192 + 16] ^= 0x01 }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.brokenContinuation])
+    #expect(report.problems.first?.location.lsn == wal.segmentStart(1).advanced(by: UInt64(pageIndex * 8192)))
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func otherSystemIdentifierIsReported(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let path = wal.segments[2]
+    try Scratch.patch(path) { $0[24] ^= 0x01 }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.systemIDMismatch])
+    #expect(report.problems.first?.location.file == path)
+  }
+
+  @Test func segmentFromAnotherClusterAndVersionIsReported() throws {
+    let wal = try Damaged(Fixture.plainSets[0])  // PostgreSQL 15
+    let foreign = Fixture.plainSets[1].segmentPaths[1]  // a PostgreSQL 16 segment
+    let victim = wal.segments[1]
+    let victimName = SegmentName(fileName: URL(fileURLWithPath: victim).lastPathComponent)!
+    try FileManager.default.removeItem(atPath: victim)
+    try Scratch.write(try Scratch.bytes(foreign), to: victim)
+    let report = try wal.verify()
+    #expect(report.problems.contains { $0.kind == .systemIDMismatch && $0.location.file == victim }
+      || report.problems.contains { $0.kind == .wrongPageAddress && $0.location.segment == victimName },
+      "\(report.problems)")
+    #expect(!report.isClean)
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func olderSegmentUnderALaterNameIsAWrongPageAddress(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    try FileManager.default.removeItem(atPath: wal.segments[2])
+    try FileManager.default.copyItem(atPath: wal.segments[0], toPath: wal.segments[2])
+    let report = try wal.verify()
+    let problem = try #require(report.problems.first { $0.kind == .wrongPageAddress })
+    #expect(problem.location.file == wal.segments[2])
+    #expect(problem.location.lsn == wal.segmentStart(2))
+    #expect(report.problems.allSatisfy { $0.kind == .wrongPageAddress || $0.kind == .brokenContinuation })
+  }
+
+  @Test(arguments: Fixture.plainSets, [512 * 1024, 512 * 1024 + 1000] as [UInt64])
+  func truncatedSegmentIsReportedAtItsEnd(_ set: Fixture.Set, _ length: UInt64) throws {
+    let wal = try Damaged(set)
+    let path = wal.segments[1]
+    try Scratch.patch(path) { $0.removeSubrange(Int(length)...) }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.truncatedFile])
+    #expect(report.problems.first?.location.fileOffset == length)
+    #expect(report.problems.first?.location.lsn == wal.segmentStart(1).advanced(by: length))
+    #expect(report.segments[1].status == .damaged)
+    #expect(report.segments[1].scan.validThrough! <= wal.segmentStart(1).advanced(by: length)!)
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func zeroedTailFromARecordIsAnIncompleteSegment(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let record = wal.recordInsideAPage
+    try Scratch.patch(wal.file(of: record.lsn)) { bytes in
+      for index in wal.offset(of: record.lsn)..<bytes.count { bytes[index] = 0 }
+    }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.incompleteSegment])
+    #expect(report.problems.first?.location.lsn == record.lsn)
+    #expect(report.segments[1].scan.validThrough == record.lsn)
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func zeroedTailInsideARecordIsACRCMismatch(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let record = wal.recordInsideAPage
+    try Scratch.patch(wal.file(of: record.lsn)) { bytes in
+      for index in (wal.offset(of: record.lsn) + 28)..<bytes.count { bytes[index] = 0 }
+    }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.crcMismatch])
+    #expect(report.problems.first?.location.lsn == record.lsn)
+  }
+
+  @Test(arguments: Fixture.plainSets)
+  func removedSegmentIsMissing(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    try FileManager.default.removeItem(atPath: wal.segments[1])
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.missingSegment])
+    #expect(report.problems.first?.location.segment?.description == URL(fileURLWithPath: wal.segments[1]).lastPathComponent)
+    #expect(report.problems.first?.location.lsn == wal.segmentStart(1))
+  }
+
+  @Test func twoRemovedSegmentsAreOneRange() throws {
+    let wal = try Damaged(Fixture.plainSets[1])
+    try FileManager.default.removeItem(atPath: wal.segments[1])
+    try FileManager.default.removeItem(atPath: wal.segments[2])
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.missingSegment])
+    #expect(report.problems.first?.message.contains("2 segments, 2 MB") == true)
+  }
+}
