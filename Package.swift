@@ -34,7 +34,7 @@ let package = Package(
     ),
     .testTarget(
       name: "WALKitCLITests",
-      dependencies: ["WALKitCLI"]
+      dependencies: ["WALKitCLI", "WALKit"]
     ),
   ]
 )

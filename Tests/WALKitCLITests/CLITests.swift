@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+import WALKit
+
+/// Runs the built `walkit` binary: exit codes, output shapes, help and man pages.
+@Suite(.timeLimit(.minutes(2))) struct CLITests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  static var binary: URL {
+    // The test bundle runs from the build products directory, next to `walkit`.
+    let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [products.appendingPathComponent("walkit"),
+                      URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
+                        .deletingLastPathComponent().appendingPathComponent("walkit")]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+  }
+
+  struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func walkit(_ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = root
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+               stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  static func json(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  }
+
+  /// A copy of the pg16 archive with one record's bytes damaged.
+  static func damagedArchive() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let source = root.appendingPathComponent("TestData/pg16/archive")
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+    }
+    let victim = directory.appendingPathComponent("000000010000000000000007")
+    var bytes = try Data(contentsOf: victim)
+    bytes[300_000] ^= 0x10
+    try bytes.write(to: victim)
+    return directory
+  }
+
+  @Test func cleanArchiveExitsZero() throws {
+    let run = try Self.walkit(["verify", "TestData/pg16/archive"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("000000010000000000000006  PG 16    complete"))
+    #expect(run.stdout.hasSuffix("4 segments (3 complete, 1 switched), 15092 records, timeline 1: no problems.\n"))
+  }
+
+  @Test func damagedArchiveExitsOneAndSaysWhere() throws {
+    let directory = try Self.damagedArchive()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try Self.walkit(["verify", "--quiet", directory.path])
+    #expect(run.status == 1)
+    #expect(!run.stdout.contains("SEGMENT"))
+    #expect(run.stdout.contains(" in 000000010000000000000007 (offset "))
+    #expect(run.stdout.contains("1 problem ("))
+  }
+
+  @Test func jsonDocumentHasTheDocumentedShape() throws {
+    let directory = try Self.damagedArchive()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try Self.walkit(["verify", "--json", directory.path])
+    #expect(run.status == 1)
+    let document = try Self.json(run.stdout)
+    #expect(document["schema"] as? String == "walkit.verify/1")
+    let segments = try #require(document["segments"] as? [[String: Any]])
+    #expect(segments.count == 4)
+    #expect(Set(segments[0].keys) == ["name", "file", "timeline", "pgVersion", "status", "records", "firstLSN",
+                                      "validThroughLSN", "segmentSize", "compressed", "problems"])
+    #expect(segments[0]["firstLSN"] as? String == "0/600028")
+    #expect(segments[1]["status"] as? String == "damaged")
+    let problems = try #require(document["problems"] as? [[String: Any]])
+    #expect(problems.count == 1)
+    #expect(Set(problems[0].keys) == ["kind", "file", "segment", "lsn", "offset", "message"])
+    #expect(problems[0]["segment"] as? String == "000000010000000000000007")
+    let summary = try #require(document["summary"] as? [String: Any])
+    #expect(summary["clean"] as? Bool == false)
+    #expect(summary["problems"] as? Int == 1)
+  }
+
+  @Test func missingInputExitsTwoAndStillWritesJSON() throws {
+    let text = try Self.walkit(["verify", "/nonexistent/walkit-input"])
+    #expect(text.status == 2)
+    #expect(text.stderr.contains("/nonexistent/walkit-input"))
+    let json = try Self.walkit(["verify", "--json", "/nonexistent/walkit-input"])
+    #expect(json.status == 2)
+    let document = try Self.json(json.stdout)
+    #expect(document["schema"] as? String == "walkit.verify/1")
+    #expect((document["error"] as? String)?.contains("No such file") == true)
+  }
+
+  @Test(arguments: [["verify"], ["verify", "--jobs", "0", "TestData"], ["verify", "--no-such-option", "x"], ["no-such-command"]])
+  func usageErrorsExitSixtyFour(_ arguments: [String]) throws {
+    #expect(try Self.walkit(arguments).status == 64)
+  }
+
+  @Test func helpShowsExitCodes() throws {
+    for arguments in [["--help"], ["verify", "--help"]] {
+      let run = try Self.walkit(arguments)
+      #expect(run.status == 0)
+      for line in ["0   nothing wrong", "1   ran to the end and found problems", "2   could not finish", "64  usage error"] {
+        #expect(run.stdout.contains(line), "\(arguments) help lacks \(line)")
+      }
+    }
+  }
+
+  @Test(arguments: [("verify", "man/walkit-verify.1")])
+  func everyHelpOptionIsInTheManPage(_ command: String, _ page: String) throws {
+    let help = try Self.walkit([command, "--help"]).stdout
+    let manual = try String(contentsOf: Self.root.appendingPathComponent(page), encoding: .utf8)
+      .replacingOccurrences(of: "\\-", with: "-")
+    let options = Set(help.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" || $0 == "<" })
+      .filter { $0.hasPrefix("--") || ($0.hasPrefix("-") && $0.count == 2) }.map(String.init))
+    #expect(options.count >= 5)
+    for option in options { #expect(manual.contains(option), "\(page) does not mention \(option)") }
+  }
+
+  @Test func overviewManPageListsExitCodesAndEveryProblemKind() throws {
+    let manual = try String(contentsOf: Self.root.appendingPathComponent("man/walkit.1"), encoding: .utf8)
+      .replacingOccurrences(of: "\\-", with: "-")
+    for code in ["0", "1", "2", "64"] { #expect(manual.contains(".TP\n.B \(code)\n"), "walkit.1 lacks exit code \(code)") }
+    for kind in WALProblem.Kind.allCases {
+      #expect(manual.contains(".B \(kind.rawValue)"), "walkit.1 lacks \(kind.rawValue)")
+    }
+  }
+}
