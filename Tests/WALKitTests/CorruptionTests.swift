@@ -63,6 +63,22 @@ import Testing
     #expect(report.problems.first?.location.fileOffset == UInt64(wal.offset(of: record.lsn)))
   }
 
+  /// The verifier checks records that cross pages piece by piece, without assembling them.
+  @Test(arguments: Fixture.plainSets)
+  func flippedBitOnTheSecondPageOfARecordIsACRCMismatch(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let second = wal.segmentStart(1)
+    let record = try #require(wal.records.first { record in
+      record.lsn > second.advanced(by: 50_000)! && (record.end.rawValue - 1) / 8192 > record.lsn.rawValue / 8192
+        && record.end.rawValue % 8192 > 200
+    })
+    let target = LSN(record.end.rawValue - 100)  // on the record's last page, past the page header
+    try Scratch.patch(wal.file(of: target)) { $0[wal.offset(of: target)] ^= 0x01 }
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.crcMismatch])
+    #expect(report.problems.first?.location.lsn == record.lsn)
+  }
+
   @Test(arguments: Fixture.plainSets)
   func damagedPrevLinkIsAnInvalidRecord(_ set: Fixture.Set) throws {
     let wal = try Damaged(set)

@@ -23,7 +23,7 @@ struct SegmentLookup: Sendable {
   }
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
-  func scan(_ file: WALFile, with scanner: SegmentScanner, visit: (WALRecord) -> Void = { _ in }) -> SegmentScan {
+  func scan(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
     do {
       let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
       return scanner.scan(data, file: file.path, name: file.name, following: data(for:), visit: visit)

@@ -25,16 +25,19 @@ enum RecordBodyDecoder {
     static let zstd: UInt8 = 0x10
   }
 
-  /// Decodes `record` (header included) into `blocks`, which it empties first.
+  /// Decodes the record of `totalLength` bytes whose first bytes (header included, at least
+  /// its whole header region) are `record`, into `blocks`, which it empties first.
   ///
   /// - Throws: `invalid-record` with PostgreSQL's wording for the first inconsistency; the
   ///   caller adds the location.
-  static func decode(_ record: UnsafeRawBufferPointer, version: WALVersion, dataBlockSize: Int,
+  static func decode(_ record: UnsafeRawBufferPointer, totalLength: Int, version: WALVersion, dataBlockSize: Int,
                      blocks: inout [BlockReference]) throws(WALProblem) -> RecordBodyFacts
   {
     blocks.removeAll(keepingCapacity: true)
     var facts = RecordBodyFacts()
     var reader = ByteReader(record, position: RecordHeader.size)
+    /// Bytes of the record after the headers read so far (`remaining` in `DecodeXLogRecord`).
+    func remaining() -> Int { totalLength - reader.position }
     var payloadTotal = 0
     var mainDataLength = 0
     var lastRelation: RelFileLocator?
@@ -42,7 +45,7 @@ enum RecordBodyDecoder {
 
     func short() -> WALProblem { WALProblem(.invalidRecord, "record with invalid length: its headers run past its end") }
 
-    headers: while reader.remaining > payloadTotal {
+    headers: while remaining() > payloadTotal {
       guard let id = reader.read(UInt8.self) else { throw short() }
       switch id {
       case BlockID.dataShort:
@@ -76,10 +79,10 @@ enum RecordBodyDecoder {
       }
     }
 
-    guard reader.remaining == payloadTotal else {
+    guard remaining() == payloadTotal else {
       throw WALProblem(
         .invalidRecord,
-        "record with invalid length: headers announce \(payloadTotal) payload bytes, \(reader.remaining) remain")
+        "record with invalid length: headers announce \(payloadTotal) payload bytes, \(remaining()) remain")
     }
 
     var position = reader.position

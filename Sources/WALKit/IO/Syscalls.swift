@@ -57,7 +57,13 @@ enum Syscalls {
   static func closeFile(_ fd: Int32) { close(fd) }
 
   static func mapReadOnly(_ fd: Int32, length: Int) -> Result<UnsafeRawPointer, SyscallError> {
-    guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+    // Populating the mapping up front costs one call instead of a page fault per 4 kB page.
+    #if os(Linux)
+    let flags = MAP_PRIVATE | MAP_POPULATE
+    #else
+    let flags = MAP_PRIVATE
+    #endif
+    guard let address = mmap(nil, length, PROT_READ, flags, fd, 0), address != MAP_FAILED else {
       return .failure(SyscallError(code: errno))
     }
     _ = madvise(address, length, MADV_SEQUENTIAL)

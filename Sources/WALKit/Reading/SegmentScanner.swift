@@ -28,10 +28,11 @@ public final class SegmentScanner {
   ///   - name: the segment name from the file name, if it has one.
   ///   - following: the data of the named later segment, when a record continues into it;
   ///     `nil` if that segment is not available.
-  ///   - visit: called with each valid record that starts in this segment, in order.
+  ///   - visit: called with each valid record that starts in this segment, in order. Without
+  ///     it, records crossing pages are checked piece by piece and never copied.
   public func scan(_ data: SegmentData, file: String, name: SegmentName?,
                    following: (SegmentName) -> SegmentData? = { _ in nil },
-                   visit: (WALRecord) -> Void = { _ in }) -> SegmentScan
+                   visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
     var result = SegmentScan(file: file, name: name)
     result.storedSize = data.storedSize
@@ -118,7 +119,7 @@ private struct Run {
 
   // MARK: First page
 
-  mutating func read(into result: inout SegmentScan, visit: (WALRecord) -> Void) {
+  mutating func read(into result: inout SegmentScan, visit: ((WALRecord) -> Void)?) {
     let bytes = segments[0].bytes
     guard bytes.count >= PageHeader.longSize else {
       let what = bytes.isEmpty ? "the file is empty" : "the file has only \(bytes.count) bytes"
@@ -216,7 +217,7 @@ private struct Run {
 
   // MARK: Records
 
-  mutating func readRecords(first: PageHeader, into result: inout SegmentScan, visit: (WALRecord) -> Void) {
+  mutating func readRecords(first: PageHeader, into result: inout SegmentScan, visit: ((WALRecord) -> Void)?) {
     let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? LSN(.max)
     var position = segmentStart.advanced(by: UInt64(PageHeader.longSize))!
     var previous: LSN?
@@ -273,8 +274,12 @@ private struct Run {
           }
           position = position.advanced(by: UInt64(header.size))!
         }
-        let record = try readRecord(at: position, previous: previous, segmentEnd: segmentEnd)
-        visit(record)
+        let record = try readRecord(at: position, previous: previous, keepingBytes: visit != nil)
+        if let visit {
+          visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
+                          blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,
+                          topLevelXID: record.facts.topLevelXID, version: version))
+        }
         result.recordCount += 1
         if result.firstRecord == nil {
           result.firstRecord = position
@@ -318,8 +323,18 @@ private struct Run {
     }
   }
 
-  /// Reads and validates the record at `lsn`.
-  mutating func readRecord(at lsn: LSN, previous: LSN?, segmentEnd: LSN) throws(Stop) -> WALRecord {
+  /// A record that passed every check.
+  struct CheckedRecord {
+    var header: RecordHeader
+    var end: LSN
+    /// The whole record, or only its header region when its bytes are not kept.
+    var bytes: UnsafeRawBufferPointer
+    var facts: RecordBodyFacts
+  }
+
+  /// Reads and validates the record at `lsn`. Unless `keepingBytes`, a record that crosses
+  /// pages is checked piece by piece and only its headers are gathered.
+  mutating func readRecord(at lsn: LSN, previous: LSN?, keepingBytes: Bool) throws(Stop) -> CheckedRecord {
     let pageRoom = Int(geometry.pageSize - geometry.pageOffset(of: lsn))
     let local = try bytes(at: lsn, count: min(pageRoom, RecordHeader.size), required: min(pageRoom, RecordHeader.size))
     let totalLength = ByteReader.field(local, at: 0, as: UInt32.self)
@@ -337,15 +352,16 @@ private struct Run {
 
     let recordBytes: UnsafeRawBufferPointer
     let end: LSN
+    var crc: UInt32
     if Int(totalLength) <= pageRoom {
       recordBytes = try bytes(at: lsn, count: Int(totalLength), required: Int(totalLength))
       end = lsn.advanced(by: UInt64(totalLength))!
+      crc = CRC32C.update(CRC32C.start, UnsafeRawBufferPointer(rebasing: recordBytes[RecordHeader.size...]))
     } else {
-      (recordBytes, end) = try assemble(at: lsn, totalLength: Int(totalLength), firstPiece: pageRoom, previous: previous)
+      (recordBytes, end, crc) = try assemble(at: lsn, totalLength: Int(totalLength), firstPiece: pageRoom,
+                                             previous: previous, keepingBytes: keepingBytes)
     }
     let header = RecordHeader(unchecked: recordBytes)
-
-    var crc = CRC32C.update(CRC32C.start, UnsafeRawBufferPointer(rebasing: recordBytes[RecordHeader.size...]))
     crc = CRC32C.finish(CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: recordBytes[0..<RecordHeader.crcCoveredSize])))
     guard crc == header.crc else {
       throw Stop.problem(problem(.crcMismatch,
@@ -355,17 +371,15 @@ private struct Run {
 
     let facts: RecordBodyFacts
     do {
-      facts = try RecordBodyDecoder.decode(recordBytes, version: version, dataBlockSize: scanner.dataBlockSize,
-                                           blocks: &scanner.blockList)
+      facts = try RecordBodyDecoder.decode(recordBytes, totalLength: Int(totalLength), version: version,
+                                           dataBlockSize: scanner.dataBlockSize, blocks: &scanner.blockList)
     } catch {
       var located = error
       located.location = location(lsn)
       located.message += " at \(lsn)"
       throw Stop.problem(located, endLike: nil)
     }
-    return WALRecord(lsn: lsn, end: end, header: header, bytes: recordBytes, blocks: scanner.blockList,
-                     mainDataRange: facts.mainData, origin: facts.origin, topLevelXID: facts.topLevelXID,
-                     version: version)
+    return CheckedRecord(header: header, end: end, bytes: recordBytes, facts: facts)
   }
 
   func validateHeader(_ header: RecordHeader, at lsn: LSN, previous: LSN?) throws(Stop) {
@@ -386,20 +400,40 @@ private struct Run {
     }
   }
 
-  /// Gathers a record that crosses pages (and maybe segments) into the scratch buffer.
-  mutating func assemble(at lsn: LSN, totalLength: Int, firstPiece: Int, previous: LSN?) throws(Stop) -> (UnsafeRawBufferPointer, LSN) {
-    var gathered = 0
-    func append(_ piece: UnsafeRawBufferPointer) {
-      scanner.reserveScratch(gathered + piece.count)
-      UnsafeMutableRawBufferPointer(rebasing: scanner.scratchBuffer[gathered...]).copyMemory(from: piece)
-      gathered += piece.count
+  /// Bytes gathered of a record whose bytes are not kept: more than the largest possible
+  /// header region (33 block headers of 27 bytes, origin, top-level xid, data header).
+  static let headerRegionLimit = 2048
+
+  /// Follows a record across pages (and maybe segments), validating each page, and returns
+  /// the record gathered into the scratch buffer (only its first `headerRegionLimit` bytes
+  /// unless `keepingBytes`), its end, and the running CRC of its body.
+  mutating func assemble(at lsn: LSN, totalLength: Int, firstPiece: Int, previous: LSN?,
+                         keepingBytes: Bool) throws(Stop) -> (UnsafeRawBufferPointer, LSN, UInt32)
+  {
+    let keep = keepingBytes ? totalLength : min(totalLength, Self.headerRegionLimit)
+    var consumed = 0
+    var kept = 0
+    var crc = CRC32C.start
+    func take(_ piece: UnsafeRawBufferPointer) {
+      if consumed + piece.count > RecordHeader.size {
+        let bodyStart = max(0, RecordHeader.size - consumed)
+        crc = CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: piece[bodyStart...]))
+      }
+      if kept < keep {
+        let count = min(piece.count, keep - kept)
+        scanner.reserveScratch(kept + count)
+        UnsafeMutableRawBufferPointer(rebasing: scanner.scratchBuffer[kept...])
+          .copyMemory(from: UnsafeRawBufferPointer(rebasing: piece[0..<count]))
+        kept += count
+      }
+      consumed += piece.count
     }
-    append(try bytes(at: lsn, count: firstPiece, required: firstPiece))
+    take(try bytes(at: lsn, count: firstPiece, required: firstPiece))
     var headerChecked = firstPiece >= RecordHeader.size
     var page = lsn.advanced(by: UInt64(firstPiece))!
     var end = page
-    while gathered < totalLength {
-      let remaining = UInt64(totalLength - gathered)
+    while consumed < totalLength {
+      let remaining = UInt64(totalLength - consumed)
       let header: PageHeader
       do {
         header = try validatePage(at: page, continuing: (remaining, lsn))
@@ -414,15 +448,15 @@ private struct Run {
       let dataStart = page.advanced(by: UInt64(header.size))!
       let room = Int(geometry.pageSize) - header.size
       let count = min(room, Int(remaining))
-      append(try bytes(at: dataStart, count: count, required: count))
+      take(try bytes(at: dataStart, count: count, required: count))
       end = dataStart.advanced(by: UInt64(count))!
       page = page.advanced(by: geometry.pageSize)!
-      if !headerChecked && gathered >= RecordHeader.size {
+      if !headerChecked && consumed >= RecordHeader.size {
         headerChecked = true
         try validateHeader(RecordHeader(unchecked: UnsafeRawBufferPointer(scanner.scratchBuffer)), at: lsn, previous: previous)
       }
     }
-    return (UnsafeRawBufferPointer(rebasing: scanner.scratchBuffer[0..<totalLength]), end)
+    return (UnsafeRawBufferPointer(rebasing: scanner.scratchBuffer[0..<kept]), end, crc)
   }
 
   // MARK: Pages and bytes

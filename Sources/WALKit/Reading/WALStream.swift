@@ -36,7 +36,9 @@ public struct WALStream: Sendable {
     }
     let lookup = SegmentLookup(selected.files)
     let scanner = SegmentScanner()
-    let scans = selected.files.map { lookup.scan($0, with: scanner, visit: body) }
+    let scans = withoutActuallyEscaping(body) { body in
+      selected.files.map { lookup.scan($0, with: scanner, visit: body) }
+    }
     return VerificationReport(inputs: selected, scans: scans)
   }
 }
