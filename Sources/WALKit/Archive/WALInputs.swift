@@ -82,36 +82,40 @@ public struct WALInputs: Sendable {
   }
 
   private mutating func addDirectory(_ directory: String) throws(Error) {
-    let names: [String]
+    let entries: [Syscalls.DirectoryEntry]
     switch Syscalls.directoryEntries(directory) {
     case .failure(let error): throw Error(path: directory, reason: "cannot list directory: \(error)")
-    case .success(let entries): names = entries.sorted()
+    case .success(let listed): entries = listed.sorted { $0.name < $1.name }
     }
     let live = Self.isLiveDirectory(directory)
-    for name in names {
-      let path = Self.join(directory, name)
-      switch WALFile.classify(fileName: name) {
+    for entry in entries {
+      let path = Self.join(directory, entry.name)
+      switch WALFile.classify(fileName: entry.name) {
       case .segment(let segment, let partial, let compressed):
-        switch Syscalls.status(of: path) {
-        case .failure(let error):
-          problems.append(WALProblem(.unreadableFile, "cannot read: \(error)", at: WALLocation(file: path, segment: segment)))
-        case .success(let status):
-          switch status.type {
-          case .regular:
-            files.append(WALFile(path: path, name: segment, isPartial: partial, isCompressedByName: compressed,
-                                 isInLiveDirectory: live))
-          case .directory:
-            problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read",
-                                       at: WALLocation(file: path, segment: segment)))
-          case .other(let what):
-            problems.append(WALProblem(.unexpectedFile, "expected a segment file, found \(what); not read",
-                                       at: WALLocation(file: path, segment: segment)))
-          case .symbolicLink:
-            break
+        let location = WALLocation(file: path, segment: segment)
+        var type = entry.type
+        if type == nil {
+          switch Syscalls.status(of: path) {
+          case .failure(let error):
+            problems.append(WALProblem(.unreadableFile, "cannot read: \(error)", at: location))
+            continue
+          case .success(let status):
+            type = status.type
           }
         }
+        switch type! {
+        case .regular:
+          files.append(WALFile(path: path, name: segment, isPartial: partial, isCompressedByName: compressed,
+                               isInLiveDirectory: live))
+        case .directory:
+          problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read", at: location))
+        case .other(let what):
+          problems.append(WALProblem(.unexpectedFile, "expected a segment file, found \(what); not read", at: location))
+        case .symbolicLink:
+          problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a symbolic link that stat does not follow", at: location))
+        }
       case .timelineHistory, .backupHistory, .other:
-        if live && (name == "archive_status" || name == "summaries") { continue }
+        if live && (entry.name == "archive_status" || entry.name == "summaries") { continue }
         otherFiles.append(path)
       }
     }

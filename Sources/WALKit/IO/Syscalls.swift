@@ -89,18 +89,36 @@ enum Syscalls {
     return .success(done)
   }
 
-  /// The names in a directory, without `.` and `..`.
-  static func directoryEntries(_ path: String) -> Result<[String], SyscallError> {
+  /// A directory entry: its name, and its type when the directory listing tells it without a
+  /// `stat` (`nil` for links and file systems that do not say).
+  struct DirectoryEntry: Sendable {
+    var name: String
+    var type: FileType?
+  }
+
+  /// The entries of a directory, without `.` and `..`.
+  static func directoryEntries(_ path: String) -> Result<[DirectoryEntry], SyscallError> {
     guard let dir = opendir(path) else { return .failure(SyscallError(code: errno)) }
     defer { closedir(dir) }
-    var names: [String] = []
+    var entries: [DirectoryEntry] = []
     while let entry = readdir(dir) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
       }
-      if name != "." && name != ".." { names.append(name) }
+      guard name != "." && name != ".." else { continue }
+      let type: FileType?
+      switch Int32(entry.pointee.d_type) {
+      case Int32(DT_REG): type = .regular
+      case Int32(DT_DIR): type = .directory
+      case Int32(DT_FIFO): type = .other("a FIFO")
+      case Int32(DT_CHR): type = .other("a character device")
+      case Int32(DT_BLK): type = .other("a block device")
+      case Int32(DT_SOCK): type = .other("a socket")
+      default: type = nil
+      }
+      entries.append(DirectoryEntry(name: name, type: type))
     }
-    return .success(names)
+    return .success(entries)
   }
 
   static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
