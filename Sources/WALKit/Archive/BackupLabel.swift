@@ -31,7 +31,7 @@ public struct BackupLabel: Hashable, Sendable {
     for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       guard let colon = line.firstIndex(of: ":") else { continue }
       let key = line[..<colon]
-      let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      let value = line[line.index(after: colon)...].strippingWhitespace()
       switch key {
       case "START WAL LOCATION", "STOP WAL LOCATION":
         // "0/5000028 (file 000000010000000000000005)"

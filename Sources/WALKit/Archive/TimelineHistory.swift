@@ -47,10 +47,10 @@ public struct TimelineHistory: Hashable, Sendable {
       if line.isEmpty || line.hasPrefix("#") { continue }
       let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
       let number = offset + 1
-      guard let parent = UInt32(fields[0].trimmingCharacters(in: .whitespaces)) else {
+      guard let parent = UInt32(fields[0].strippingWhitespace()) else {
         throw ParseError(line: number, message: "syntax error in history file: expected a numeric timeline ID")
       }
-      guard fields.count >= 2, let switchPoint = LSN(fields[1].trimmingCharacters(in: .whitespaces)) else {
+      guard fields.count >= 2, let switchPoint = LSN(fields[1].strippingWhitespace()) else {
         throw ParseError(line: number, message: "syntax error in history file: expected a write-ahead log switchpoint location")
       }
       if let last = entries.last, parent <= last.parent.rawValue {
@@ -59,7 +59,7 @@ public struct TimelineHistory: Hashable, Sendable {
       if let last = entries.last, switchPoint < last.switchPoint {
         throw ParseError(line: number, message: "invalid data in history file: switch points must not go backwards")
       }
-      let reason = fields.count > 2 ? String(fields[2]).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+      let reason = fields.count > 2 ? String(fields[2]).strippingWhitespace(newlines: true) : ""
       entries.append(Entry(parent: TimelineID(parent), switchPoint: switchPoint, reason: reason))
     }
     if let last = entries.last, last.parent >= timeline {
@@ -93,21 +93,14 @@ public struct TimelineHistory: Hashable, Sendable {
 }
 
 extension StringProtocol {
-  func trimmingCharacters(in set: CharacterSetLike) -> String {
-    var slice = Substring(self)
-    while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-    while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-    return String(slice)
-  }
-}
-
-/// The few character sets the parsers need, without Foundation.
-enum CharacterSetLike {
-  case whitespaces, whitespacesAndNewlines
-  func contains(_ character: Character) -> Bool {
-    switch self {
-    case .whitespaces: character == " " || character == "\t"
-    case .whitespacesAndNewlines: character == " " || character == "\t" || character == "\n" || character == "\r"
+  /// Without leading and trailing spaces, tabs, and (with `newlines`) line breaks.
+  func strippingWhitespace(newlines: Bool = false) -> String {
+    func isSpace(_ character: Character) -> Bool {
+      character == " " || character == "\t" || (newlines && (character == "\n" || character == "\r"))
     }
+    var slice = Substring(self)
+    while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
+    while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
+    return String(slice)
   }
 }

@@ -28,17 +28,21 @@ public final class SegmentScanner {
   ///   - name: the segment name from the file name, if it has one.
   ///   - following: the data of the named later segment, when a record continues into it;
   ///     `nil` if that segment is not available.
+  ///   - start: a record boundary in this segment to start at, as recovery starts at a
+  ///     backup's redo point; records before it are not read. By default, the first record
+  ///     that starts in the segment.
   ///   - visit: called with each valid record that starts in this segment, in order. Without
   ///     it, records crossing pages are checked piece by piece and never copied.
   public func scan(_ data: SegmentData, file: String, name: SegmentName?,
                    following: (SegmentName) -> SegmentData? = { _ in nil },
+                   from start: LSN? = nil,
                    visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
     var result = SegmentScan(file: file, name: name)
     result.storedSize = data.storedSize
     result.isCompressed = data.origin == .gzip
     return withoutActuallyEscaping(following) { following in
-      var run = Run(scanner: self, data: data, file: file, name: name, following: following)
+      var run = Run(scanner: self, data: data, file: file, name: name, following: following, start: start)
       run.read(into: &result, visit: visit)
       return result
     }
@@ -89,9 +93,11 @@ private struct Run {
   var fileTimeline: TimelineID?
   var lastPageTimeline = TimelineID(0)
   var noMoreSegments = false
+  let requestedStart: LSN?
 
   init(scanner: SegmentScanner, data: SegmentData, file: String, name: SegmentName?,
-       following: @escaping (SegmentName) -> SegmentData?) {
+       following: @escaping (SegmentName) -> SegmentData?, start: LSN?) {
+    self.requestedStart = start
     self.scanner = scanner
     self.file = file
     self.name = name
@@ -221,6 +227,7 @@ private struct Run {
     let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? LSN(.max)
     var position = segmentStart.advanced(by: UInt64(PageHeader.longSize))!
     var previous: LSN?
+    var first = first
 
     func stop(_ reason: Stop, at lsn: LSN, result: inout SegmentScan) {
       result.validThrough = lsn
@@ -236,6 +243,20 @@ private struct Run {
       case .overwritten:
         break
       }
+    }
+
+    if let requestedStart, requestedStart > position, requestedStart < segmentEnd {
+      position = requestedStart
+      let page = LSN(requestedStart.rawValue - geometry.pageOffset(of: requestedStart))
+      if page > segmentStart {
+        do throws(Stop) {
+          _ = try validatePage(at: page, continuing: nil)
+        } catch {
+          stop(error, at: page, result: &result)
+          return
+        }
+      }
+      first.info &= ~PageHeader.Flags.continuesRecord
     }
 
     if first.continuesRecord {

@@ -124,39 +124,10 @@ struct SetAssessment {
 
   /// Checks that the WAL of two consecutive segments of a timeline joins up.
   private mutating func checkBoundary(from previousIndex: Int, to index: Int, lastRecord: LSN?, geometry: WALGeometry) {
-    let previous = scans[previousIndex]
-    let current = scans[index]
-    guard previous.stopProblem == nil, current.version != nil, current.stopProblem == nil || current.recordCount > 0 || current.continuedBytes > 0,
-      let start = current.segment.flatMap(geometry.startLSN(of:))
-    else { return }
-    let location = WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: 0, lsn: start)
-    let firstRecordSlot = start.advanced(by: UInt64(PageHeader.longSize))!
-    switch previous.ending {
-    case .complete(let nextRecord):
-      if nextRecord <= firstRecordSlot, current.continuedBytes > 0 {
-        reports[index].problems.append(WALProblem(.brokenContinuation,
-          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment's last record ends at its end",
-          at: location))
-        return
-      }
-    case .switched:
-      if current.continuedBytes > 0 {
-        reports[index].problems.append(WALProblem(.brokenContinuation,
-          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment ends with an XLOG SWITCH record",
-          at: location))
-        return
-      }
-    case .continuesBeyond, .stopped:
-      return
-    }
-    if let lastRecord, let first = current.firstRecord, let link = current.firstRecordPrevious, link != lastRecord {
-      reports[index].problems.append(WALProblem(.brokenContinuation,
-        "record with incorrect prev-link \(link) at \(first): the previous segment's last record is at \(lastRecord); the two segments are not one WAL stream",
-        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: geometry.segmentOffset(of: first), lsn: first)))
-    }
-    if let before = previous.lastPageTimeline, let after = current.firstPageTimeline, after < before {
-      reports[index].problems.append(WALProblem(.timelineMismatch,
-        "out-of-sequence timeline ID \(after) (after \(before)) in the first page", at: location))
+    if let problem = SegmentJoin.problem(joining: scans[previousIndex], to: scans[index], lastRecord: lastRecord,
+                                         geometry: geometry, file: files[index].path, name: reports[index].name)
+    {
+      reports[index].problems.append(problem)
     }
   }
 
