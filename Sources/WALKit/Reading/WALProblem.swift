@@ -51,6 +51,11 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// A path that should hold a WAL segment holds something else (a FIFO, a device, a
     /// directory, a name that is not WAL).
     case unexpectedFile = "unexpected-file"
+    /// A timeline has segments but its `.history` file is absent, so recovery cannot follow it.
+    case missingHistory = "missing-history"
+    /// WAL that is not on the target timeline's ancestry: another branch of history (an old
+    /// primary that went on writing after a promotion, a split brain).
+    case orphanTimeline = "orphan-timeline"
   }
 
   public var kind: Kind

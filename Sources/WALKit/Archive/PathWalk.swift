@@ -1,0 +1,133 @@
+/// Walks a recovery path in order as a standby would replay it: where it stops first, how far
+/// it gets, and every problem on the way.
+struct PathWalk {
+  let path: RecoveryPath
+  /// One scan per step with a file, when content is checked.
+  let scans: [SegmentScan?]?
+  let catalog: WALCatalog
+  let geometry: WALGeometry
+  let start: LSN
+
+  private(set) var steps: [GapReport.Step] = []
+  private(set) var problems: [WALProblem] = []
+  private(set) var missing: [SegmentName] = []
+  /// The first problem that stops replay.
+  private(set) var blocking: WALProblem?
+  /// How far replay gets: the end of the last record it can read.
+  private(set) var reachable: LSN
+  /// Where WAL on the path ends, ignoring what blocks replay before.
+  private(set) var endOfWAL: LSN?
+
+  init(path: RecoveryPath, scans: [SegmentScan?]?, catalog: WALCatalog, geometry: WALGeometry, start: LSN) {
+    self.path = path
+    self.scans = scans
+    self.catalog = catalog
+    self.geometry = geometry
+    self.start = start
+    reachable = start
+  }
+
+  mutating func run() {
+    var previous: SegmentScan?
+    var lastRecord: LSN?
+    var systemIdentifier: UInt64?
+    for (index, step) in path.steps.enumerated() {
+      let segmentStart = geometry.startLSN(of: step.segment) ?? .invalid
+      let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? segmentStart
+      guard let file = step.file else {
+        missing.append(step.name)
+        steps.append(GapReport.Step(step: step, status: .missing, source: nil, scan: nil))
+        block(WALProblem(.missingSegment, "segment \(step.name) is in no source: a standby cannot restore it",
+                         at: WALLocation(segment: step.name, lsn: segmentStart)),
+              at: Self.end(before: segmentStart, previous: previous))
+        previous = nil
+        lastRecord = nil
+        continue
+      }
+      guard let scans, let scan = scans[index] else {
+        steps.append(GapReport.Step(step: step, status: .present, source: nil, scan: nil))
+        endOfWAL = segmentEnd
+        if blocking == nil { reachable = segmentEnd }
+        continue
+      }
+      let isLive = step.source.map { catalog.sources[$0].isLive } ?? false
+      var found = scan.problems
+      var stopsAt: LSN?
+      // A restored file of the wrong size is refused as if it were missing (standby mode).
+      let refused = scan.stopProblem?.kind == .unreadableFile
+        || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
+
+      if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
+                                                       file: file.path, name: step.name) {
+        found.append(join)
+        stopsAt = stopsAt ?? scan.firstRecord ?? segmentStart
+      }
+      if let id = scan.systemIdentifier {
+        if let expected = systemIdentifier, id != expected {
+          found.append(WALProblem(.systemIDMismatch,
+            "WAL file is from different database system: system identifier \(id), the path so far has \(expected)",
+            at: WALLocation(file: file.path, segment: step.name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: segmentStart)))
+          stopsAt = stopsAt ?? segmentStart
+        } else if systemIdentifier == nil {
+          systemIdentifier = id
+        }
+      }
+      if let stop = scan.stopProblem {
+        let isLast = index == path.steps.count - 1
+        var problem = stop
+        if scan.endOfWALSignature == .zeros { problem.kind = .incompleteSegment }
+        if scan.endOfWALSignature != nil && isLast && (file.isPartial || isLive) {
+          // The live end of WAL: nothing is wrong.
+        } else if scan.endOfWALSignature != nil && isLast {
+          problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the last archived segment, which should be full or end with an XLOG SWITCH record: \(stop.message)"
+          problems.append(problem)
+        } else {
+          found.append(problem)
+          stopsAt = stopsAt ?? scan.validThrough ?? segmentStart
+        }
+      }
+
+      let stepEnd: LSN
+      switch scan.ending {
+      case .switched: stepEnd = segmentEnd
+      case .complete(let next): stepEnd = next
+      case .continuesBeyond(let recordStart): stepEnd = recordStart
+      case .stopped(let at): stepEnd = at
+      }
+      steps.append(GapReport.Step(step: step, status: found.isEmpty && !refused ? .ok : .damaged, source: nil, scan: scan))
+      if refused {
+        let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
+        problems += found
+        block(reason, at: Self.end(before: segmentStart, previous: previous))
+      } else if let stopsAt {
+        problems += found
+        block(found[0], at: stopsAt)
+      } else {
+        problems += found
+        if blocking == nil { reachable = max(reachable, stepEnd) }
+      }
+      if blocking == nil || endOfWAL == nil || !refused { endOfWAL = max(endOfWAL ?? stepEnd, stepEnd) }
+      previous = refused ? nil : scan
+      lastRecord = scan.lastRecord ?? (scan.continuedBytes > 0 ? lastRecord : nil)
+    }
+  }
+
+  private mutating func block(_ problem: WALProblem, at lsn: LSN) {
+    if !problems.contains(problem) { problems.append(problem) }
+    guard blocking == nil else { return }
+    blocking = problem
+    reachable = max(start, lsn)
+  }
+
+  /// Where replay stops when the segment starting at `segmentStart` cannot be read: after
+  /// the last record that ends before it.
+  static func end(before segmentStart: LSN, previous: SegmentScan?) -> LSN {
+    guard let previous else { return segmentStart }
+    switch previous.ending {
+    case .switched: return segmentStart
+    case .complete(let next): return min(next, segmentStart)
+    case .continuesBeyond(let recordStart): return recordStart
+    case .stopped(let at): return at
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/// What WAL sources hold, by name: segments (the first source that has a name wins, as
+/// recovery tries the archive before pg_wal), `.partial` segments, timeline and backup
+/// history files.
+public struct WALCatalog: Sendable {
+  /// A source directory and what it is.
+  public struct Source: Hashable, Sendable {
+    public var path: String
+    /// A pg_wal (has `archive_status/`) rather than an archive.
+    public var isLive: Bool
+  }
+
+  public var sources: [Source] = []
+  /// Complete (non-`.partial`) segments, with the index of the source each comes from.
+  public var segments: [SegmentName: (file: WALFile, source: Int)] = [:]
+  /// `.partial` segments: never requested by recovery, listed for the report.
+  public var partials: [SegmentName: WALFile] = [:]
+  /// Parsed timeline history files.
+  public var histories: [TimelineID: TimelineHistory] = [:]
+  public var historyFiles: [TimelineID: String] = [:]
+  /// Backup history files (`<segment>.<offset>.backup`), by file name.
+  public var backupFiles: [String: String] = [:]
+  /// Files that cannot be used (unreadable histories, entries that are not files).
+  public var problems: [WALProblem] = []
+
+  /// Lists the sources, in the order recovery would look in them.
+  ///
+  /// - Throws: ``WALInputs/Error`` when a source is missing or cannot be listed.
+  public init(sources paths: [String]) throws(WALInputs.Error) {
+    for path in paths {
+      let inputs = try WALInputs(paths: [path])
+      let index = sources.count
+      sources.append(Source(path: path, isLive: inputs.files.first?.isInLiveDirectory ?? false))
+      problems += inputs.problems
+      for file in inputs.files {
+        guard let name = file.name else { continue }
+        if file.isPartial {
+          if partials[name] == nil { partials[name] = file }
+        } else if segments[name] == nil {
+          segments[name] = (file, index)
+        }
+      }
+      for other in inputs.otherFiles {
+        let fileName = String(other.split(separator: "/").last ?? Substring(other))
+        switch WALFile.classify(fileName: fileName) {
+        case .timelineHistory(let timeline) where histories[timeline] == nil && historyFiles[timeline] == nil:
+          historyFiles[timeline] = other
+          do {
+            let text = try Self.readText(other)
+            do {
+              histories[timeline] = try TimelineHistory(timeline: timeline, text: text)
+            } catch {
+              problems.append(WALProblem(.unreadableFile,
+                "timeline history \(fileName) cannot be used, \(error); PostgreSQL refuses it too", at: WALLocation(file: other)))
+            }
+          } catch {
+            problems.append(error)
+          }
+        case .backupHistory where backupFiles[fileName] == nil:
+          backupFiles[fileName] = other
+        default:
+          continue
+        }
+      }
+    }
+  }
+
+  /// Timelines that have segments, in order.
+  public var segmentTimelines: [TimelineID] { Array(Set(segments.keys.map(\.timeline))).sorted() }
+
+  /// The geometry from the long header of the first segment that has one.
+  public func geometry() -> WALGeometry? {
+    for name in segments.keys.sorted() {
+      guard let data = try? SegmentData.load(path: segments[name]!.file.path, inflateLimit: SegmentData.announcedSegmentSize),
+        let header = PageHeader(decoding: data.bytes), WALVersion(pageMagic: header.magic) != nil, let long = header.long,
+        let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
+      else { continue }
+      return geometry
+    }
+    return nil
+  }
+
+  /// The text of a small file (history, backup label), at most 1 MiB.
+  static func readText(_ path: String) throws(WALProblem) -> String {
+    let data = try SegmentData.load(path: path)
+    guard data.bytes.count <= 1 << 20 else {
+      throw WALProblem(.unexpectedFile, "larger than 1 MiB: not a history or backup label file", at: WALLocation(file: path))
+    }
+    return String(decoding: data.bytes, as: UTF8.self)
+  }
+
+  /// Reads a `backup_label` or `.backup` file.
+  ///
+  /// - Throws: `unreadable-file` when it cannot be read or has no start location.
+  public static func backupLabel(at path: String) throws(WALProblem) -> BackupLabel {
+    let text = try readText(path)
+    do {
+      return try BackupLabel(text: text)
+    } catch {
+      throw WALProblem(.unreadableFile, "not a usable backup label: \(error)", at: WALLocation(file: path))
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import WALKit
+
+extension Walkit {
+  struct Gaps: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Tell whether a standby can replay from a start point with the WAL at hand, and how far.",
+      discussion: """
+        SOURCE is an archive directory or a pg_wal; give both to look where a standby looks
+        (archive first, then pg_wal). walkit follows the timeline history files as PostgreSQL's
+        recovery does, picks for each segment the file recovery would restore, and checks the
+        content of each (unless --names-only).
+
+        --from takes a backup_label file, a base-backup directory holding one, a .backup history
+        file, an LSN (with --start-timeline), or a segment name. Without it, the first segment.
+
+        \(ExitStatus.helpText.replacingOccurrences(of: "problems, gaps or differences", with: "a gap: not continuous"))
+        """)
+
+    @Argument(help: "Archive directories and/or a pg_wal, in the order a standby looks in them.")
+    var sources: [String]
+
+    @Option(help: "Start point: backup_label, base-backup directory, .backup file, LSN or segment name.")
+    var from: String?
+
+    @Option(name: .customLong("start-timeline"), help: "Timeline of an LSN given with --from (default 1).")
+    var startTimeline: UInt32?
+
+    @Option(help: "Target LSN (default: the end of the newest WAL).")
+    var to: String?
+
+    @Option(help: "Timeline to follow: a number, or latest (default).")
+    var timeline: String = "latest"
+
+    @Flag(name: .customLong("names-only"), help: "Look at file names only; do not read the segments.")
+    var namesOnly = false
+
+    @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
+    var json = false
+
+    @Flag(name: [.short, .long], help: "Print only the verdict and the problems.")
+    var quiet = false
+
+    @Option(name: [.short, .long], help: "Files to read at once (default: one per processor).")
+    var jobs: Int?
+
+    func validate() throws {
+      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+      if let to, LSN(to) == nil { throw ValidationError("--to takes an LSN such as 16/B374D848, not '\(to)'") }
+      if timeline != "latest" && UInt32(timeline).map({ $0 >= 1 }) != true {
+        throw ValidationError("--timeline takes a timeline number or 'latest', not '\(timeline)'")
+      }
+      if startTimeline == 0 { throw ValidationError("--start-timeline must be at least 1") }
+    }
+
+    func run() throws {
+      do {
+        let analysis = GapAnalysis(
+          sources: sources, start: try startPoint(), targetLSN: to.flatMap(LSN.init),
+          timeline: UInt32(timeline).map { .timeline(TimelineID($0)) } ?? .latest,
+          checksContent: !namesOnly, jobs: jobs ?? 0)
+        let report = try analysis.run()
+        if json {
+          print(JSONOutput.encode(GapsJSON(report)))
+        } else {
+          print(GapsText.render(report, quiet: quiet), terminator: "")
+        }
+        if !report.continuous { throw ExitCode(ExitStatus.problemsFound) }
+      } catch let failure as CouldNotFinish {
+        if json {
+          print(JSONOutput.encode(GapsJSON.failure(failure.message)))
+        } else {
+          printError("walkit gaps: \(failure.message)")
+        }
+        throw ExitCode(ExitStatus.couldNotFinish)
+      } catch let failure as GapAnalysis.Failure {
+        if json {
+          print(JSONOutput.encode(GapsJSON.failure(failure.description)))
+        } else {
+          printError("walkit gaps: \(failure.description)")
+        }
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
+    }
+
+    struct CouldNotFinish: Error { var message: String }
+
+    /// Reads `--from`: an LSN, a segment name, or a backup label file or directory.
+    func startPoint() throws -> GapAnalysis.StartPoint {
+      guard let from else { return .firstSegment }
+      if let lsn = LSN(from) { return .lsn(lsn, timeline: TimelineID(startTimeline ?? 1)) }
+      if from.utf8.count == 24, let name = SegmentName(fileName: from) { return .segment(name) }
+      var path = from
+      if FileSystem.isDirectory(from) { path = (from.hasSuffix("/") ? from : from + "/") + "backup_label" }
+      do {
+        return .backup(try WALCatalog.backupLabel(at: path), origin: path)
+      } catch {
+        throw CouldNotFinish(message: "--from \(from): \(error.message)" + (FileSystem.isDirectory(from) ? " (a base backup directory holds a backup_label)" : ""))
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import WALKit
+
+/// Text output of `walkit gaps`: the verdict first, then the facts behind it.
+enum GapsText {
+  static func render(_ report: GapReport, quiet: Bool) -> String {
+    var out = verdict(report) + "\n"
+    if !quiet {
+      out += "\n"
+      var table = TextTable([("", .left), ("", .left)])
+      var start = "\(report.start.lsn) on timeline \(report.start.timeline) (\(report.start.origin))"
+      if let end = report.start.backupEnd {
+        start += "; backup ends at \(end): " + (report.reachesConsistency == true ? "reached, a standby becomes consistent" : "NOT reached, a standby never becomes consistent")
+      }
+      table.append(["Start", start])
+      var target = "timeline \(report.targetTimeline)"
+      if report.newestTimeline != report.targetTimeline { target += " (the WAL goes on to timeline \(report.newestTimeline))" }
+      target += report.targetLSN.map { ", LSN \($0)" } ?? ", the end of WAL" + (report.endOfWAL.map { " at \($0)" } ?? "")
+      table.append(["Target", target])
+      table.append(["Reachable", "\(report.reachableLSN)" + (report.checkedContent ? "" : " (by file names only)")])
+      for (index, source) in report.sources.enumerated() {
+        table.append([index == 0 ? "Sources" : "", source.path + (source.isLive ? " (pg_wal)" : "")])
+      }
+      out += table.render().split(separator: "\n").dropFirst().map { String($0) + "\n" }.joined()
+      out += "\nPath (\(report.path.count) segment\(report.path.count == 1 ? "" : "s")):\n"
+      var pathTable = TextTable([("TIMELINE", .right), ("FIRST", .left), ("LAST", .left), ("SEGMENTS", .right),
+                                 ("STATUS", .left), ("SOURCE", .left)])
+      for run in runs(report.path) {
+        pathTable.append([String(run.timeline.rawValue), run.first.description, run.last.description, String(run.count),
+                          run.status.rawValue, run.source ?? "-"])
+      }
+      out += pathTable.render().split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+    }
+    if !report.missingRanges.isEmpty {
+      out += "\nMissing:\n"
+      for range in report.missingRanges {
+        out += range.count == 1
+          ? "  \(range.first)\n"
+          : "  \(range.first) to \(range.last) (\(range.count) segments, \(WALGeometry.formatSize(range.bytes)))\n"
+      }
+    }
+    if !report.problems.isEmpty {
+      out += "\nProblems:\n"
+      for problem in report.problems { out += "  \(problem)\n" }
+    }
+    return out
+  }
+
+  static func verdict(_ report: GapReport) -> String {
+    let from = "a standby starting at \(report.start.lsn) on timeline \(report.start.timeline)"
+    if report.continuous {
+      let goal = report.targetLSN.map { "the target \($0)" } ?? "the end of WAL"
+      return "CONTINUOUS: \(from) can replay to \(report.reachableLSN) on timeline \(report.targetTimeline), \(goal)."
+    }
+    let why = report.blockingProblem.map { "\($0.kind.rawValue)" + ($0.location.segment.map { " \($0)" } ?? "") + ": \($0.message)" } ?? "unknown"
+    return "NOT CONTINUOUS: \(from) stops at \(report.reachableLSN). \(why)"
+  }
+
+  struct Run {
+    var timeline: TimelineID
+    var first: SegmentName
+    var last: SegmentName
+    var count: Int
+    var status: GapReport.StepStatus
+    var source: String?
+  }
+
+  /// Consecutive path steps with the same timeline, status and source, as one row.
+  static func runs(_ steps: [GapReport.Step]) -> [Run] {
+    var runs: [Run] = []
+    for step in steps {
+      if var run = runs.last, run.timeline == step.step.name.timeline, run.status == step.status, run.source == step.source {
+        run.last = step.step.name
+        run.count += 1
+        runs[runs.count - 1] = run
+      } else {
+        runs.append(Run(timeline: step.step.name.timeline, first: step.step.name, last: step.step.name, count: 1,
+                        status: step.status, source: step.source))
+      }
+    }
+    return runs
+  }
+}
