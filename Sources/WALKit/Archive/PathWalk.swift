@@ -39,7 +39,7 @@ struct PathWalk {
         steps.append(GapReport.Step(step: step, status: .missing, source: nil, scan: nil))
         block(WALProblem(.missingSegment, "segment \(step.name) is in no source: a standby cannot restore it",
                          at: WALLocation(segment: step.name, lsn: segmentStart)),
-              at: Self.end(before: segmentStart, previous: previous))
+              at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
         previous = nil
         lastRecord = nil
         continue
@@ -98,7 +98,7 @@ struct PathWalk {
       if refused {
         let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
         problems += found
-        block(reason, at: Self.end(before: segmentStart, previous: previous))
+        block(reason, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
       } else if let stopsAt {
         problems += found
         block(found[0], at: stopsAt)
@@ -120,12 +120,13 @@ struct PathWalk {
   }
 
   /// Where replay stops when the segment starting at `segmentStart` cannot be read: after
-  /// the last record that ends before it.
-  static func end(before segmentStart: LSN, previous: SegmentScan?) -> LSN {
+  /// the last record that ends before it. `lastRecord` is the last record read so far, which
+  /// is the one that crossed into the unreadable segment when the previous one ends past it.
+  static func end(before segmentStart: LSN, previous: SegmentScan?, lastRecord: LSN?) -> LSN {
     guard let previous else { return segmentStart }
     switch previous.ending {
     case .switched: return segmentStart
-    case .complete(let next): return min(next, segmentStart)
+    case .complete(let next): return next > segmentStart ? (lastRecord ?? segmentStart) : next
     case .continuesBeyond(let recordStart): return recordStart
     case .stopped(let at): return at
     }

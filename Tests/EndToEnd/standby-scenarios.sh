@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Builds a real PostgreSQL 15 history — a primary with archiving, a base backup, a standby
+# promoted to timeline 2 — then, for several damaged copies of the archive, starts a real
+# standby from the base backup with restore_command reading that copy, and records how far it
+# replayed (pg_last_wal_replay_lsn()). The Swift test StandbyEndToEndTests compares walkit gaps
+# with these results.
+#
+# Usage: standby-scenarios.sh WORK_DIR   (run as root; servers run as the postgres user)
+# Writes WORK_DIR/cases/<case>/{archive/,replayed-lsn} and WORK_DIR/base/backup_label.
+set -euo pipefail
+
+WORK=${1:?usage: standby-scenarios.sh WORK_DIR}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+rm -rf "${WORK:?}"/*
+mkdir -p "$WORK/archive" "$WORK/sockets" "$WORK/cases"
+chown -R postgres: "$WORK"
+chmod 755 "$WORK"
+
+as_pg() { runuser -u postgres -- "$@"; }
+started=()
+cleanup() {
+  for data in "${started[@]}"; do as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+
+configure() {  # data-dir port extra-settings…
+  local data=$1 port=$2; shift 2
+  {
+    echo "listen_addresses = ''"
+    echo "unix_socket_directories = '$WORK/sockets'"
+    echo "port = $port"
+    echo "fsync = off"
+    echo "wal_level = replica"
+    echo "max_wal_senders = 5"
+    echo "hot_standby = on"
+    echo "wal_retrieve_retry_interval = '200ms'"
+    echo "log_min_messages = warning"
+    printf '%s\n' "$@"
+  } >>"$data/postgresql.conf"
+}
+start() { as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null; started+=("$1"); }
+stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null; }
+sql() { as_pg "$PGBIN/psql" -X -A -t -q -h "$WORK/sockets" -p "$1" -U postgres -d postgres -c "$2"; }
+wait_archived() {  # port: waits until the current segment's predecessors are archived
+  local port=$1 last
+  last=$(sql "$port" "select pg_walfile_name(pg_switch_wal())")
+  for _ in $(seq 1 300); do
+    [[ -f "$WORK/archive/$last" ]] && return 0
+    sleep 0.1
+  done
+  echo "segment $last was not archived" >&2
+  return 1
+}
+archive_command="test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f.tmp && mv $WORK/archive/%f.tmp $WORK/archive/%f"
+
+# Primary on timeline 1, 1 MB segments.
+as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres --auth=trust --no-locale -E UTF8 --wal-segsize=1 >/dev/null
+configure "$WORK/primary" 5461 "archive_mode = on" "archive_command = '$archive_command'"
+start "$WORK/primary"
+sql 5461 "create table t (id int primary key, v text); insert into t select g, repeat('a', 200) from generate_series(1, 5000) g"
+wait_archived 5461
+
+# The base backup every standby below starts from; its WAL comes from the archive only.
+as_pg "$PGBIN/pg_basebackup" -h "$WORK/sockets" -p 5461 -U postgres -D "$WORK/base" -X none -c fast --no-sync 2>/dev/null
+
+# Workload after the backup: several segments on timeline 1.
+sql 5461 "insert into t select g, repeat('b', 200) from generate_series(5001, 25000) g"
+sql 5461 "update t set v = repeat('c', 200) where id % 3 = 0"
+wait_archived 5461
+
+# A streaming standby, promoted to timeline 2 after the primary stops.
+as_pg "$PGBIN/pg_basebackup" -h "$WORK/sockets" -p 5461 -U postgres -D "$WORK/promoted" -X stream -R -c fast --no-sync
+sed -i '/^port = /d' "$WORK/promoted/postgresql.conf"
+configure "$WORK/promoted" 5462 "archive_mode = on" "archive_command = '$archive_command'"
+start "$WORK/promoted"
+sql 5461 "insert into t select g, repeat('d', 200) from generate_series(25001, 30000) g"
+primary_end=$(sql 5461 "select pg_current_wal_lsn()")
+for _ in $(seq 1 300); do
+  [[ "$(sql 5462 "select pg_last_wal_replay_lsn() >= '$primary_end'")" == t ]] && break
+  sleep 0.1
+done
+stop "$WORK/primary"
+as_pg "$PGBIN/pg_ctl" -D "$WORK/promoted" -w promote >/dev/null
+sql 5462 "insert into t select g, repeat('e', 200) from generate_series(30001, 45000) g"
+wait_archived 5462
+stop "$WORK/promoted"
+[[ -f "$WORK/archive/00000002.history" ]] || { echo "promotion did not archive 00000002.history" >&2; exit 1; }
+
+# Damaged copies of the archive.
+start_segment=$(sed -n 's/^START WAL LOCATION: .* (file \([0-9A-F]*\))$/\1/p' "$WORK/base/backup_label")
+segment_after() {  # name, n: the name n segments later on the same timeline (1 MB segments)
+  printf '%s%08X\n' "${1:0:16}" $((16#${1:16:8} + $2))
+}
+first_tli2=$(cd "$WORK/archive" && ls 00000002000000000000???? | head -1)
+declare -A damage=(
+  [intact]=":"
+  [missing-after-start]="rm archive/$(segment_after "$start_segment" 3)"
+  [missing-before-start]="rm archive/$(segment_after "$start_segment" -1)"
+  [missing-history]="rm archive/00000002.history"
+  [truncated]="truncate -s 524288 archive/$(segment_after "$first_tli2" 1)"
+)
+port=5470
+for case in "${!damage[@]}"; do
+  dir="$WORK/cases/$case"
+  mkdir -p "$dir"
+  cp -r "$WORK/archive" "$dir/archive"
+  (cd "$dir" && eval "${damage[$case]}")
+  cp -r "$WORK/base" "$dir/data"
+  chown -R postgres: "$dir"
+  chmod 700 "$dir/data"
+  touch "$dir/data/standby.signal"
+  sed -i '/^port = /d' "$dir/data/postgresql.conf"
+  configure "$dir/data" "$port" "archive_mode = off" "restore_command = 'cp $dir/archive/%f %p'" \
+    "recovery_target_timeline = 'latest'"
+  as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" start >/dev/null
+  started+=("$dir/data")
+  # Replay is done when the position has stopped moving for two seconds.
+  last="" same=0
+  for _ in $(seq 1 600); do
+    sleep 0.1
+    lsn=$(sql "$port" "select pg_last_wal_replay_lsn()" 2>/dev/null || true)
+    if [[ -n "$lsn" && "$lsn" == "$last" ]]; then
+      same=$((same + 1))
+      ((same >= 20)) && break
+    else
+      same=0
+      last=$lsn
+    fi
+  done
+  echo "${last:-none}" >"$dir/replayed-lsn"
+  as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null
+  rm -rf "$dir/data"
+  port=$((port + 1))
+done
+cp "$WORK/base/backup_label" "$WORK/backup_label"
+rm -rf "$WORK/primary" "$WORK/promoted" "$WORK/base"
+echo "done"

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+@testable import WALKit
+
+@Suite struct TimelineHistoryTests {
+  @Test func parsesWhatPostgreSQLWrites() throws {
+    // Reasons of time and LSN targets end with a newline, which leaves blank lines.
+    let text = "1\t0/600EB00\tno recovery target specified\n\n2\t0/9000000\tbefore 2026-11-26 15:00:00+00\n\n\n# comment\n  3\t1/A0\tat restore point \"x\"\n"
+    let history = try TimelineHistory(timeline: TimelineID(4), text: text)
+    #expect(history.entries.map(\.parent) == [1, 2, 3].map { TimelineID($0) })
+    #expect(history.entries.map(\.switchPoint) == [LSN(0x600EB00), LSN(0x9000000), LSN(0x1_0000_00A0)])
+    #expect(history.entries[1].reason == "before 2026-11-26 15:00:00+00")
+    #expect(history.spans.map(\.timeline.rawValue) == [1, 2, 3, 4])
+    #expect(history.timeline(at: LSN(0x600EAFF)) == TimelineID(1))
+    #expect(history.timeline(at: LSN(0x600EB00)) == TimelineID(2))
+    #expect(history.includes(TimelineID(2), at: LSN(0x700_0000)))
+    #expect(!history.includes(TimelineID(1), at: LSN(0x700_0000)))
+  }
+
+  @Test(arguments: [
+    ("x\t0/1\treason\n", "numeric timeline ID"),
+    ("1\n", "switchpoint"),
+    ("2\t0/10\ta\n1\t0/20\tb\n", "increasing"),
+    ("1\t0/10\ta\n", "less than child"),
+  ])
+  func refusesWhatPostgreSQLRefuses(_ text: String, _ expected: String) {
+    let timeline = text.hasSuffix("0/10\ta\n") && !text.hasPrefix("2") ? TimelineID(1) : TimelineID(5)
+    #expect {
+      try TimelineHistory(timeline: timeline, text: text)
+    } throws: { error in
+      (error as? TimelineHistory.ParseError)?.message.contains(expected) == true
+    }
+  }
+
+  @Test func readsTheFixturesBackupLabelAndBackupFile() throws {
+    let label = try WALCatalog.backupLabel(at: Fixture.path("pg18-timeline/backup_label"))
+    #expect(label.startLSN == LSN(0xC00028))
+    #expect(label.checkpointLSN == LSN(0xC00080))
+    #expect(label.startTimeline == TimelineID(1))
+    #expect(label.startSegment?.description == "00000001000000000000000C")
+    #expect(label.stopLSN == nil)
+    let backup = try WALCatalog.backupLabel(at: Fixture.path("pg18-timeline/archive/00000001000000000000000C.00000028.backup"))
+    #expect(backup.startLSN == label.startLSN)
+    #expect(backup.stopLSN == LSN(0xC00120))
+  }
+}
+
+/// Paths through timelines, by names: directories of files named like segments (content is
+/// not read with `checksContent: false`, but the first one must give the geometry).
+@Suite struct RecoveryPathTests {
+  /// Makes a directory holding files under `names`, each a copy of a real 1 MiB segment.
+  static func archive(_ names: [String], histories: [UInt32: String] = [:]) throws -> Scratch {
+    let scratch = try Scratch()
+    let segment = Fixture.plainSets[1].segmentPaths[0]
+    for name in names {
+      try FileManager.default.copyItem(atPath: segment, toPath: scratch.file(name))
+    }
+    for (timeline, text) in histories {
+      try Scratch.write(Array(text.utf8), to: scratch.file(SegmentName.hex8(timeline) + ".history"))
+    }
+    return scratch
+  }
+
+  static func names(_ timeline: UInt32, _ segments: ClosedRange<UInt32>) -> [String] {
+    segments.map { SegmentName(timeline: TimelineID(timeline), logID: 0, segmentInLog: $0).description }
+  }
+
+  /// 1 → 2 at segment 5, 2 → 3 at segment 8, 3 → 4 at segment B; each switch segment exists on
+  /// both timelines, as after real promotions.
+  static let chainHistories: [UInt32: String] = [
+    2: "1\t0/500100\tno recovery target specified\n",
+    3: "1\t0/500100\tno recovery target specified\n2\t0/800200\tno recovery target specified\n",
+    4: "1\t0/500100\tno recovery target specified\n2\t0/800200\tno recovery target specified\n3\t0/B00300\tno recovery target specified\n",
+  ]
+
+  static var chain: [String] {
+    names(1, 1...5) + names(2, 5...8) + names(3, 8...11) + names(4, 11...14)
+  }
+
+  @Test func followsEverySwitchReadingTheSwitchSegmentFromTheNewTimeline() throws {
+    let scratch = try Self.archive(Self.chain, histories: Self.chainHistories)
+    let report = try GapAnalysis(sources: [scratch.path], start: .lsn(LSN(0x100028), timeline: TimelineID(1)),
+                                 checksContent: false).run()
+    #expect(report.continuous)
+    #expect(report.targetTimeline == TimelineID(4))
+    #expect(report.path.map(\.step.name.description) == Self.names(1, 1...4) + Self.names(2, 5...7) + Self.names(3, 8...10) + Self.names(4, 11...14))
+    #expect(report.reachableLSN == LSN(0xF00000))
+  }
+
+  @Test func missingSegmentOnTheNewTimelineIsAGapEvenWhenTheOldOneHasIt() throws {
+    var names = Self.chain
+    names.removeAll { $0 == "000000030000000000000009" }
+    names += Self.names(2, 9...9)  // the old timeline's copy of 9, past its switch point
+    let scratch = try Self.archive(names, histories: Self.chainHistories)
+    let report = try GapAnalysis(sources: [scratch.path], checksContent: false).run()
+    #expect(!report.continuous)
+    #expect(report.missing.map(\.description) == ["000000030000000000000009"])
+    #expect(report.blockingProblem?.kind == .missingSegment)
+    #expect(report.reachableLSN == LSN(0x900000))
+    #expect(report.problems.contains { $0.kind == .orphanTimeline && $0.message.contains("timeline 2") })
+  }
+
+  @Test func missingHistoryKeepsAStandbyOnTheOldTimeline() throws {
+    var histories = Self.chainHistories
+    histories[3] = nil
+    let scratch = try Self.archive(Self.chain, histories: histories)
+    let report = try GapAnalysis(sources: [scratch.path], checksContent: false).run()
+    #expect(!report.continuous)
+    #expect(report.targetTimeline == TimelineID(2))
+    #expect(report.newestTimeline == TimelineID(4))
+    #expect(report.blockingProblem?.kind == .missingHistory)
+    #expect(report.blockingProblem?.message.contains("00000003.history") == true)
+  }
+
+  @Test func missingRangesAreCompact() throws {
+    let scratch = try Self.archive(Self.names(1, 1...3) + Self.names(1, 8...9))
+    let report = try GapAnalysis(sources: [scratch.path], checksContent: false).run()
+    #expect(report.missingRanges.count == 1)
+    #expect(report.missingRanges.first?.count == 4)
+    #expect(report.missingRanges.first?.bytes == 4 << 20)
+    #expect(report.missingRanges.first?.first.description == "000000010000000000000004")
+    #expect(report.reachableLSN == LSN(0x400000))
+  }
+
+  @Test func segmentBeforeTheStartIsNotNeeded() throws {
+    let scratch = try Self.archive(Self.names(1, 1...2) + Self.names(1, 4...6))
+    let report = try GapAnalysis(sources: [scratch.path], start: .segment(SegmentName(fileName: "000000010000000000000004")!),
+                                 checksContent: false).run()
+    #expect(report.continuous)
+    #expect(report.path.count == 3)
+  }
+
+  @Test func laterSourceFillsAGapAndTheFirstWins() throws {
+    let archive = try Self.archive(Self.names(1, 1...2) + Self.names(1, 4...5))
+    let pgWal = try Self.archive(Self.names(1, 3...4))
+    let report = try GapAnalysis(sources: [archive.path, pgWal.path], checksContent: false).run()
+    #expect(report.continuous)
+    #expect(report.path.map { $0.source == archive.path } == [true, true, false, true, true])
+  }
+
+  @Test func realTimelineSwitchFromTheBackupLabel() throws {
+    let report = try GapAnalysis(
+      sources: [Fixture.path("pg18-timeline/archive")],
+      start: .backup(try WALCatalog.backupLabel(at: Fixture.path("pg18-timeline/backup_label")), origin: "backup_label")
+    ).run()
+    #expect(report.continuous, "\(report.problems)")
+    #expect(report.targetTimeline == TimelineID(2))
+    #expect(report.path.map(\.step.name.description) == ["00000001000000000000000C", "00000001000000000000000D",
+                                                          "00000002000000000000000E", "00000002000000000000000F"])
+    #expect(report.path.allSatisfy { $0.status == .ok })
+    #expect(report.start.backupEnd == LSN(0xC00120))
+    #expect(report.reachesConsistency == true)
+    #expect(report.reachableLSN == LSN(0x1000000))
+  }
+
+  @Test func damagedSegmentOnThePathStopsReplayAtTheBadRecord() throws {
+    let scratch = try Scratch()
+    let copies = try scratch.copy(Fixture.plainSets[1].segmentPaths, into: "archive")
+    try Scratch.patch(copies[1]) { $0[300_000] ^= 0x10 }
+    let report = try GapAnalysis(sources: [scratch.file("archive")]).run()
+    #expect(!report.continuous)
+    #expect(report.blockingProblem?.kind == .crcMismatch)
+    #expect(report.reachableLSN == report.blockingProblem?.location.lsn)
+  }
+}
