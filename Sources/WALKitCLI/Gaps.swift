@@ -14,7 +14,7 @@ extension Walkit {
         --from takes a backup_label file, a base-backup directory holding one, a .backup history
         file, an LSN (with --start-timeline), or a segment name. Without it, the first segment.
 
-        \(ExitStatus.helpText.replacingOccurrences(of: "problems, gaps or differences", with: "a gap: not continuous"))
+        \(ExitStatus.helpText)
         """)
 
     @Argument(help: "Archive directories and/or a pg_wal, in the order a standby looks in them.")

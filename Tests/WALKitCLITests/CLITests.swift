@@ -106,13 +106,14 @@ import WALKit
     #expect((document["error"] as? String)?.contains("No such file") == true)
   }
 
-  @Test(arguments: [["verify"], ["verify", "--jobs", "0", "TestData"], ["verify", "--no-such-option", "x"], ["no-such-command"]])
+  @Test(arguments: [["verify"], ["verify", "--jobs", "0", "TestData"], ["verify", "--no-such-option", "x"], ["no-such-command"],
+                    ["gaps"], ["gaps", "--to", "nonsense", "TestData"], ["gaps", "--timeline", "0", "TestData"]])
   func usageErrorsExitSixtyFour(_ arguments: [String]) throws {
     #expect(try Self.walkit(arguments).status == 64)
   }
 
   @Test func helpShowsExitCodes() throws {
-    for arguments in [["--help"], ["verify", "--help"]] {
+    for arguments in [["--help"], ["verify", "--help"], ["gaps", "--help"]] {
       let run = try Self.walkit(arguments)
       #expect(run.status == 0)
       for line in ["0   nothing wrong", "1   ran to the end and found problems", "2   could not finish", "64  usage error"] {
@@ -121,13 +122,14 @@ import WALKit
     }
   }
 
-  @Test(arguments: [("verify", "man/walkit-verify.1")])
+  @Test(arguments: [("verify", "man/walkit-verify.1"), ("gaps", "man/walkit-gaps.1")])
   func everyHelpOptionIsInTheManPage(_ command: String, _ page: String) throws {
     let help = try Self.walkit([command, "--help"]).stdout
     let manual = try String(contentsOf: Self.root.appendingPathComponent(page), encoding: .utf8)
       .replacingOccurrences(of: "\\-", with: "-")
     let options = Set(help.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" || $0 == "<" })
-      .filter { $0.hasPrefix("--") || ($0.hasPrefix("-") && $0.count == 2) }.map(String.init))
+      .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ").,:;")) }
+      .filter { $0.hasPrefix("--") || ($0.hasPrefix("-") && $0.count == 2) })
     #expect(options.count >= 5)
     for option in options { #expect(manual.contains(option), "\(page) does not mention \(option)") }
   }
@@ -139,5 +141,43 @@ import WALKit
     for kind in WALProblem.Kind.allCases {
       #expect(manual.contains(".B \(kind.rawValue)"), "walkit.1 lacks \(kind.rawValue)")
     }
+  }
+
+  @Test func gapsOnARealTimelineSwitchIsContinuous() throws {
+    let run = try Self.walkit(["gaps", "--from", "TestData/pg18-timeline/backup_label", "TestData/pg18-timeline/archive"])
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    #expect(run.stdout.hasPrefix("CONTINUOUS: a standby starting at 0/C00028 on timeline 1 can replay to 0/1000000 on timeline 2"))
+    #expect(run.stdout.contains("backup ends at 0/C00120: reached"))
+  }
+
+  @Test func gapsJSONNamesTheMissingSegmentAndExitsOne() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-cli-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let source = Self.root.appendingPathComponent("TestData/pg18-timeline/archive")
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name != "00000001000000000000000D" {
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+    }
+    let run = try Self.walkit(["gaps", "--json", "--from", "TestData/pg18-timeline/backup_label", directory.path])
+    #expect(run.status == 1)
+    let document = try Self.json(run.stdout)
+    #expect(document["schema"] as? String == "walkit.gaps/1")
+    #expect(document["continuous"] as? Bool == false)
+    #expect(document["missing"] as? [String] == ["00000001000000000000000D"])
+    #expect((document["firstProblem"] as? [String: Any])?["kind"] as? String == "missing-segment")
+    let start = try #require(document["start"] as? [String: Any])
+    #expect(start["lsn"] as? String == "0/C00028")
+    #expect(document["reachableLSN"] as? String == "0/D00000")
+    let path = try #require(document["path"] as? [[String: Any]])
+    #expect(path.map { $0["status"] as? String } == ["ok", "missing", "ok", "ok"])
+    for key in ["target", "newestTimeline", "endOfWALLSN", "missingRanges", "problems", "sources", "checkedContent", "error"] {
+      #expect(document.keys.contains(key), "missing key \(key)")
+    }
+  }
+
+  @Test func gapsWithAnUnreadableStartExitsTwo() throws {
+    let run = try Self.walkit(["gaps", "--json", "--from", "/nonexistent/backup_label", "TestData/pg16/archive"])
+    #expect(run.status == 2)
+    #expect((try Self.json(run.stdout)["error"] as? String)?.contains("/nonexistent/backup_label") == true)
   }
 }
