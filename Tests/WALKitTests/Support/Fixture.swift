@@ -65,6 +65,8 @@ enum Fixture {
 /// One line of pg_waldump's record listing.
 struct WaldumpRecord: Equatable, CustomStringConvertible {
   var rmgr: String
+  /// The record type: the first word of pg_waldump's description.
+  var type: String
   var recordLength: Int
   var totalLength: Int
   var xid: UInt32
@@ -88,6 +90,8 @@ struct WaldumpRecord: Equatable, CustomStringConvertible {
     let prevText = fields[3].trimmingCharacters(in: .whitespaces)
     guard prevText.hasPrefix("prev "), let previous = LSN(String(prevText.dropFirst(5))) else { return nil }
     rmgr = String(head[1])
+    let desc = fields.count > 4 ? fields[4].strippingWhitespace() : ""
+    type = desc.hasPrefix("desc: ") ? String(desc.dropFirst(6).prefix { $0 != " " }) : ""
     recordLength = rec
     totalLength = tot
     self.xid = xid
@@ -97,6 +101,7 @@ struct WaldumpRecord: Equatable, CustomStringConvertible {
 
   init(_ record: WALRecord) {
     rmgr = record.resourceManager.name
+    type = record.typeName
     totalLength = Int(record.header.totalLength)
     recordLength = totalLength - record.fullPageImageLength
     xid = record.header.xid
@@ -104,7 +109,7 @@ struct WaldumpRecord: Equatable, CustomStringConvertible {
     previous = record.header.previous
   }
 
-  var description: String { "\(rmgr) \(recordLength)/\(totalLength) tx \(xid) lsn \(lsn) prev \(previous)" }
+  var description: String { "\(rmgr)/\(type) \(recordLength)/\(totalLength) tx \(xid) lsn \(lsn) prev \(previous)" }
 
   static func parse(_ listing: String) -> [WaldumpRecord] {
     listing.split(separator: "\n").compactMap(WaldumpRecord.init(line:))
