@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Answers whether a standby (or a point-in-time restore) starting at a given point can replay
 /// the WAL in some sources up to a target, following the timeline history as PostgreSQL's
 /// recovery does, and how far it would get.
@@ -269,50 +266,20 @@ public struct GapAnalysis: Sendable {
     var indexBySegment: [SegmentNumber: Int] = [:]
     for (index, step) in steps.enumerated() where step.file != nil { indexBySegment[step.segment] = index }
     let lookup = indexBySegment
-    let results = PathSlots(count: steps.count)
-    let next = Atomic<Int>(0)
-    let workers = max(1, min(jobs > 0 ? jobs : Syscalls.processorCount, steps.count))
-    withExtendedLifetime(results) {
-      DispatchQueue.concurrentPerform(iterations: workers) { _ in
-        let scanner = SegmentScanner()
-        while true {
-          let index = next.add(1, ordering: .relaxed).oldValue
-          guard index < steps.count else { break }
-          guard let file = steps[index].file else { continue }
-          let scan: SegmentScan
-          do throws(WALProblem) {
-            let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
-            scan = scanner.scan(data, file: file.path, name: file.name, following: { name in
-              guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
-              else { return nil }
-              return try? SegmentData.load(path: otherFile.path, inflateLimit: SegmentData.announcedSegmentSize)
-            }, from: index == 0 ? start : nil)
-          } catch let problem {
-            var failed = SegmentScan(file: file.path, name: file.name)
-            failed.stopProblem = problem.located(file: file.path, segment: file.name)
-            scan = failed
-          }
-          results.store(scan, at: index)
-        }
+    return parallelMap(count: steps.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
+      guard let file = steps[index].file else { return nil }
+      do throws(WALProblem) {
+        let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
+        return scanner.scan(data, file: file.path, name: file.name, following: { name in
+          guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
+          else { return nil }
+          return try? SegmentData.load(path: otherFile.path, inflateLimit: SegmentData.announcedSegmentSize)
+        }, from: index == 0 ? start : nil)
+      } catch {
+        var failed = SegmentScan(file: file.path, name: file.name)
+        failed.stopProblem = error.located(file: file.path, segment: file.name)
+        return failed
       }
     }
-    return results.collect()
   }
-}
-
-/// One optional slot per path step, each written once by the worker that scanned it.
-private final class PathSlots: @unchecked Sendable {
-  private let slots: UnsafeMutableBufferPointer<SegmentScan?>
-  private let count: Int
-  init(count: Int) {
-    self.count = count
-    slots = .allocate(capacity: max(count, 1))
-    slots.initialize(repeating: nil)
-  }
-  deinit {
-    slots.deinitialize()
-    slots.deallocate()
-  }
-  func store(_ scan: SegmentScan, at index: Int) { slots[index] = scan }
-  func collect() -> [SegmentScan?] { Array(slots.prefix(count)) }
 }

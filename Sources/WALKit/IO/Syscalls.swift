@@ -129,3 +129,6 @@ struct SyscallError: Error, Sendable, CustomStringConvertible {
   var code: Int32
   var description: String { Syscalls.errorText(code) }
 }
+
+/// `memcmp`, for comparisons of large buffers.
+func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Int32 { memcmp(a, b, count) }

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// Verifies WAL files: every page header and record of each segment, then what only a set of
@@ -30,45 +29,15 @@ public struct Verifier: Sendable {
 
   private func scanAll(_ files: [WALFile]) -> [SegmentScan] {
     let lookup = SegmentLookup(files)
-    let results = ResultSlots(count: files.count)
-    let next = Atomic<Int>(0)
     let done = Atomic<Int>(0)
-    let workers = max(1, min(jobs > 0 ? jobs : Syscalls.processorCount, files.count))
     let progress = self.progress
-    withExtendedLifetime(results) {
-      DispatchQueue.concurrentPerform(iterations: workers) { _ in
-        let scanner = SegmentScanner()
-        while true {
-          let index = next.add(1, ordering: .relaxed).oldValue
-          guard index < files.count else { break }
-          results.store(lookup.scan(files[index], with: scanner), at: index)
-          let finished = done.add(1, ordering: .relaxed).newValue
-          progress?(finished, files.count)
-        }
-      }
-    }
-    return results.collect()
+    return parallelMap(count: files.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
+      let scan = lookup.scan(files[index], with: scanner)
+      let finished = done.add(1, ordering: .relaxed).newValue
+      progress?(finished, files.count)
+      return scan
+    }.map { $0! }
   }
-}
-
-/// One slot per file, each written once by whichever worker scanned it.
-private final class ResultSlots: @unchecked Sendable {
-  private let slots: UnsafeMutableBufferPointer<SegmentScan?>
-
-  init(count: Int) {
-    slots = .allocate(capacity: count)
-    slots.initialize(repeating: nil)
-  }
-
-  deinit {
-    slots.deinitialize()
-    slots.deallocate()
-  }
-
-  func store(_ scan: SegmentScan, at index: Int) { slots[index] = scan }
-
-  /// Called after every worker has finished, so no slot is being written.
-  func collect() -> [SegmentScan] { slots.map { $0! } }
 }
 
 extension SegmentData {

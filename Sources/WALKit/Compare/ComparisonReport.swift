@@ -1,0 +1,47 @@
+/// What `WALComparison` found: segment by segment, and where the two WAL histories part.
+public struct ComparisonReport: Sendable {
+  /// WAL one side has from the divergence on: what the other side does not share.
+  public struct Beyond: Sendable {
+    public var bytes: UInt64
+    public var records: Int
+    /// Commit records (`Transaction/COMMIT`, `COMMIT_PREPARED`).
+    public var commits: Int
+    /// Distinct transaction ids among the records.
+    public var transactions: Int
+    public var end: LSN
+  }
+
+  /// Where the record streams of the two sides stop being the same.
+  public struct Divergence: Sendable {
+    public var lsn: LSN
+    public var segment: SegmentNumber
+    public var recordA: RecordSummary?
+    public var recordB: RecordSummary?
+    public var firstDifferentOffset: UInt64?
+    public var timelineA: TimelineID?
+    public var timelineB: TimelineID?
+    /// The switch point of a history file that the divergence sits at, if any.
+    public var switchPoint: LSN?
+    /// True when the divergence is a recorded switch point (a promotion); `nil` when neither
+    /// side has history files.
+    public var isSwitchPoint: Bool?
+    public var beyondA: Beyond?
+    public var beyondB: Beyond?
+  }
+
+  public var sideA: String
+  public var sideB: String
+  /// Every segment, in LSN order.
+  public var segments: [SegmentComparison]
+  public var divergence: Divergence?
+  /// Switch points from the history files on either side.
+  public var switchPoints: [LSN]
+
+  public var onlyInA: [SegmentComparison] { segments.filter { $0.result == .onlyInA } }
+  public var onlyInB: [SegmentComparison] { segments.filter { $0.result == .onlyInB } }
+  public var same: [SegmentComparison] { segments.filter { $0.result == .identical || $0.result == .sameWAL } }
+  public var differing: [SegmentComparison] { segments.filter { $0.result == .different } }
+
+  /// True when both sides hold the same WAL: no segment only on one side, none different.
+  public var isSameWAL: Bool { divergence == nil && segments.allSatisfy { $0.result == .identical || $0.result == .sameWAL } }
+}
