@@ -12,5 +12,5 @@ struct Walkit: ParsableCommand {
       \(ExitStatus.helpText)
       """,
     version: "0.1.0",
-    subcommands: [Verify.self, Gaps.self])
+    subcommands: [Verify.self, Gaps.self, Diff.self])
 }

@@ -107,13 +107,14 @@ import WALKit
   }
 
   @Test(arguments: [["verify"], ["verify", "--jobs", "0", "TestData"], ["verify", "--no-such-option", "x"], ["no-such-command"],
-                    ["gaps"], ["gaps", "--to", "nonsense", "TestData"], ["gaps", "--timeline", "0", "TestData"]])
+                    ["gaps"], ["gaps", "--to", "nonsense", "TestData"], ["gaps", "--timeline", "0", "TestData"],
+                    ["diff", "TestData"], ["diff", "--range", "x..y", "TestData", "TestData"]])
   func usageErrorsExitSixtyFour(_ arguments: [String]) throws {
     #expect(try Self.walkit(arguments).status == 64)
   }
 
   @Test func helpShowsExitCodes() throws {
-    for arguments in [["--help"], ["verify", "--help"], ["gaps", "--help"]] {
+    for arguments in [["--help"], ["verify", "--help"], ["gaps", "--help"], ["diff", "--help"]] {
       let run = try Self.walkit(arguments)
       #expect(run.status == 0)
       for line in ["0   nothing wrong", "1   ran to the end and found problems", "2   could not finish", "64  usage error"] {
@@ -122,7 +123,7 @@ import WALKit
     }
   }
 
-  @Test(arguments: [("verify", "man/walkit-verify.1"), ("gaps", "man/walkit-gaps.1")])
+  @Test(arguments: [("verify", "man/walkit-verify.1"), ("gaps", "man/walkit-gaps.1"), ("diff", "man/walkit-diff.1")])
   func everyHelpOptionIsInTheManPage(_ command: String, _ page: String) throws {
     let help = try Self.walkit([command, "--help"]).stdout
     let manual = try String(contentsOf: Self.root.appendingPathComponent(page), encoding: .utf8)

@@ -1,0 +1,83 @@
+import WALKit
+
+/// Text output of `walkit diff`: the verdict, the segments by category, the divergence.
+enum DiffText {
+  static func render(_ report: ComparisonReport, summaryOnly: Bool) -> String {
+    var out = verdict(report) + "\n"
+    if summaryOnly { return out }
+    out += "\nA  \(report.sideA)\nB  \(report.sideB)\n"
+    if !report.segments.isEmpty {
+      out += "\n"
+      var table = TextTable([("SEGMENT A", .left), ("SEGMENT B", .left), ("RESULT", .left), ("DETAIL", .left)])
+      for segment in report.segments {
+        table.append([fileName(segment.fileA), fileName(segment.fileB), segment.result.rawValue, segment.note])
+      }
+      out += table.render()
+    }
+    if let divergence = report.divergence {
+      out += "\nDivergence at \(divergence.lsn)"
+      if let offset = divergence.firstDifferentOffset { out += " (first different byte at offset \(offset) of the segment)" }
+      out += ":\n"
+      out += "  A  " + describe(divergence.recordA, timeline: divergence.timelineA) + "\n"
+      out += "  B  " + describe(divergence.recordB, timeline: divergence.timelineB) + "\n"
+      for (side, beyond) in [("A", divergence.beyondA), ("B", divergence.beyondB)] {
+        guard let beyond, beyond.records > 0 else { continue }
+        out += "  \(side) from there on: \(amount(beyond))\n"
+      }
+    }
+    return out
+  }
+
+  static func verdict(_ report: ComparisonReport) -> String {
+    if report.isSameWAL {
+      let identical = report.segments.filter { $0.result == .identical }.count
+      let count = "\(report.segments.count) segment\(report.segments.count == 1 ? "" : "s")"
+      if identical == report.segments.count { return "SAME WAL: \(count), all byte for byte identical." }
+      return "SAME WAL: \(count), \(identical) byte for byte identical, \(report.segments.count - identical) the same records up to where one side's WAL ends."
+    }
+    var parts: [String] = []
+    if let divergence = report.divergence {
+      var text = "the WAL histories diverge at \(divergence.lsn)"
+      if let a = divergence.timelineA, let b = divergence.timelineB, a != b { text += " (timeline \(a) in A, timeline \(b) in B)" }
+      switch divergence.isSwitchPoint {
+      case true?:
+        text += ", the recorded switch point: a promotion"
+        if let older = olderSide(divergence), let beyond = older.beyond, beyond.records > 0 {
+          text += "; \(older.side) went on past it on its old timeline: \(amount(beyond)) that the other side does not have (what pg_rewind would undo)"
+        }
+      case false?:
+        text += ", which is not a recorded switch point" + (divergence.switchPoint.map { " (the last switch point before it is \($0))" } ?? "")
+          + ": split brain or foreign WAL"
+      case nil:
+        break
+      }
+      parts.append(text)
+    }
+    let differing = report.differing.count, onlyA = report.onlyInA.count, onlyB = report.onlyInB.count
+    if differing > 0 { parts.append(differing == 1 ? "1 segment differs" : "\(differing) segments differ") }
+    if onlyA > 0 { parts.append("\(onlyA) only in A") }
+    if onlyB > 0 { parts.append("\(onlyB) only in B") }
+    return "DIFFERENT: " + parts.joined(separator: "; ") + "."
+  }
+
+  static func olderSide(_ divergence: ComparisonReport.Divergence) -> (side: String, beyond: ComparisonReport.Beyond?)? {
+    guard let a = divergence.timelineA, let b = divergence.timelineB, a != b else { return nil }
+    return a < b ? ("A", divergence.beyondA) : ("B", divergence.beyondB)
+  }
+
+  static func amount(_ beyond: ComparisonReport.Beyond) -> String {
+    "\(beyond.bytes) bytes, \(beyond.records) records, \(beyond.commits) commits (\(beyond.transactions) transaction ids), up to \(beyond.end)"
+  }
+
+  static func describe(_ record: RecordSummary?, timeline: TimelineID?) -> String {
+    guard let record else { return "(no record: this side's WAL ends here)" }
+    let rmgr = record.resourceManager.name + "/" + record.typeName
+    return "\(rmgr)  lsn \(record.lsn)  prev \(record.previous)  tx \(record.xid)  len (rec/tot) \(record.totalLength - record.fullPageImageLength)/\(record.totalLength)"
+      + (timeline.map { "  timeline \($0)" } ?? "")
+  }
+
+  static func fileName(_ file: WALFile?) -> String {
+    guard let file else { return "-" }
+    return String(file.path.split(separator: "/").last ?? Substring(file.path))
+  }
+}
