@@ -56,13 +56,16 @@ public struct SegmentComparison: Sendable {
     guard let start = geometry.startLSN(of: segment) else { return comparison }
     let segmentEnd = start.advanced(by: geometry.segmentSize) ?? start
     // A last record that continues into a segment the side does not have counts as far as it
-    // goes here.
-    func end(_ scan: SegmentScan) -> LSN {
-      if case .continuesBeyond = scan.ending { return segmentEnd }
-      return min(scan.validThrough ?? start, segmentEnd)
+    // goes here; after an XLOG SWITCH record the rest of the segment is unused.
+    func end(_ scan: SegmentScan, _ records: [RecordSummary]) -> LSN {
+      switch scan.ending {
+      case .continuesBeyond: return segmentEnd
+      case .switched: return min(records.last?.end ?? start, segmentEnd)
+      default: return min(scan.validThrough ?? start, segmentEnd)
+      }
     }
-    let endA = end(scanA)
-    let endB = end(scanB)
+    let endA = end(scanA, recordsA)
+    let endB = end(scanB, recordsB)
     comparison.validThroughA = scanA.validThrough
     comparison.validThroughB = scanB.validThrough
     let common = Int(min(endA, endB).distance(from: start))
