@@ -97,7 +97,7 @@ done
 
 # ---------------------------------------------------------------------------------------------
 # Clean previous output (keep generate/ and README.md).
-find "$TD" -mindepth 1 -maxdepth 1 ! -name generate ! -name README.md -exec rm -rf {} +
+find "$TD" -mindepth 1 -maxdepth 1 ! -name generate ! -name README.md ! -name pg15-split -exec rm -rf {} +
 
 cp "$WORKLOAD_SQL" "$WORK/workload.sql"
 chmod 644 "$WORK/workload.sql"

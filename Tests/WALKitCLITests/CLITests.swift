@@ -181,4 +181,29 @@ import WALKit
     #expect(run.status == 2)
     #expect((try Self.json(run.stdout)["error"] as? String)?.contains("/nonexistent/backup_label") == true)
   }
+
+  @Test func diffOfASplitBrainExitsOneAndNamesTheSwitchPoint() throws {
+    let run = try Self.walkit(["diff", "--json", "TestData/pg15-split/A", "TestData/pg15-split/B"])
+    #expect(run.status == 1)
+    let document = try Self.json(run.stdout)
+    #expect(document["schema"] as? String == "walkit.diff/1")
+    #expect(document["identical"] as? Bool == false)
+    let divergence = try #require(document["divergence"] as? [String: Any])
+    #expect(divergence["lsn"] as? String == "0/E4C548")
+    #expect(divergence["isSwitchPoint"] as? Bool == true)
+    #expect((divergence["recordB"] as? [String: Any])?["type"] as? String == "END_OF_RECOVERY")
+    #expect((divergence["beyondA"] as? [String: Any])?["records"] as? Int == 501)
+    for key in ["onlyInA", "onlyInB", "same", "differing", "segments", "error"] {
+      #expect(document.keys.contains(key), "missing key \(key)")
+    }
+    let text = try Self.walkit(["diff", "--summary", "TestData/pg15-split/A", "TestData/pg15-split/B"])
+    #expect(text.stdout.hasPrefix("DIFFERENT: the WAL histories diverge at 0/E4C548 (timeline 1 in A, timeline 2 in B), the recorded switch point: a promotion"))
+  }
+
+  @Test func diffOfTheSameWALExitsZero() throws {
+    let run = try Self.walkit(["diff", "TestData/pg16/archive", "TestData/pg16/archive"])
+    #expect(run.status == 0)
+    #expect(run.stdout.hasPrefix("SAME WAL: 4 segments, all byte for byte identical."))
+    #expect(try Self.walkit(["diff", "/nonexistent/a", "TestData/pg16/archive"]).status == 2)
+  }
 }

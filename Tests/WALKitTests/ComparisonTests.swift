@@ -80,3 +80,62 @@ import Testing
     #expect(report.segments.map { $0.segment.rawValue } == [8, 9])
   }
 }
+
+/// A real split brain (TestData/pg15-split): a standby promoted while its primary kept writing on
+/// timeline 1. A is the old primary's archive, B the promoted standby's.
+@Suite struct SplitBrainTests {
+  static let split = Fixture.testData.appendingPathComponent("pg15-split")
+
+  static func listing(_ name: String) throws -> [WaldumpRecord] {
+    WaldumpRecord.parse(try Fixture.text("pg15-split/\(name)"))
+  }
+
+  @Test func divergesAtTheRecordedSwitchPointAndCountsWhatTheOldPrimaryWrotePastIt() throws {
+    let switchPoint = try #require(LSN(try Fixture.text("pg15-split/switch-point").strippingWhitespace(newlines: true)))
+    let oldPrimary = try Self.listing("A-pg_waldump.txt")
+    let promoted = try Self.listing("B-tli2-pg_waldump.txt")
+    let report = try WALComparison(a: Self.split.appendingPathComponent("A").path, b: Self.split.appendingPathComponent("B").path).run()
+    #expect(!report.isSameWAL)
+    let divergence = try #require(report.divergence)
+    #expect(divergence.lsn == switchPoint)
+    #expect(divergence.isSwitchPoint == true)
+    #expect(divergence.timelineA == TimelineID(1))
+    #expect(divergence.timelineB == TimelineID(2))
+    let atSwitchA = try #require(oldPrimary.first { $0.lsn == switchPoint })
+    let atSwitchB = try #require(promoted.first { $0.lsn == switchPoint })
+    #expect(divergence.recordA.map { "\($0.resourceManager.name)/\($0.typeName)" } == "\(atSwitchA.rmgr)/\(atSwitchA.type)")
+    #expect(divergence.recordB.map { "\($0.resourceManager.name)/\($0.typeName)" } == "\(atSwitchB.rmgr)/\(atSwitchB.type)")
+    #expect(divergence.recordA?.totalLength == UInt32(atSwitchA.totalLength))
+    let past = oldPrimary.filter { $0.lsn >= switchPoint }
+    #expect(divergence.beyondA?.records == past.count)
+    #expect(divergence.beyondA?.commits == past.filter { $0.rmgr == "Transaction" && $0.type == "COMMIT" }.count)
+    #expect(divergence.beyondA.map { $0.end > oldPrimary.last!.lsn } == true)
+    #expect(divergence.beyondA?.bytes == divergence.beyondA.map { $0.end.distance(from: switchPoint) })
+    // Before the switch point, both sides hold the same segments.
+    #expect(report.segments.filter { $0.result == .identical }.map { $0.segment.rawValue } == [0xC, 0xD])
+  }
+
+  @Test func divergenceAwayFromTheSwitchPointIsSplitBrain() throws {
+    let scratch = try Scratch()
+    try scratch.copy(try FileManager.default.contentsOfDirectory(atPath: Self.split.appendingPathComponent("B").path)
+      .map { Self.split.appendingPathComponent("B/\($0)").path }, into: "B")
+    try Scratch.write(Array("1\t0/E00000\tno recovery target specified\n".utf8), to: scratch.file("B/00000002.history"))
+    let report = try WALComparison(a: Self.split.appendingPathComponent("A").path, b: scratch.file("B")).run()
+    let divergence = try #require(report.divergence)
+    #expect(divergence.isSwitchPoint == false)
+    #expect(divergence.switchPoint == LSN(0xE00000))
+  }
+
+  @Test func earlyCopyOfASegmentIsAPrefixOfTheArchivedOne() throws {
+    let stderr = try Fixture.text("pg15-split/early-copy/pg_waldump.stderr")
+    let endText = try #require(stderr.split(separator: " ").drop { $0 != "length" }.dropFirst(2).first)
+    let end = try #require(LSN(String(endText.dropLast())))
+    let report = try WALComparison(a: Self.split.appendingPathComponent("early-copy/000000010000000000000007").path,
+                                   b: Self.split.appendingPathComponent("A/000000010000000000000007").path).run()
+    #expect(report.isSameWAL)
+    let segment = try #require(report.segments.first)
+    #expect(segment.result == .sameWAL)
+    #expect(segment.validThroughA == end)
+    #expect(segment.firstDifferentLSN == end)
+  }
+}
