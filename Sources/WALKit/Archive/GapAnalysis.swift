@@ -273,7 +273,7 @@ public struct GapAnalysis: Sendable {
         return scanner.scan(data, file: file.path, name: file.name, following: { name in
           guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
           else { return nil }
-          return try? SegmentData.load(path: otherFile.path, inflateLimit: SegmentData.announcedSegmentSize)
+          return SegmentData.loadFollowing(path: otherFile.path)
         }, from: index == 0 ? start : nil)
       } catch {
         var failed = SegmentScan(file: file.path, name: file.name)

@@ -19,7 +19,7 @@ struct SegmentLookup: Sendable {
   /// reports why).
   func data(for name: SegmentName) -> SegmentData? {
     guard let index = indexByName[name] else { return nil }
-    return try? SegmentData.load(path: files[index].path, inflateLimit: SegmentData.announcedSegmentSize)
+    return SegmentData.loadFollowing(path: files[index].path)
   }
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.

@@ -36,11 +36,10 @@ public struct SegmentComparison: Sendable {
                       followingA: (SegmentName) -> SegmentData?, followingB: (SegmentName) -> SegmentData?) -> SegmentComparison
   {
     var comparison = SegmentComparison(segment: segment, fileA: a, fileB: b, result: .different, note: "")
-    let limit = SegmentData.announcedSegmentSize
     let dataA: SegmentData, dataB: SegmentData
     do {
-      dataA = try SegmentData.load(path: a.path, inflateLimit: limit)
-      dataB = try SegmentData.load(path: b.path, inflateLimit: limit)
+      dataA = try SegmentData.load(path: a.path, inflateLimit: SegmentData.announcedSegmentSize)
+      dataB = try SegmentData.load(path: b.path, inflateLimit: SegmentData.announcedSegmentSize)
     } catch {
       comparison.note = "cannot compare: \(error)"
       return comparison

@@ -4,30 +4,50 @@ import CWALSupport
 /// a decompressed one. The bytes live as long as this object.
 public final class SegmentData: @unchecked Sendable {
   /// How the bytes reached memory.
-  public enum Origin: Sendable, Equatable { case mapped, gzip, memory }
+  public enum Origin: Sendable, Equatable {
+    /// Read from a plain file into a buffer.
+    case read
+    /// Inflated from a gzip file.
+    case gzip
+    /// Handed over by the caller.
+    case memory
+  }
 
   public let bytes: UnsafeRawBufferPointer
   public let origin: Origin
   /// The size of the file on disk (compressed size for gzip).
   public let storedSize: UInt64
+  /// The size of the content: the file's size for a plain file (of which at most one segment
+  /// is read), the inflated size for gzip.
+  public var contentSize: UInt64 { origin == .read ? storedSize : UInt64(bytes.count) }
   private let ownership: Ownership
 
   /// What to give back when the bytes are no longer needed.
-  private enum Ownership { case none, mapping, allocation }
+  private enum Ownership { case none, allocation, pooled }
 
-  private init(bytes: UnsafeRawBufferPointer, origin: Origin, storedSize: UInt64, ownership: Ownership) {
+  /// Bytes allocated behind `bytes` (a pooled buffer may be longer than what was read).
+  private let capacity: Int
+  /// The file read, when only its beginning was (see ``isPrefix``).
+  public private(set) var path: String?
+  /// True when only the first part of the file was read, on request: reload it whole from
+  /// ``path`` to see the rest.
+  public var isPrefix: Bool { origin == .read && UInt64(bytes.count) < min(storedSize, readTarget) }
+  private var readTarget: UInt64 = .max
+
+  private init(bytes: UnsafeRawBufferPointer, origin: Origin, storedSize: UInt64, ownership: Ownership, capacity: Int? = nil) {
     self.bytes = bytes
     self.origin = origin
     self.storedSize = storedSize
     self.ownership = ownership
+    self.capacity = capacity ?? bytes.count
   }
 
   deinit {
     guard let base = bytes.baseAddress else { return }
     switch ownership {
     case .none: break
-    case .mapping: Syscalls.unmap(base, length: bytes.count)
     case .allocation: base.deallocate()
+    case .pooled: BufferPool.shared.give(UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(start: base, count: capacity)))
     }
   }
 
@@ -41,13 +61,21 @@ public final class SegmentData: @unchecked Sendable {
 
   static let gzipMagic: [UInt8] = [0x1F, 0x8B, 0x08]
 
-  /// Opens `path` read-only: maps a plain file, inflates a gzip file (detected by its magic
-  /// bytes) into memory, never more than `inflateLimit` bytes.
+  /// Opens `path` read-only and reads it into memory: a plain file up to the segment size its
+  /// long header announces (reusing buffers), a gzip file (detected by its magic bytes)
+  /// inflated, never more than `inflateLimit` bytes.
+  ///
+  /// Files are read, not mapped: a mapped file that another process truncates (an archive
+  /// command copying over it) kills the reader with SIGBUS, and a live segment that changes
+  /// while it is checked would not give one consistent answer. Reading into reused buffers is
+  /// also faster than populating a new mapping per segment (see docs/benchmarks.md).
   ///
   /// - Throws: `unexpected-file` for anything but a regular file, `unreadable-file` when it
-  ///   cannot be opened, mapped or inflated.
-  public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize })
-    throws(WALProblem) -> SegmentData
+  ///   cannot be opened, read or inflated.
+  /// - Parameter prefix: read at most this many bytes of a plain file (its start is all a
+  ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
+  public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
+                          prefix: Int? = nil) throws(WALProblem) -> SegmentData
   {
     let location = WALLocation(file: path)
     let fd: Int32
@@ -69,24 +97,62 @@ public final class SegmentData: @unchecked Sendable {
       throw WALProblem(.unexpectedFile, "expected a regular file, found \(what); not read", at: location)
     }
     guard status.size > 0 else {
-      return SegmentData(bytes: UnsafeRawBufferPointer(start: nil, count: 0), origin: .mapped,
-                         storedSize: 0, ownership: .none)
+      return SegmentData(bytes: UnsafeRawBufferPointer(start: nil, count: 0), origin: .read, storedSize: 0, ownership: .none)
     }
-    guard status.size <= UInt64(Int.max) else {
-      throw WALProblem(.unreadableFile, "file size \(status.size) cannot be mapped", at: location)
+
+    // The first page says what the file is and how much of it is a segment.
+    var head = [UInt8](repeating: 0, count: Int(min(status.size, 8192)))
+    let headCount: Int
+    switch head.withUnsafeMutableBytes({ Syscalls.read(fd, into: $0, at: 0) }) {
+    case .failure(let error): throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
+    case .success(let count): headCount = count
     }
-    let length = Int(status.size)
-    let address: UnsafeRawPointer
-    switch Syscalls.mapReadOnly(fd, length: length) {
+    let isGzip = head.starts(with: gzipMagic)
+    let wanted: UInt64
+    if isGzip {
+      guard status.size <= maximumCompressedSize else {
+        throw WALProblem(.unreadableFile,
+          "compressed file of \(status.size) bytes is larger than any segment (at most \(maximumCompressedSize))", at: location)
+      }
+      wanted = status.size
+    } else {
+      let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
+      wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
+    }
+    let buffer = BufferPool.shared.take(Int(wanted))
+    var read = 0
+    switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)]), at: 0) {
     case .failure(let error):
-      throw WALProblem(.unreadableFile, "cannot map \(length) bytes: \(error)", at: location)
-    case .success(let mapped):
-      address = mapped
+      BufferPool.shared.give(buffer)
+      throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
+    case .success(let count):
+      read = count
     }
-    let mapped = SegmentData(bytes: UnsafeRawBufferPointer(start: address, count: length), origin: .mapped,
-                             storedSize: status.size, ownership: .mapping)
-    guard mapped.bytes.starts(with: gzipMagic) else { return mapped }
-    return try Gzip.inflate(mapped, location: location, limit: inflateLimit)
+    let data = SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: read), origin: .read,
+                           storedSize: isGzip ? UInt64(read) : status.size, ownership: .pooled, capacity: buffer.count)
+    if !isGzip, prefix != nil {
+      data.path = path
+      data.readTarget = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
+    }
+    guard isGzip else { return data }
+    return try Gzip.inflate(data, location: location, limit: inflateLimit)
+  }
+
+  /// Reads the beginning of a segment that a record continues into: 256 kB, reloaded whole by
+  /// the scanner when the record needs more.
+  static func loadFollowing(path: String) -> SegmentData? {
+    try? load(path: path, inflateLimit: announcedSegmentSize, prefix: 256 << 10)
+  }
+
+  /// The largest compressed file read: a 1 GiB segment that does not compress, plus framing.
+  static let maximumCompressedSize: UInt64 = (1 << 30) + (1 << 20)
+
+  /// The segment size a WAL long header at the start of `head` announces; else 16 MiB.
+  static func announcedSegmentSize(in head: UnsafeRawBufferPointer) -> UInt64 {
+    guard let header = PageHeader(decoding: head), WALVersion(pageMagic: header.magic) != nil, let long = header.long,
+      let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
+    else { return WALGeometry.standard.segmentSize }
+    return geometry.segmentSize
   }
 
   static func owning(_ buffer: UnsafeMutableRawBufferPointer, count: Int, origin: Origin, storedSize: UInt64) -> SegmentData {

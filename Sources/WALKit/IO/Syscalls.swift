@@ -56,29 +56,11 @@ enum Syscalls {
 
   static func closeFile(_ fd: Int32) { close(fd) }
 
-  static func mapReadOnly(_ fd: Int32, length: Int) -> Result<UnsafeRawPointer, SyscallError> {
-    // Populating the mapping up front costs one call instead of a page fault per 4 kB page.
-    #if os(Linux)
-    let flags = MAP_PRIVATE | MAP_POPULATE
-    #else
-    let flags = MAP_PRIVATE
-    #endif
-    guard let address = mmap(nil, length, PROT_READ, flags, fd, 0), address != MAP_FAILED else {
-      return .failure(SyscallError(code: errno))
-    }
-    _ = madvise(address, length, MADV_SEQUENTIAL)
-    return .success(UnsafeRawPointer(address))
-  }
-
-  static func unmap(_ address: UnsafeRawPointer, length: Int) {
-    munmap(UnsafeMutableRawPointer(mutating: address), length)
-  }
-
-  /// Reads the whole file into a new buffer (for files too small to be worth mapping).
-  static func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, SyscallError> {
+  /// Fills `buffer` from the file at `offset`; fewer bytes only at the end of the file.
+  static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Result<Int, SyscallError> {
     var done = 0
     while done < buffer.count {
-      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(done))
+      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
       if n < 0 {
         if errno == EINTR { continue }
         return .failure(SyscallError(code: errno))

@@ -209,13 +209,14 @@ private struct Run {
       result.validThrough = segmentStart
       return
     }
-    if UInt64(bytes.count) < geometry.segmentSize {
+    let size = segments[0].contentSize
+    if size < geometry.segmentSize {
       result.problems.append(problem(.truncatedFile,
-        "file has \(bytes.count) bytes, but its long header gives a segment size of \(geometry.segmentSize)",
-        at: segmentStart.advanced(by: UInt64(bytes.count)), fileOffset: UInt64(bytes.count)))
-    } else if UInt64(bytes.count) > geometry.segmentSize {
+        "file has \(size) bytes, but its long header gives a segment size of \(geometry.segmentSize)",
+        at: segmentStart.advanced(by: size), fileOffset: size))
+    } else if size > geometry.segmentSize {
       result.problems.append(problem(.segmentSizeMismatch,
-        "file has \(bytes.count) bytes, but its long header gives a segment size of \(geometry.segmentSize); bytes past it are ignored",
+        "file has \(size) bytes, but its long header gives a segment size of \(geometry.segmentSize); bytes past it are ignored",
         at: nil, fileOffset: geometry.segmentSize))
     }
     readRecords(first: first, into: &result, visit: visit)
@@ -571,9 +572,16 @@ private struct Run {
       }
       segments.append(next)
     }
-    let data = segments[index].bytes
+    var data = segments[index].bytes
     let offset = Int(geometry.segmentOffset(of: lsn))
-    let present = min(count, max(0, data.count - offset))
+    var present = min(count, max(0, data.count - offset))
+    if present < required, segments[index].isPrefix, let path = segments[index].path,
+      let whole = try? SegmentData.load(path: path, inflateLimit: SegmentData.announcedSegmentSize)
+    {
+      segments[index] = whole
+      data = whole.bytes
+      present = min(count, max(0, data.count - offset))
+    }
     guard present >= required else {
       if index == 0 { throw Stop.truncated(at: lsn) }
       throw Stop.beyondAvailable

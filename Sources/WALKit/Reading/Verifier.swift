@@ -44,10 +44,6 @@ extension SegmentData {
   /// The segment size a file's long header announces, when it looks like a WAL long header;
   /// else 16 MiB. Bounds how far a compressed file may inflate.
   @Sendable public static func announcedSegmentSize(_ head: SegmentData) -> UInt64 {
-    guard let header = PageHeader(decoding: head.bytes), WALVersion(pageMagic: header.magic) != nil,
-      let long = header.long,
-      let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
-    else { return WALGeometry.standard.segmentSize }
-    return geometry.segmentSize
+    announcedSegmentSize(in: head.bytes)
   }
 }
