@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import WALKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs the built `walkit` binary: exit codes, output shapes, help and man pages.
 @Suite(.timeLimit(.minutes(2))) struct CLITests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -205,5 +209,73 @@ import WALKit
     #expect(run.status == 0)
     #expect(run.stdout.hasPrefix("SAME WAL: 4 segments, all byte for byte identical."))
     #expect(try Self.walkit(["diff", "/nonexistent/a", "TestData/pg16/archive"]).status == 2)
+  }
+
+  /// Every file's name, size, modification time and bytes under `root`.
+  static func snapshot(_ root: URL) throws -> [String: String] {
+    var result: [String: String] = [:]
+    let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!
+    for case let url as URL in enumerator {
+      let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+      var entry = "\(attributes[.size] ?? 0) \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \(attributes[.posixPermissions] ?? 0)"
+      if (attributes[.type] as? FileAttributeType) == .typeRegular {
+        let data = try Data(contentsOf: url)
+        entry += " \(data.count) \(data.reduce(into: UInt64(14_695_981_039_346_656_037)) { $0 = ($0 ^ UInt64($1)) &* 1_099_511_628_211 })"
+      }
+      result[url.path] = entry
+    }
+    return result
+  }
+
+  /// walkit only reads: after every command, the input tree is exactly as it was.
+  @Test func commandsChangeNothingTheyRead() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-readonly-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for set in ["pg18-timeline", "pg16"] {
+      try FileManager.default.copyItem(at: Self.root.appendingPathComponent("TestData/\(set)"), to: directory.appendingPathComponent(set))
+    }
+    try FileManager.default.createDirectory(at: directory.appendingPathComponent("pg16/archive/archive_status"), withIntermediateDirectories: true)
+    let before = try Self.snapshot(directory)
+    let runs: [[String]] = [
+      ["verify", directory.path + "/pg16/archive", directory.path + "/pg16/gz", directory.path + "/pg16/partial"],
+      ["verify", "--json", directory.path + "/pg18-timeline/archive"],
+      ["gaps", "--from", directory.path + "/pg18-timeline/backup_label", directory.path + "/pg18-timeline/archive"],
+      ["gaps", "--names-only", directory.path + "/pg16/archive"],
+      ["diff", directory.path + "/pg18-timeline/archive", directory.path + "/pg16/archive"],
+    ]
+    for arguments in runs {
+      let run = try Self.walkit(arguments)
+      #expect(run.status == 0 || run.status == 1, "\(arguments): \(run.stderr)")
+      #expect(try Self.snapshot(directory) == before, "\(arguments.first!) changed its input")
+    }
+  }
+
+  /// As a user who may not read one segment: reported, the rest verified, exit 1.
+  @Test(.enabled(if: getuid() == 0, "needs root to run walkit as another user"))
+  func unreadableSegmentIsReportedToAnUnprivilegedUser() throws {
+    let directory = URL(fileURLWithPath: "/tmp/walkit-perm-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let source = Self.root.appendingPathComponent("TestData/pg16/archive")
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+      let target = directory.appendingPathComponent(name)
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target)
+      try FileManager.default.setAttributes([.posixPermissions: name.hasSuffix("7") ? 0o000 : 0o644], ofItemAtPath: target.path)
+    }
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+    process.arguments = ["-u", "nobody", "--", Self.binary.path, "verify", "--json", directory.path]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    let problems = try #require(try Self.json(String(decoding: data, as: UTF8.self))["problems"] as? [[String: Any]])
+    #expect(problems.map { $0["kind"] as? String } == ["unreadable-file"])
+    #expect((problems.first?["message"] as? String)?.contains("Permission denied") == true)
   }
 }
