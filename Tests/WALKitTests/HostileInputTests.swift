@@ -79,10 +79,7 @@ import Glibc
 
   @Test func directoryOfTwoHundredThousandFiles() throws {
     let scratch = try Self.archive()
-    for index in 0..<200_000 {
-      let fd = open(scratch.file("archive/junk-\(index)"), O_CREAT | O_WRONLY, 0o600)
-      close(fd)
-    }
+    _ = try Fixture.run("/bin/sh", ["-c", "cd '\(scratch.file("archive"))' && seq 0 199999 | sed s/^/junk-/ | xargs touch"])
     let started = ContinuousClock.now
     let report = try Verifier().verify(paths: [scratch.file("archive")])
     #expect(ContinuousClock.now - started < .seconds(30))

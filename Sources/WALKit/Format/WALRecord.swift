@@ -18,6 +18,8 @@ public struct WALRecord {
   public let topLevelXID: UInt32?
   /// The PostgreSQL version that wrote it.
   public let version: WALVersion
+  /// The segment and page sizes of the WAL it was read from.
+  public let geometry: WALGeometry
 
   /// The rmgr-specific main data.
   public var mainData: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[mainDataRange]) }

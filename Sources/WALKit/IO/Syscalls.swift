@@ -83,13 +83,16 @@ enum Syscalls {
     guard let dir = opendir(path) else { return .failure(SyscallError(code: errno)) }
     defer { closedir(dir) }
     var entries: [DirectoryEntry] = []
+    // A dirent is only as long as its name: read the fields in place, never the whole struct.
+    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+    let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)!
     while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-      }
+      let raw = UnsafeRawPointer(entry)
+      let name = String(cString: raw.advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
+      let entryType = raw.load(fromByteOffset: typeOffset, as: UInt8.self)
       guard name != "." && name != ".." else { continue }
       let type: FileType?
-      switch Int32(entry.pointee.d_type) {
+      switch Int32(entryType) {
       case Int32(DT_REG): type = .regular
       case Int32(DT_DIR): type = .directory
       case Int32(DT_FIFO): type = .other("a FIFO")

@@ -29,16 +29,57 @@ public struct WALStream: Sendable {
   /// Reading goes on past damage: after a bad record, the next record read is the first one
   /// that starts in the next segment.
   public func forEachRecord(timeline: TimelineID? = nil, _ body: (WALRecord) -> Void) -> VerificationReport {
+    forEachRecord(timeline: timeline, in: nil, body)
+  }
+
+  /// Calls `body` with every valid record that starts at or after `range.lowerBound` and ends
+  /// by `range.upperBound`, reading only the segments the range touches, until `body` returns
+  /// false (at the end of the segment being read).
+  public func forEachRecord(timeline: TimelineID? = nil, in range: Range<LSN>?, _ body: (WALRecord) -> Bool) -> VerificationReport {
+    var keepGoing = true
+    return forEachRecord(timeline: timeline, in: range) { (record: WALRecord) -> Void in
+      if keepGoing { keepGoing = body(record) }
+    } stopWhen: { !keepGoing }
+  }
+
+  private func forEachRecord(timeline: TimelineID?, in range: Range<LSN>?, _ body: (WALRecord) -> Void,
+                             stopWhen: () -> Bool = { false }) -> VerificationReport
+  {
     var selected = inputs
     let complete = Set(inputs.files.filter { !$0.isPartial }.compactMap(\.name))
     selected.files = inputs.files.filter { file in
       (timeline == nil || file.name?.timeline == timeline) && !(file.isPartial && file.name.map(complete.contains) == true)
     }
+    if let range {
+      // Segment numbers need the geometry: any segment's long header gives it.
+      let geometry = selected.files.lazy.compactMap { file -> WALGeometry? in
+        guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, prefix: 8192),
+          let header = PageHeader(decoding: data.bytes), let long = header.long
+        else { return nil }
+        return WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
+      }.first
+      if let geometry {
+        let first = geometry.segment(containing: range.lowerBound)
+        let last = geometry.segment(containing: LSN(max(range.upperBound.rawValue, 1) - 1))
+        selected.files = selected.files.filter { file in
+          guard let segment = file.name?.segment(in: geometry) else { return true }
+          return segment >= first && segment <= last
+        }
+      }
+    }
     let lookup = SegmentLookup(selected.files)
     let scanner = SegmentScanner()
-    let scans = withoutActuallyEscaping(body) { body in
-      selected.files.map { lookup.scan($0, with: scanner, visit: body) }
+    var scans: [SegmentScan] = []
+    withoutActuallyEscaping(body) { body in
+      for file in selected.files {
+        if stopWhen() { break }
+        scans.append(lookup.scan(file, with: scanner, visit: { record in
+          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
+          body(record)
+        }))
+      }
     }
+    selected.files = Array(selected.files.prefix(scans.count))
     return VerificationReport(inputs: selected, scans: scans)
   }
 }

@@ -10,7 +10,13 @@ final class Scratch {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
 
-  deinit { try? FileManager.default.removeItem(at: url) }
+  deinit {
+    // rm is much faster than FileManager on directories of many files.
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/rm")
+    process.arguments = ["-rf", url.path]
+    if (try? process.run()) != nil { process.waitUntilExit() } else { try? FileManager.default.removeItem(at: url) }
+  }
 
   /// Copies files into the scratch directory, keeping their names; returns the new paths.
   @discardableResult

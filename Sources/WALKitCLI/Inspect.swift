@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import WALKit
+
+extension Walkit {
+  struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List WAL records like pg_waldump, or their statistics, for every version from 10 to 18.",
+      discussion: """
+        Options follow pg_waldump's. STARTSEG and ENDSEG name segment files (a directory part
+        sets the path); -s and -e take LSNs. Without a start, reading starts at the first
+        segment of the timeline. Reaching the clean end of WAL is not an error: the end LSN
+        goes to standard error and the exit status is 0. Damage is reported with its location
+        and exit status 1.
+
+        \(ExitStatus.helpText)
+        """)
+
+    @Argument(help: "First segment file to read.") var startSegment: String?
+    @Argument(help: "Last segment file to read.") var endSegment: String?
+
+    @Option(name: [.short, .customLong("path")], help: "Directory (archive, pg_wal) or file to read.") var path: String?
+    @Option(name: [.short, .customLong("start")], help: "Start reading at the first record at or after this LSN.") var start: String?
+    @Option(name: [.short, .customLong("end")], help: "Stop reading at this LSN.") var end: String?
+    @Option(name: [.short, .customLong("timeline")], help: "Timeline to read (default: STARTSEG's, else 1).") var timeline: UInt32?
+    @Option(name: [.customShort("n"), .customLong("limit")], help: "Stop after this many records.") var limit: Int?
+    @Option(name: [.short, .customLong("rmgr")], help: "Only records of this resource manager (repeatable; 'list' lists them).")
+    var rmgr: [String] = []
+    @Option(name: [.short, .customLong("xid")], help: "Only records of this transaction.") var xid: UInt32?
+    @Option(name: [.customShort("R"), .customLong("relation")], help: "Only records touching relation T/D/R.") var relation: String?
+    @Option(name: [.customShort("B"), .customLong("block")], help: "Only records touching this block (needs -R).") var block: UInt32?
+    @Option(name: [.customShort("F"), .customLong("fork")], help: "Only records touching this fork: main, fsm, vm, init.") var fork: String?
+    @Flag(name: [.customShort("w"), .customLong("fullpage")], help: "Only records with a full-page image.") var fullpage = false
+    @Flag(name: [.short, .customLong("bkp-details")], help: "Show block references in detail, one line each.") var bkpDetails = false
+    @Flag(name: [.customShort("z"), .customLong("stats")], help: "Show statistics per resource manager instead of records.")
+    var stats = false
+    @Flag(name: .customLong("stats-per-record"), help: "Show statistics per record type (also spelled --stats=record).")
+    var statsPerRecord = false
+    @Flag(name: .long, help: "Write JSON: one object per record per line, or one document for statistics.") var json = false
+
+    static let forks: [String: ForkNumber] = ["main": .main, "fsm": .freeSpaceMap, "vm": .visibilityMap, "init": .initialization]
+
+    func validate() throws {
+      if let start, LSN(start) == nil { throw ValidationError("could not parse start WAL location \"\(start)\"") }
+      if let end, LSN(end) == nil { throw ValidationError("could not parse end WAL location \"\(end)\"") }
+      if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+      if let relation, Self.parseRelation(relation) == nil {
+        throw ValidationError("could not parse valid relation from \"\(relation)\" (expecting \"tablespace OID/database OID/relation filenode\")")
+      }
+      if block != nil && relation == nil { throw ValidationError("option -B/--block requires option -R/--relation to be specified") }
+      if let fork, Self.forks[fork] == nil { throw ValidationError("could not parse fork \"\(fork)\"") }
+      for name in rmgr where name != "list" && ResourceManager.named(name) == nil {
+        throw ValidationError("resource manager \"\(name)\" does not exist")
+      }
+    }
+
+    static func parseRelation(_ text: String) -> RelFileLocator? {
+      let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { UInt32($0) }
+      guard parts.count == 3, let tablespace = parts[0], let database = parts[1], let relation = parts[2] else { return nil }
+      return RelFileLocator(tablespace: tablespace, database: database, relation: relation)
+    }
+
+    func run() throws {
+      if rmgr.contains("list") {
+        for manager in ResourceManager.builtIn { print(manager.name) }
+        return
+      }
+      let (source, range, readTimeline) = try selection()
+      let filter = RecordFilter(
+        resourceManagers: rmgr.isEmpty ? nil : Set(rmgr.compactMap { ResourceManager.named($0)?.id }),
+        xid: xid, relation: relation.flatMap(Self.parseRelation), block: block, fork: fork.flatMap { Self.forks[$0] },
+        fullPageImagesOnly: fullpage)
+      let stream: WALStream
+      do { stream = try WALStream(paths: [source]) } catch {
+        printError("walkit inspect: \(error.description)")
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
+      var statistics = WALStatistics()
+      var shown = 0
+      var lastEnd: LSN?
+      let output = BufferedOutput()
+      let report = stream.forEachRecord(timeline: readTimeline, in: range) { record in
+        lastEnd = record.nextRecordAfterReplay
+        guard filter.matches(record) else { return true }
+        if stats || statsPerRecord {
+          statistics.add(record)
+        } else if json {
+          output.write(RecordJSON.line(record))
+        } else {
+          output.write(InspectText.line(record, detailedBlocks: bkpDetails))
+        }
+        shown += 1
+        return limit.map { shown < $0 } ?? true
+      }
+      if stats || statsPerRecord {
+        output.write(json ? JSONOutput.encode(StatsJSON(statistics, perRecord: statsPerRecord)) + "\n"
+                          : InspectText.statistics(statistics, perRecord: statsPerRecord))
+      }
+      output.flush()
+      if let problem = report.problems.first {
+        printError("walkit inspect: error in WAL: \(problem)")
+        throw ExitCode(ExitStatus.problemsFound)
+      }
+      if let lastEnd { printError("walkit inspect: end of WAL at \(lastEnd)") }
+    }
+
+    /// The file or directory to read, the LSN range, and the timeline, from the arguments as
+    /// pg_waldump takes them.
+    func selection() throws -> (String, Range<LSN>?, TimelineID?) {
+      var directory = path
+      var timeline = self.timeline.map { TimelineID($0) }
+      var lower = start.flatMap(LSN.init)
+      var upper = end.flatMap(LSN.init)
+      if let startSegment {
+        let (startDirectory, startName) = Self.split(startSegment)
+        if directory == nil { directory = startDirectory }
+        guard let name = SegmentName(fileName: startName.prefix(24)) else {
+          throw ValidationError("could not parse segment file name \"\(startName)\"")
+        }
+        timeline = timeline ?? name.timeline
+        let source = directory ?? "."
+        let geometry = try Self.geometry(source)
+        guard let segment = name.segment(in: geometry), let first = geometry.startLSN(of: segment) else {
+          throw ValidationError("\(startName) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
+        }
+        lower = lower ?? first
+        var last = segment
+        if let endSegment {
+          let (_, endName) = Self.split(endSegment)
+          guard let end = SegmentName(fileName: endName.prefix(24))?.segment(in: geometry), end >= segment else {
+            throw ValidationError("ENDSEG \(endSegment) is not a segment name at or after STARTSEG \(startSegment)")
+          }
+          last = end
+        }
+        upper = upper ?? geometry.startLSN(of: SegmentNumber(last.rawValue + 1))
+      }
+      let source = directory ?? "."
+      let range = (lower != nil || upper != nil) ? (lower ?? .invalid)..<(upper ?? LSN(.max)) : nil
+      return (source, range, timeline ?? (startSegment == nil ? nil : TimelineID(1)))
+    }
+
+    static func split(_ path: String) -> (String?, String) {
+      guard let slash = path.lastIndex(of: "/") else { return (nil, path) }
+      return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+
+    static func geometry(_ source: String) throws -> WALGeometry {
+      let inputs = try WALInputs(paths: [source])
+      for file in inputs.files {
+        if let data = try? SegmentData.load(path: file.path, prefix: 8192), let header = PageHeader(decoding: data.bytes),
+          let long = header.long, let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
+        {
+          return geometry
+        }
+      }
+      throw ValidationError("no readable WAL segment in \(source)")
+    }
+  }
+}

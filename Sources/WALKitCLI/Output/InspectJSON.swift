@@ -1,0 +1,114 @@
+import Foundation
+import WALKit
+
+/// `walkit inspect --json`: one object per record per line. Field names are documented in
+/// walkit-inspect(1); change them only with a new schema version.
+enum RecordJSON {
+  struct Image: Encodable {
+    var length: Int
+    var holeOffset: UInt16
+    var holeLength: UInt16
+    var compression: String
+    var applied: Bool
+  }
+
+  struct Block: Encodable {
+    var id: UInt8
+    var relation: String
+    var fork: String
+    var block: UInt32
+    var dataLength: Int
+    var willInit: Bool
+    @NullEncoded var image: Image?
+  }
+
+  struct Record: Encodable {
+    var schema = "walkit.inspect.record/1"
+    var lsn: String
+    var end: String
+    var prev: String
+    var xid: UInt32
+    var rmgr: String
+    var type: String
+    var info: UInt8
+    var recordLength: UInt32
+    var totalLength: UInt32
+    var fpiLength: Int
+    var mainDataLength: Int
+    var blocks: [Block]
+    var description: String
+    var pgVersion: Int
+  }
+
+  static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }()
+
+  static func line(_ record: WALRecord) -> String {
+    let value = Record(
+      lsn: record.lsn.description, end: record.end.description, prev: record.header.previous.description,
+      xid: record.header.xid, rmgr: record.resourceManager.name, type: record.typeName, info: record.header.info,
+      recordLength: record.header.totalLength - UInt32(record.fullPageImageLength), totalLength: record.header.totalLength,
+      fpiLength: record.fullPageImageLength, mainDataLength: record.mainDataRange.count,
+      blocks: record.blocks.map { block in
+        Block(id: block.id, relation: block.relation.description, fork: block.fork.description, block: block.blockNumber,
+              dataLength: block.data.count, willInit: block.willInitialize,
+              image: block.image.map {
+                Image(length: $0.bytes.count, holeOffset: $0.holeOffset, holeLength: $0.holeLength,
+                      compression: $0.compression.rawValue, applied: $0.isApplied)
+              })
+      },
+      description: record.pgWaldumpDescription, pgVersion: record.version.major)
+    guard let data = try? encoder.encode(value) else { return "{}\n" }
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}
+
+/// `walkit inspect --stats --json`: one document.
+struct StatsJSON: Encodable {
+  struct Row: Encodable {
+    var name: String
+    var count: UInt64
+    var recordSize: UInt64
+    var fpiSize: UInt64
+    var combinedSize: UInt64
+  }
+
+  var schema = "walkit.inspect.stats/1"
+  @NullEncoded var startLSN: String?
+  @NullEncoded var endLSN: String?
+  var perRecord: Bool
+  var rows: [Row]
+  var total: Row
+
+  init(_ statistics: WALStatistics, perRecord: Bool) {
+    let version = statistics.version ?? WALVersion(major: 18)!
+    startLSN = statistics.start?.description
+    endLSN = statistics.end?.description
+    self.perRecord = perRecord
+    var rows: [Row] = []
+    var total = Row(name: "Total", count: 0, recordSize: 0, fpiSize: 0, combinedSize: 0)
+    for id in 0..<256 {
+      let bucket = statistics.byResourceManager[id]
+      total.count += bucket.count
+      total.recordSize += bucket.recordLength
+      total.fpiSize += bucket.fullPageImageLength
+      if perRecord {
+        for index in 0..<16 where statistics.byRecordType[id * 16 + index].count > 0 {
+          let row = statistics.byRecordType[id * 16 + index]
+          rows.append(Row(name: WALStatistics.rowName(resourceManager: UInt8(id), bucket: index, version: version), count: row.count,
+                          recordSize: row.recordLength, fpiSize: row.fullPageImageLength,
+                          combinedSize: row.recordLength + row.fullPageImageLength))
+        }
+      } else if bucket.count > 0 || id < ResourceManager.builtIn.count {
+        rows.append(Row(name: ResourceManager(id: UInt8(id)).name, count: bucket.count, recordSize: bucket.recordLength,
+                        fpiSize: bucket.fullPageImageLength, combinedSize: bucket.recordLength + bucket.fullPageImageLength))
+      }
+    }
+    total.combinedSize = total.recordSize + total.fpiSize
+    self.rows = rows
+    self.total = total
+  }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import WALKit
+
+/// pg_waldump's text formats: the record line and the statistics table.
+enum InspectText {
+  /// `rmgr: Heap        len (rec/tot):     54/    54, tx:        735, lsn: 0/01A5C2D8, prev 0/01A5C2A0, desc: …`
+  static func line(_ record: WALRecord, detailedBlocks: Bool) -> String {
+    let total = record.header.totalLength
+    let rec = total - UInt32(record.fullPageImageLength)
+    var line = "rmgr: " + pad(record.resourceManager.name, 11) + " len (rec/tot): " + left(String(rec), 6) + "/"
+      + left(String(total), 6) + ", tx: " + left(String(record.header.xid), 10) + ", lsn: " + record.lsn.paddedDescription
+      + ", prev " + record.header.previous.paddedDescription + ", desc: "
+    if detailedBlocks {
+      line += record.typeName + " " + (record.pgWaldumpDescription.dropFirst(record.typeName.count + 1).split(separator: ",", maxSplits: 1).first.map(String.init) ?? "")
+      line += "\n"
+      for block in record.blocks {
+        line += "\tblkref #\(block.id): rel \(block.relation)" + (block.fork == .main ? "" : " fork \(block.fork)") + " blk \(block.blockNumber)"
+        if let image = block.image {
+          line += " (FPW\(image.isApplied ? "" : " for WAL verification")); hole: offset: \(image.holeOffset), length: \(image.holeLength)"
+          if image.compression != .none {
+            line += ", compression saved: \(8192 - Int(image.holeLength) - image.bytes.count), method: \(image.compression.rawValue)"
+          }
+        }
+        line += "\n"
+      }
+      return line
+    }
+    return line + record.pgWaldumpDescription + "\n"
+  }
+
+  static func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+  }
+
+  static func left(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+  }
+
+  static func percent(_ part: UInt64, _ whole: UInt64) -> Double { whole == 0 ? 0 : 100 * Double(part) / Double(whole) }
+
+  /// `--stats` and `--stats=record`, byte for byte as pg_waldump of the same version prints them.
+  static func statistics(_ statistics: WALStatistics, perRecord: Bool) -> String {
+    let version = statistics.version ?? WALVersion(major: 18)!
+    var rows: [(String, WALStatistics.Bucket)] = []
+    let lastID = version.major >= 15 ? 255 : 21
+    for id in 0...lastID {
+      let total = statistics.byResourceManager[id]
+      let isBuiltIn = id < ResourceManager.builtIn.count
+      if perRecord {
+        for bucket in 0..<16 where statistics.byRecordType[id * 16 + bucket].count > 0 {
+          rows.append((WALStatistics.rowName(resourceManager: UInt8(id), bucket: bucket, version: version),
+                       statistics.byRecordType[id * 16 + bucket]))
+        }
+      } else if isBuiltIn || total.count > 0 {
+        guard isBuiltIn || id >= 128 else { continue }
+        rows.append((ResourceManager(id: UInt8(id)).name, total))
+      }
+    }
+    var count: UInt64 = 0, rec: UInt64 = 0, fpi: UInt64 = 0
+    for id in 0...lastID {
+      count += statistics.byResourceManager[id].count
+      rec += statistics.byResourceManager[id].recordLength
+      fpi += statistics.byResourceManager[id].fullPageImageLength
+    }
+    let combined = rec + fpi
+    var out = ""
+    if version.major >= 15, let start = statistics.start, let end = statistics.end {
+      out += "WAL statistics between \(start) and \(end):\n"
+    }
+    func header(_ cells: [String]) -> String {
+      pad(cells[0], 27) + " " + left(cells[1], 20) + " " + left(cells[2], 8) + " " + left(cells[3], 20) + " " + left(cells[4], 8)
+        + " " + left(cells[5], 20) + " " + left(cells[6], 8) + " " + left(cells[7], 20) + " " + left(cells[8], 8) + "\n"
+    }
+    func number(_ value: UInt64) -> String { left(String(value), 20) }
+    func share(_ part: UInt64, _ whole: UInt64) -> String { String(format: "(%6.02f)", percent(part, whole)) }
+    out += header(["Type", "N", "(%)", "Record size", "(%)", "FPI size", "(%)", "Combined size", "(%)"])
+    out += header(["----", "-", "---", "-----------", "---", "--------", "---", "-------------", "---"])
+    for (name, bucket) in rows {
+      let both = bucket.recordLength + bucket.fullPageImageLength
+      out += pad(name, 27) + " " + number(bucket.count) + " " + share(bucket.count, count) + " " + number(bucket.recordLength)
+        + " " + share(bucket.recordLength, rec) + " " + number(bucket.fullPageImageLength) + " "
+        + share(bucket.fullPageImageLength, fpi) + " " + number(both) + " " + share(both, combined) + "\n"
+    }
+    out += pad("", 27) + " " + left("--------", 20) + " " + left("", 8) + " " + left("--------", 20) + " " + left("", 8) + " "
+      + left("--------", 20) + " " + left("", 8) + " " + left("--------", 20) + "\n"
+    out += pad("Total", 27) + " " + number(count) + " " + pad("", 9) + number(rec) + " "
+      + pad(String(format: "[%.02f%%]", percent(rec, combined)), 9) + number(fpi) + " "
+      + pad(String(format: "[%.02f%%]", percent(fpi, combined)), 9) + number(combined) + " " + pad("[100%]", 6) + "\n"
+    return out
+  }
+}
