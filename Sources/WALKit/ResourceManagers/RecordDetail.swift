@@ -9,6 +9,14 @@ enum RecordDetail {
     case 0: return xlog(info, data)
     case 2: return storage(info, data, version: record.version)
     case 7: return info == 0x00 ? relationMap(data) : nil
+    case 9: return AccessMethodDetail.heap2(record)
+    case 10: return AccessMethodDetail.heap(record)
+    case 11: return AccessMethodDetail.btree(record)
+    case 12: return AccessMethodDetail.hash(record)
+    case 13: return AccessMethodDetail.gin(record)
+    case 14: return AccessMethodDetail.gist(record)
+    case 16: return AccessMethodDetail.spgist(record)
+    case 17: return AccessMethodDetail.brin(record)
     case 15: return info == 0x00 ? sequence(data) : nil
     case 21: return info == 0x00 ? logicalMessage(data) : nil
     default: return nil
@@ -27,7 +35,7 @@ enum RecordDetail {
   static func xlog(_ info: UInt8, _ data: UnsafeRawBufferPointer) -> String? {
     switch info {
     case 0x30: return u32(data, 0).map { "\($0)" }  // NEXTOID
-    case 0x40: return ""  // SWITCH
+    case 0x20, 0x40, 0xA0, 0xB0: return ""  // NOOP, SWITCH, FPI_FOR_HINT, FPI: nothing to add
     case 0x50: return u64(data, 0).map { "\(LSN($0))" }  // BACKUP_END
     case 0x70:  // RESTORE_POINT: TimestampTz, then the name
       guard data.count > 8 else { return nil }
@@ -110,6 +118,41 @@ extension WALRecord {
       if let image = block.image { text += image.isApplied ? " FPW" : " FPW for WAL verification" }
     }
     return text
+  }
+
+  /// The line pg_waldump prints for the record:
+  /// `rmgr: Heap        len (rec/tot):     54/    54, tx:        735, lsn: 0/01A5C2D8, prev 0/01A5C2A0, desc: …`
+  public var pgWaldumpLine: String {
+    pgWaldumpPrefix + pgWaldumpDescription
+  }
+
+  /// The record line without block references, then one line per block reference in
+  /// detail, as `pg_waldump --bkp-details` prints them (each line ends with a newline).
+  public var pgWaldumpLineWithBlockDetails: String {
+    var text = pgWaldumpPrefix + typeName + " " + (RecordDetail.describe(self) ?? "") + "\n"
+    for block in blocks {
+      text += "\tblkref #\(block.id): rel \(block.relation)" + (block.fork == .main ? "" : " fork \(block.fork)") + " blk \(block.blockNumber)"
+      if let image = block.image {
+        text += " (FPW\(image.isApplied ? "" : " for WAL verification")); hole: offset: \(image.holeOffset), length: \(image.holeLength)"
+        if image.compression != .none {
+          text += ", compression saved: \(8192 - Int(image.holeLength) - image.bytes.count), method: \(image.compression.rawValue)"
+        }
+      }
+      text += "\n"
+    }
+    return text
+  }
+
+  private var pgWaldumpPrefix: String {
+    func right(_ text: String, _ width: Int) -> String {
+      text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+    let name = resourceManager.name
+    let total = header.totalLength
+    return "rmgr: " + name + String(repeating: " ", count: max(0, 11 - name.count)) + " len (rec/tot): "
+      + right(String(total - UInt32(fullPageImageLength)), 6) + "/" + right(String(total), 6) + ", tx: "
+      + right(String(header.xid), 10) + ", lsn: " + lsn.paddedDescription + ", prev " + header.previous.paddedDescription
+      + ", desc: "
   }
 
   /// True when walkit reproduces pg_waldump's rmgr-specific description of this record.

@@ -3,29 +3,8 @@ import WALKit
 
 /// pg_waldump's text formats: the record line and the statistics table.
 enum InspectText {
-  /// `rmgr: Heap        len (rec/tot):     54/    54, tx:        735, lsn: 0/01A5C2D8, prev 0/01A5C2A0, desc: …`
   static func line(_ record: WALRecord, detailedBlocks: Bool) -> String {
-    let total = record.header.totalLength
-    let rec = total - UInt32(record.fullPageImageLength)
-    var line = "rmgr: " + pad(record.resourceManager.name, 11) + " len (rec/tot): " + left(String(rec), 6) + "/"
-      + left(String(total), 6) + ", tx: " + left(String(record.header.xid), 10) + ", lsn: " + record.lsn.paddedDescription
-      + ", prev " + record.header.previous.paddedDescription + ", desc: "
-    if detailedBlocks {
-      line += record.typeName + " " + (record.pgWaldumpDescription.dropFirst(record.typeName.count + 1).split(separator: ",", maxSplits: 1).first.map(String.init) ?? "")
-      line += "\n"
-      for block in record.blocks {
-        line += "\tblkref #\(block.id): rel \(block.relation)" + (block.fork == .main ? "" : " fork \(block.fork)") + " blk \(block.blockNumber)"
-        if let image = block.image {
-          line += " (FPW\(image.isApplied ? "" : " for WAL verification")); hole: offset: \(image.holeOffset), length: \(image.holeLength)"
-          if image.compression != .none {
-            line += ", compression saved: \(8192 - Int(image.holeLength) - image.bytes.count), method: \(image.compression.rawValue)"
-          }
-        }
-        line += "\n"
-      }
-      return line
-    }
-    return line + record.pgWaldumpDescription + "\n"
+    detailedBlocks ? record.pgWaldumpLineWithBlockDetails : record.pgWaldumpLine + "\n"
   }
 
   static func pad(_ text: String, _ width: Int) -> String {

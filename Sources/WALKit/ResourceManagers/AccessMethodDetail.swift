@@ -1,0 +1,120 @@
+/// Descriptions of heap and index records, in each version's wording: PostgreSQL 16 rewrote
+/// them as `key: value` lists; earlier versions use terse phrases.
+enum AccessMethodDetail {
+  static func u16(_ data: UnsafeRawBufferPointer, _ offset: Int) -> UInt16? {
+    data.count >= offset + 2 ? ByteReader.field(data, at: offset, as: UInt16.self) : nil
+  }
+
+  static func hex2(_ value: UInt8) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return "0x" + (digits.count < 2 ? "0" : "") + digits
+  }
+
+  /// `out_infobits`: the xmax bits of a heap tuple's new state.
+  static func infobits(_ bits: UInt8, modern: Bool) -> String {
+    let names = [(0x01, "IS_MULTI"), (0x02, "LOCK_ONLY"), (0x04, "EXCL_LOCK"), (0x08, "KEYSHR_LOCK"), (0x10, "KEYS_UPDATED")]
+      .filter { Int(bits) & $0.0 != 0 }.map(\.1)
+    return modern ? "[" + names.joined(separator: ", ") + "]" : names.map { $0 + " " }.joined()
+  }
+
+  static func heap(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    let modern = record.version.major >= 16
+    switch record.header.info & 0x70 {
+    case 0x00:  // INSERT: offnum, flags
+      guard let offset = u16(data, 0), data.count >= 3 else { return nil }
+      return modern ? "off: \(offset), flags: \(hex2(data[2]))" : "off \(offset) flags \(hex2(data[2]))"
+    case 0x10:  // DELETE: xmax, offnum, infobits, flags
+      guard let xmax = RecordDetail.u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return nil }
+      return modern
+        ? "xmax: \(xmax), off: \(offset), infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7]))"
+        : "off \(offset) flags \(hex2(data[7])) " + infobits(data[6], modern: false)
+    case 0x20, 0x40:  // UPDATE, HOT_UPDATE
+      guard let oldXmax = RecordDetail.u32(data, 0), let oldOffset = u16(data, 4), data.count >= 14,
+        let newXmax = RecordDetail.u32(data, 8), let newOffset = u16(data, 12)
+      else { return nil }
+      return modern
+        ? "old_xmax: \(oldXmax), old_off: \(oldOffset), old_infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7])), new_xmax: \(newXmax), new_off: \(newOffset)"
+        : "off \(oldOffset) xmax \(oldXmax) flags \(hex2(data[7])) " + infobits(data[6], modern: false) + "; new off \(newOffset) xmax \(newXmax)"
+    case 0x60:  // LOCK: xmax, offnum, infobits, flags
+      guard let xmax = RecordDetail.u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return nil }
+      return modern
+        ? "xmax: \(xmax), off: \(offset), infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7]))"
+        : "off \(offset): xid \(xmax): flags \(hex2(data[7])) " + infobits(data[6], modern: false)
+    case 0x70:  // INPLACE; 18 adds invalidation messages
+      guard record.version.major <= 17, let offset = u16(data, 0) else { return nil }
+      return modern ? "off: \(offset)" : "off \(offset)"
+    default:
+      return nil
+    }
+  }
+
+  static func heap2(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    let modern = record.version.major >= 16
+    switch record.header.info & 0x70 {
+    case 0x40:  // VISIBLE: cutoff xid, flags
+      guard let xid = RecordDetail.u32(data, 0), data.count >= 5 else { return nil }
+      return modern ? "snapshotConflictHorizon: \(xid), flags: \(hex2(data[4]))" : "cutoff xid \(xid) flags \(hex2(data[4]))"
+    case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
+      guard data.count >= 4, let count = u16(data, 2) else { return nil }
+      guard modern else { return "\(count) tuples flags \(hex2(data[0]))" }
+      var text = "ntuples: \(count), flags: \(hex2(data[0]))"
+      let isInit = record.header.info & 0x80 != 0
+      if !(record.blocks.first?.hasImage ?? false) && !isInit {
+        guard data.count >= 4 + 2 * Int(count) else { return nil }
+        text += ", offsets: [" + (0..<Int(count)).map { String(u16(data, 4 + 2 * $0)!) }.joined(separator: ", ") + "]"
+      }
+      return text
+    case 0x70:  // NEW_CID: top xid, cmin, cmax, combo, locator, tid
+      guard data.count >= 34, let cmin = RecordDetail.u32(data, 4), let cmax = RecordDetail.u32(data, 8),
+        let combo = RecordDetail.u32(data, 12), let relation = RecordDetail.locator(data, 16),
+        let high = u16(data, 28), let low = u16(data, 30), let offset = u16(data, 32)
+      else { return nil }
+      let block = UInt32(high) << 16 | UInt32(low)
+      return modern
+        ? "rel: \(relation), tid: \(block)/\(offset), cmin: \(cmin), cmax: \(cmax), combo: \(combo)"
+        : "rel \(relation); tid \(block)/\(offset); cmin: \(cmin), cmax: \(cmax), combo: \(combo)"
+    default:
+      return nil
+    }
+  }
+
+  static func btree(_ record: WALRecord) -> String? {
+    switch record.header.info & 0xF0 {
+    case 0x00, 0x10, 0x20:  // INSERT_LEAF, INSERT_UPPER, INSERT_META
+      guard let offset = u16(record.mainData, 0) else { return nil }
+      return record.version.major >= 16 ? "off: \(offset)" : "off \(offset)"
+    default:
+      return nil
+    }
+  }
+
+  static func hash(_ record: WALRecord) -> String? {
+    switch record.header.info & 0xF0 {
+    case 0x20: return u16(record.mainData, 0).map { "off \($0)" }  // INSERT
+    case 0x50, 0xA0: return ""  // SPLIT_PAGE, SPLIT_CLEANUP: nothing to add
+    default: return nil
+    }
+  }
+
+  /// GiST and GIN record types whose description is only their name.
+  static func gist(_ record: WALRecord) -> String? { record.header.info & 0xF0 == 0x00 ? "" : nil }  // PAGE_UPDATE
+  static func gin(_ record: WALRecord) -> String? {
+    [0x40, 0x60, 0x70].contains(record.header.info & 0xF0) ? "" : nil  // VACUUM_PAGE, UPDATE_META_PAGE, INSERT_LISTPAGE
+  }
+
+  static func spgist(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    guard record.header.info & 0xF0 == 0x10, data.count >= 10, let leaf = u16(data, 2), let head = u16(data, 4),
+      let parent = u16(data, 6), let node = u16(data, 8)
+    else { return nil }
+    return "off: \(leaf), headoff: \(head), parentoff: \(parent), nodeI: \(node)" + (data[0] != 0 ? " (newpage)" : "")
+      + (data[1] != 0 ? " (nulls)" : "")
+  }
+
+  static func brin(_ record: WALRecord) -> String? {
+    guard record.header.info & 0x70 == 0x30, let offset = u16(record.mainData, 0) else { return nil }
+    return "offnum \(offset)"
+  }
+}
