@@ -6,7 +6,12 @@ enum RecordDetail {
     let data = record.mainData
     let info = record.header.info & 0xF0
     switch record.header.resourceManagerID {
-    case 0: return xlog(info, data)
+    case 0: return xlog(info, data) ?? TransactionDetail.xlog(record)
+    case 1: return TransactionDetail.transaction(record)
+    case 3: return clog(info, data)
+    case 4: return database(info, data, version: record.version)
+    case 6: return multiXact(info, data)
+    case 8: return TransactionDetail.standby(record)
     case 2: return storage(info, data, version: record.version)
     case 7: return info == 0x00 ? relationMap(data) : nil
     case 9: return AccessMethodDetail.heap2(record)
@@ -71,6 +76,49 @@ enum RecordDetail {
         let path = relationPath(relation, fork: .main)
       else { return nil }
       return "\(path) to \(blocks) blocks flags \(flags)"
+    default: return nil
+    }
+  }
+
+  static func clog(_ info: UInt8, _ data: UnsafeRawBufferPointer) -> String? {
+    switch info {
+    case 0x00: return u32(data, 0).map { "page \(Int32(bitPattern: $0))" }
+    case 0x10:
+      guard let page = u32(data, 0), let oldest = u32(data, 4) else { return nil }
+      return "page \(Int32(bitPattern: page)); oldestXact \(oldest)"
+    default: return nil
+    }
+  }
+
+  static func database(_ info: UInt8, _ data: UnsafeRawBufferPointer, version: WALVersion) -> String? {
+    guard version.major >= 15 else { return nil }
+    switch info {
+    case 0x00:  // CREATE_FILE_COPY: db, tablespace, source db, source tablespace
+      guard let db = u32(data, 0), let tablespace = u32(data, 4), let sourceDB = u32(data, 8), let sourceTablespace = u32(data, 12)
+      else { return nil }
+      return "copy dir \(sourceTablespace)/\(sourceDB) to \(tablespace)/\(db)"
+    case 0x10:  // CREATE_WAL_LOG: db, tablespace
+      guard let db = u32(data, 0), let tablespace = u32(data, 4) else { return nil }
+      return "create dir \(tablespace)/\(db)"
+    case 0x20:  // DROP: db, ntablespaces, tablespaces[]
+      guard let db = u32(data, 0), let count = u32(data, 4), count < 1 << 16, data.count >= 8 + 4 * Int(count) else { return nil }
+      return "dir" + (0..<Int(count)).map { " \(u32(data, 8 + 4 * $0)!)/\(db)" }.joined()
+    default: return nil
+    }
+  }
+
+  static func multiXact(_ info: UInt8, _ data: UnsafeRawBufferPointer) -> String? {
+    switch info {
+    case 0x00, 0x10: return u32(data, 0).map { "\(Int32(bitPattern: $0))" }  // ZERO_OFF_PAGE, ZERO_MEM_PAGE
+    case 0x20:  // CREATE_ID: mid, offset, nmembers, {xid, status}[]
+      guard let id = u32(data, 0), let offset = u32(data, 4), let count = u32(data, 8), count < 1 << 16,
+        data.count >= 12 + 8 * Int(count)
+      else { return nil }
+      let statuses = ["keysh", "sh", "fornokeyupd", "forupd", "nokeyupd", "upd"]
+      return "\(id) offset \(offset) nmembers \(count): " + (0..<Int(count)).map { index -> String in
+        let status = Int(u32(data, 16 + 8 * index)!)
+        return "\(u32(data, 12 + 8 * index)!) (\(status < statuses.count ? statuses[status] : "unknown")) "
+      }.joined()
     default: return nil
     }
   }

@@ -1,0 +1,251 @@
+/// Descriptions of Transaction, Standby and XLOG records, as pg_waldump of 15–18 writes them.
+enum TransactionDetail {
+  /// `timestamptz_to_str` as pg_waldump prints it, in UTC: `2026-11-26 16:29:55.916235 UTC`
+  /// (pg_waldump uses the local time zone; walkit always writes UTC).
+  static func timestamp(_ microseconds: Int64) -> String {
+    let unixMicros = microseconds + 946_684_800 * 1_000_000
+    var seconds = unixMicros / 1_000_000
+    var fraction = unixMicros % 1_000_000
+    if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
+    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - days * 86_400
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthIndex = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    let micro = String(fraction)
+    return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))."
+      + String(repeating: "0", count: 6 - micro.count) + micro + " UTC"
+  }
+
+  static func i64(_ data: UnsafeRawBufferPointer, _ offset: Int) -> Int64? {
+    RecordDetail.u64(data, offset).map { Int64(bitPattern: $0) }
+  }
+
+  static func i32(_ data: UnsafeRawBufferPointer, _ offset: Int) -> Int32? {
+    RecordDetail.u32(data, offset).map { Int32(bitPattern: $0) }
+  }
+
+  /// `standby_desc_invalidations`.
+  static func invalidations(_ data: UnsafeRawBufferPointer, at offset: Int, count: Int, database: UInt32, tablespace: UInt32,
+                            initFile: Bool, version: WALVersion) -> String?
+  {
+    guard count > 0 else { return "" }
+    guard count < 1 << 20, data.count >= offset + 16 * count else { return nil }
+    var text = initFile ? "; relcache init file inval dbid \(database) tsid \(tablespace)" : ""
+    text += "; inval msgs:"
+    for index in 0..<count {
+      let base = offset + 16 * index
+      let id = Int8(bitPattern: data[base])
+      switch id {
+      case 0...: text += " catcache \(id)"
+      case -1: text += " catalog \(RecordDetail.u32(data, base + 8)!)"
+      case -2: text += " relcache \(RecordDetail.u32(data, base + 8)!)"
+      case -3: text += " smgr"
+      case -4: text += " relmap db \(RecordDetail.u32(data, base + 4)!)"
+      case -5: text += " snapshot \(RecordDetail.u32(data, base + 8)!)"
+      case -6 where version.major >= 18: text += " relsync \(RecordDetail.u32(data, base + 8)!)"
+      default: text += " unrecognized id \(id)"
+      }
+    }
+    return text
+  }
+
+  static func transaction(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    let info = record.header.info
+    switch info & 0x70 {
+    case 0x00, 0x30: return completion(record, isCommit: true)
+    case 0x20, 0x40: return completion(record, isCommit: false)
+    case 0x50:  // ASSIGNMENT: xtop, nsubxacts, xsub[]
+      guard let top = RecordDetail.u32(data, 0), let count = i32(data, 4), count >= 0, data.count >= 8 + 4 * Int(count)
+      else { return nil }
+      return "xtop \(top): subxacts:" + (0..<Int(count)).map { " \(RecordDetail.u32(data, 8 + 4 * $0)!)" }.joined()
+    case 0x60:  // INVALIDATION: nmsgs, msgs[]
+      guard let count = i32(data, 0), count >= 0 else { return nil }
+      return invalidations(data, at: 4, count: Int(count), database: 0, tablespace: 0, initFile: false, version: record.version)
+    case 0x10:  // PREPARE, in the common case of no relations, stats, subtransactions or messages
+      guard data.count >= 80, let time = i64(data, 16), let gidLength = RecordDetail.u32(data, 60).map({ Int($0 & 0xFFFF) }),
+        record.version.major >= 15,
+        (0..<6).allSatisfy({ i32(data, 28 + 4 * $0) == 0 }), data.count >= 80 + gidLength, gidLength > 0
+      else { return nil }
+      let gid = String(decoding: data[80..<(80 + gidLength - 1)], as: UTF8.self)
+      return "gid \(gid): " + timestamp(time)
+    default:
+      return nil
+    }
+  }
+
+  enum XInfo {
+    static let databaseInfo: UInt32 = 1 << 0, subtransactions: UInt32 = 1 << 1, relations: UInt32 = 1 << 2
+    static let invalidations: UInt32 = 1 << 3, twoPhase: UInt32 = 1 << 4, origin: UInt32 = 1 << 5
+    static let gid: UInt32 = 1 << 7, droppedStats: UInt32 = 1 << 8
+    static let applyFeedback: UInt32 = 1 << 29, relcacheInitFile: UInt32 = 1 << 30, forceSync: UInt32 = 1 << 31
+  }
+
+  /// COMMIT, COMMIT_PREPARED, ABORT, ABORT_PREPARED (`ParseCommitRecord`, `ParseAbortRecord`).
+  static func completion(_ record: WALRecord, isCommit: Bool) -> String? {
+    let data = record.mainData
+    guard record.version.major >= 15, let time = i64(data, 0) else { return nil }
+    var position = 8
+    var xinfo: UInt32 = 0
+    if record.header.info & 0x80 != 0 {
+      guard let value = RecordDetail.u32(data, position) else { return nil }
+      xinfo = value
+      position += 4
+    }
+    var database: UInt32 = 0, tablespace: UInt32 = 0
+    if xinfo & XInfo.databaseInfo != 0 {
+      guard let db = RecordDetail.u32(data, position), let ts = RecordDetail.u32(data, position + 4) else { return nil }
+      (database, tablespace) = (db, ts)
+      position += 8
+    }
+    var subtransactions: [UInt32] = []
+    if xinfo & XInfo.subtransactions != 0 {
+      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 4 * Int(count) else { return nil }
+      subtransactions = (0..<Int(count)).map { RecordDetail.u32(data, position + 4 + 4 * $0)! }
+      position += 4 + 4 * Int(count)
+    }
+    var relations: [String] = []
+    if xinfo & XInfo.relations != 0 {
+      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 12 * Int(count) else { return nil }
+      for index in 0..<Int(count) {
+        guard let path = RecordDetail.relationPath(RecordDetail.locator(data, position + 4 + 12 * index)!, fork: .main) else { return nil }
+        relations.append(path)
+      }
+      position += 4 + 12 * Int(count)
+    }
+    var stats: [String] = []
+    if xinfo & XInfo.droppedStats != 0 {
+      let itemSize = record.version.major >= 18 ? 16 : 12
+      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + itemSize * Int(count) else { return nil }
+      for index in 0..<Int(count) {
+        let base = position + 4 + itemSize * index
+        let kind = i32(data, base)!, db = RecordDetail.u32(data, base + 4)!
+        let object = itemSize == 16 ? RecordDetail.u64(data, base + 8)! : UInt64(RecordDetail.u32(data, base + 8)!)
+        stats.append(" \(kind)/\(db)/\(object)")
+      }
+      position += 4 + itemSize * Int(count)
+    }
+    var messages = ""
+    if isCommit && xinfo & XInfo.invalidations != 0 {
+      guard let count = i32(data, position), count >= 0,
+        let text = invalidations(data, at: position + 4, count: Int(count), database: database, tablespace: tablespace,
+                                 initFile: xinfo & XInfo.relcacheInitFile != 0, version: record.version)
+      else { return nil }
+      messages = text
+      position += 4 + 16 * Int(count)
+    }
+    var twoPhase: UInt32?
+    if xinfo & XInfo.twoPhase != 0 {
+      guard let xid = RecordDetail.u32(data, position) else { return nil }
+      twoPhase = xid
+      position += 4
+      if xinfo & XInfo.gid != 0 {
+        guard let end = data[position...].firstIndex(of: 0) else { return nil }
+        position = end + 1
+      }
+    }
+    if xinfo & XInfo.origin != 0 { return nil }
+
+    var text = twoPhase.map { "\($0): " } ?? ""
+    text += timestamp(time)
+    if !relations.isEmpty { text += "; rels:" + relations.map { " " + $0 }.joined() }
+    if !subtransactions.isEmpty { text += "; subxacts:" + subtransactions.map { " \($0)" }.joined() }
+    if !stats.isEmpty { text += "; dropped stats:" + stats.joined() }
+    text += messages
+    if isCommit && xinfo & XInfo.applyFeedback != 0 { text += "; apply_feedback" }
+    if isCommit && xinfo & XInfo.forceSync != 0 { text += "; sync" }
+    return text
+  }
+
+  static func standby(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    switch record.header.info & 0xF0 {
+    case 0x00:  // LOCK: nlocks, {xid, db, rel}[]
+      guard let count = i32(data, 0), count >= 0, data.count >= 4 + 12 * Int(count) else { return nil }
+      return (0..<Int(count)).map { index in
+        let base = 4 + 12 * index
+        return "xid \(RecordDetail.u32(data, base)!) db \(RecordDetail.u32(data, base + 4)!) rel \(RecordDetail.u32(data, base + 8)!) "
+      }.joined()
+    case 0x10:  // RUNNING_XACTS
+      guard let xacts = i32(data, 0), let subxacts = i32(data, 4), data.count >= 24, let next = RecordDetail.u32(data, 12),
+        let oldest = RecordDetail.u32(data, 16), let latest = RecordDetail.u32(data, 20), xacts >= 0, subxacts >= 0,
+        data.count >= 24 + 4 * (Int(xacts) + Int(subxacts))
+      else { return nil }
+      var text = "nextXid \(next) latestCompletedXid \(latest) oldestRunningXid \(oldest)"
+      if xacts > 0 { text += "; \(xacts) xacts:" + (0..<Int(xacts)).map { " \(RecordDetail.u32(data, 24 + 4 * $0)!)" }.joined() }
+      if data[8] != 0 { text += "; subxid overflowed" }
+      if subxacts > 0 {
+        text += "; \(subxacts) subxacts:"
+          + (0..<Int(subxacts)).map { " \(RecordDetail.u32(data, 24 + 4 * (Int(xacts) + $0))!)" }.joined()
+      }
+      return text
+    case 0x20:  // INVALIDATIONS: dbId, tsId, relcacheInitFileInval, nmsgs, msgs[]
+      guard let database = RecordDetail.u32(data, 0), let tablespace = RecordDetail.u32(data, 4), data.count >= 16,
+        let count = i32(data, 12), count >= 0
+      else { return nil }
+      return invalidations(data, at: 16, count: Int(count), database: database, tablespace: tablespace,
+                           initFile: data[8] != 0, version: record.version)
+    default:
+      return nil
+    }
+  }
+
+  static func walLevel(_ value: Int32) -> String {
+    switch value {
+    case 0: "minimal"
+    case 1: "replica"
+    case 2: "logical"
+    default: "?"
+    }
+  }
+
+  /// CHECKPOINT_SHUTDOWN/ONLINE, PARAMETER_CHANGE, FPW_CHANGE, END_OF_RECOVERY, CHECKPOINT_REDO.
+  static func xlog(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    let major = record.version.major
+    let info = record.header.info & 0xF0
+    switch info {
+    case 0x00, 0x10:
+      guard (15...18).contains(major) && major != 17, data.count >= 84, let redo = RecordDetail.u64(data, 0) else { return nil }
+      let u = { (offset: Int) in RecordDetail.u32(data, offset)! }
+      let nextXid = RecordDetail.u64(data, 24)!
+      var text = "redo \(LSN(redo)); tli \(u(8)); prev tli \(u(12)); fpw \(data[16] != 0 ? "true" : "false"); "
+      if major >= 18 { text += "wal_level \(walLevel(i32(data, 20)!)); " }
+      text += "xid \(nextXid >> 32):\(UInt32(truncatingIfNeeded: nextXid)); oid \(u(32)); multi \(u(36)); offset \(u(40)); "
+        + "oldest xid \(u(44)) in DB \(u(48)); oldest multi \(u(52)) in DB \(u(56)); "
+        + "oldest/newest commit timestamp xid: \(u(72))/\(u(76)); oldest running xid \(u(80)); "
+        + (info == 0x00 ? "shutdown" : "online")
+      return text
+    case 0x60:  // PARAMETER_CHANGE
+      guard data.count >= 26 else { return nil }
+      let i = { (offset: Int) in i32(data, offset)! }
+      return "max_connections=\(i(0)) max_worker_processes=\(i(4)) max_wal_senders=\(i(8)) max_prepared_xacts=\(i(12)) "
+        + "max_locks_per_xact=\(i(16)) wal_level=\(walLevel(i(20))) wal_log_hints=\(data[24] != 0 ? "on" : "off") "
+        + "track_commit_timestamp=\(data[25] != 0 ? "on" : "off")"
+    case 0x80:  // FPW_CHANGE
+      return data.isEmpty ? nil : (data[0] != 0 ? "true" : "false")
+    case 0x90:  // END_OF_RECOVERY: end_time, this TLI, prev TLI (, wal_level in 18)
+      guard data.count >= 16, let time = i64(data, 0), let this = RecordDetail.u32(data, 8), let previous = RecordDetail.u32(data, 12)
+      else { return nil }
+      var text = "tli \(this); prev tli \(previous); time \(timestamp(time))"
+      if major >= 18 {
+        guard let level = i32(data, 16) else { return nil }
+        text += "; wal_level \(walLevel(level))"
+      }
+      return text
+    case 0xE0 where major >= 18:  // CHECKPOINT_REDO
+      return i32(data, 0).map { "wal_level \(walLevel($0))" }
+    default:
+      return nil
+    }
+  }
+}
