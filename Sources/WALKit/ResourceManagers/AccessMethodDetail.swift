@@ -53,6 +53,12 @@ enum AccessMethodDetail {
     let data = record.mainData
     let modern = record.version.major >= 16
     switch record.header.info & 0x70 {
+    case 0x10 where record.version.major <= 16:  // PRUNE (14–16): horizon, nredirected, ndead
+      guard let xid = RecordDetail.u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6) else { return nil }
+      guard modern else { return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)" }
+      // 16 lists the offsets too when the page is not logged whole; those are not described yet.
+      guard record.blocks.first?.hasImage == true else { return nil }
+      return "snapshotConflictHorizon: \(xid), nredirected: \(redirected), ndead: \(dead)"
     case 0x40:  // VISIBLE: cutoff xid, flags
       guard let xid = RecordDetail.u32(data, 0), data.count >= 5 else { return nil }
       return modern ? "snapshotConflictHorizon: \(xid), flags: \(hex2(data[4]))" : "cutoff xid \(xid) flags \(hex2(data[4]))"
@@ -81,10 +87,27 @@ enum AccessMethodDetail {
   }
 
   static func btree(_ record: WALRecord) -> String? {
+    let data = record.mainData
+    let modern = record.version.major >= 16
     switch record.header.info & 0xF0 {
     case 0x00, 0x10, 0x20:  // INSERT_LEAF, INSERT_UPPER, INSERT_META
-      guard let offset = u16(record.mainData, 0) else { return nil }
-      return record.version.major >= 16 ? "off: \(offset)" : "off \(offset)"
+      guard let offset = u16(data, 0) else { return nil }
+      return modern ? "off: \(offset)" : "off \(offset)"
+    case 0x30, 0x40 where record.version.major >= 13:  // SPLIT_L, SPLIT_R: level, firstrightoff, newitemoff, postingoff
+      guard let level = RecordDetail.u32(data, 0), let right = u16(data, 4), let new = u16(data, 6), let posting = u16(data, 8)
+      else { return nil }
+      return modern
+        ? "level: \(level), firstrightoff: \(right), newitemoff: \(new), postingoff: \(posting)"
+        : "level \(level), firstrightoff \(right), newitemoff \(new), postingoff \(posting)"
+    case 0x60 where record.version.major >= 13:  // DEDUP: nintervals
+      return u16(data, 0).map { modern ? "nintervals: \($0)" : "nintervals \($0)" }
+    case 0xA0:  // NEWROOT: root block, level
+      return RecordDetail.u32(data, 4).map { modern ? "level: \($0)" : "lev \($0)" }
+    case 0xC0 where record.version.major >= 13:  // VACUUM: ndeleted, nupdated (16 lists offsets unless logged whole)
+      guard let deleted = u16(data, 0), let updated = u16(data, 2) else { return nil }
+      guard modern else { return "ndeleted \(deleted); nupdated \(updated)" }
+      guard record.blocks.first?.hasImage == true else { return nil }
+      return "ndeleted: \(deleted), nupdated: \(updated)"
     default:
       return nil
     }
