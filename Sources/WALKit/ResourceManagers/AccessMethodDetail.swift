@@ -53,12 +53,12 @@ enum AccessMethodDetail {
     let data = record.mainData
     let modern = record.version.major >= 16
     switch record.header.info & 0x70 {
-    case 0x10 where record.version.major <= 16:  // PRUNE (14–16): horizon, nredirected, ndead
-      guard let xid = RecordDetail.u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6) else { return nil }
-      guard modern else { return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)" }
-      // 16 lists the offsets too when the page is not logged whole; those are not described yet.
-      guard record.blocks.first?.hasImage == true else { return nil }
-      return "snapshotConflictHorizon: \(xid), nredirected: \(redirected), ndead: \(dead)"
+    case 0x10 where record.version.major <= 15:  // PRUNE (14–15): horizon, nredirected, ndead
+      guard record.version.major >= 14, let xid = RecordDetail.u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6)
+      else { return nil }
+      return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)"
+    case 0x10, 0x20, 0x30:
+      return Heap2Detail.describe(record)
     case 0x40:  // VISIBLE: cutoff xid, flags
       guard let xid = RecordDetail.u32(data, 0), data.count >= 5 else { return nil }
       return modern ? "snapshotConflictHorizon: \(xid), flags: \(hex2(data[4]))" : "cutoff xid \(xid) flags \(hex2(data[4]))"
