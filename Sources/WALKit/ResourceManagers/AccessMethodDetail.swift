@@ -42,8 +42,14 @@ enum AccessMethodDetail {
         ? "xmax: \(xmax), off: \(offset), infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7]))"
         : "off \(offset): xid \(xmax): flags \(hex2(data[7])) " + infobits(data[6], modern: false)
     case 0x70:  // INPLACE; 18 adds invalidation messages
-      guard record.version.major <= 17, let offset = u16(data, 0) else { return nil }
-      return modern ? "off: \(offset)" : "off \(offset)"
+      guard let offset = u16(data, 0) else { return nil }
+      guard record.version.major >= 18 else { return modern ? "off: \(offset)" : "off \(offset)" }
+      guard let database = RecordDetail.u32(data, 4), let tablespace = RecordDetail.u32(data, 8), data.count >= 20,
+        let count = RecordDetail.u32(data, 16).map({ Int(Int32(bitPattern: $0)) }), count >= 0,
+        let messages = TransactionDetail.invalidations(data, at: 20, count: count, database: database, tablespace: tablespace,
+                                                        initFile: data[12] != 0, version: record.version)
+      else { return nil }
+      return "off: \(offset)" + messages
     default:
       return nil
     }
@@ -101,6 +107,24 @@ enum AccessMethodDetail {
         : "level \(level), firstrightoff \(right), newitemoff \(new), postingoff \(posting)"
     case 0x60 where record.version.major >= 13:  // DEDUP: nintervals
       return u16(data, 0).map { modern ? "nintervals: \($0)" : "nintervals \($0)" }
+    case 0xB0:  // MARK_PAGE_HALFDEAD: poffset, leaf, left, right, topparent
+      guard let leaf = RecordDetail.u32(data, 4), let left = RecordDetail.u32(data, 8), let right = RecordDetail.u32(data, 12),
+        let top = RecordDetail.u32(data, 16)
+      else { return nil }
+      return modern ? "topparent: \(top), leaf: \(leaf), left: \(left), right: \(right)"
+                    : "topparent \(top); leaf \(leaf); left \(left); right \(right)"
+    case 0x80, 0x90 where record.version.major >= 14:  // UNLINK_PAGE(_META)
+      guard data.count >= 36, let left = RecordDetail.u32(data, 0), let right = RecordDetail.u32(data, 4),
+        let level = RecordDetail.u32(data, 8), let safe = RecordDetail.u64(data, 16), let leafLeft = RecordDetail.u32(data, 24),
+        let leafRight = RecordDetail.u32(data, 28), let top = RecordDetail.u32(data, 32)
+      else { return nil }
+      let xid = "\(safe >> 32):\(UInt32(truncatingIfNeeded: safe))"
+      return modern
+        ? "left: \(left), right: \(right), level: \(level), safexid: \(xid), leafleft: \(leafLeft), leafright: \(leafRight), leaftopparent: \(top)"
+        : "left \(left); right \(right); level \(level); safexid \(xid); leafleft \(leafLeft); leafright \(leafRight); leaftopparent \(top)"
+    case 0xE0 where record.version.major >= 14:  // META_CLEANUP: the metapage in block 0's data
+      guard let block = record.blocks.first, let pages = RecordDetail.u32(record.bytes(in: block.data), 20) else { return nil }
+      return modern ? "last_cleanup_num_delpages: \(pages)" : "last_cleanup_num_delpages \(pages)"
     case 0xA0:  // NEWROOT: root block, level
       return RecordDetail.u32(data, 4).map { modern ? "level: \($0)" : "lev \($0)" }
     case 0xC0 where record.version.major >= 13:  // VACUUM: ndeleted, nupdated (16 lists offsets unless logged whole)

@@ -49,14 +49,19 @@ enum RecordDetail {
     }
   }
 
-  /// The path of a relation's fork the way `relpathperm` writes it, for the default and
-  /// global tablespaces (others need the catalog version, which WAL does not carry).
-  static func relationPath(_ relation: RelFileLocator, fork: ForkNumber) -> String? {
+  /// `CATALOG_VERSION_NO` of each release, part of a tablespace's directory name
+  /// (`PG_16_202307071`); only the versions checked against real WAL.
+  static let catalogVersions: [Int: String] = [15: "202209061", 16: "202307071", 18: "202506291"]
+
+  /// The path of a relation's fork the way `relpathperm` writes it.
+  static func relationPath(_ relation: RelFileLocator, fork: ForkNumber, version: WALVersion? = nil) -> String? {
     let suffix = fork == .main ? "" : "_\(fork)"
     switch relation.tablespace {
     case 1663: return "base/\(relation.database)/\(relation.relation)\(suffix)"
     case 1664: return "global/\(relation.relation)\(suffix)"
-    default: return nil
+    default:
+      guard let version, let catalog = catalogVersions[version.major] else { return nil }
+      return "pg_tblspc/\(relation.tablespace)/PG_\(version.major)_\(catalog)/\(relation.database)/\(relation.relation)\(suffix)"
     }
   }
 
@@ -70,10 +75,10 @@ enum RecordDetail {
     switch info {
     case 0x10:  // CREATE: RelFileLocator, ForkNumber
       guard let relation = locator(data, 0), let fork = u32(data, 12) else { return nil }
-      return relationPath(relation, fork: ForkNumber(rawValue: UInt8(truncatingIfNeeded: fork)))
+      return relationPath(relation, fork: ForkNumber(rawValue: UInt8(truncatingIfNeeded: fork)), version: version)
     case 0x20:  // TRUNCATE: BlockNumber, RelFileLocator, flags
       guard let blocks = u32(data, 0), let relation = locator(data, 4), let flags = u32(data, 16),
-        let path = relationPath(relation, fork: .main)
+        let path = relationPath(relation, fork: .main, version: version)
       else { return nil }
       return "\(path) to \(blocks) blocks flags \(flags)"
     default: return nil

@@ -71,12 +71,12 @@ enum TransactionDetail {
     case 0x60:  // INVALIDATION: nmsgs, msgs[]
       guard let count = i32(data, 0), count >= 0 else { return nil }
       return invalidations(data, at: 4, count: Int(count), database: 0, tablespace: 0, initFile: false, version: record.version)
-    case 0x10:  // PREPARE, in the common case of no relations, stats, subtransactions or messages
-      guard data.count >= 80, let time = i64(data, 16), let gidLength = RecordDetail.u32(data, 60).map({ Int($0 & 0xFFFF) }),
-        record.version.major >= 15,
-        (0..<6).allSatisfy({ i32(data, 28 + 4 * $0) == 0 }), data.count >= 80 + gidLength, gidLength > 0
+    case 0x10:  // PREPARE (xl_xact_prepare), in the common case of no relations, stats, subtransactions or messages
+      guard record.version.major >= 15, data.count >= 72, let time = i64(data, 16),
+        let gidLength = AccessMethodDetail.u16(data, 54).map(Int.init), gidLength > 0, data.count >= 72 + gidLength,
+        (0..<6).allSatisfy({ i32(data, 28 + 4 * $0) == 0 })
       else { return nil }
-      let gid = String(decoding: data[80..<(80 + gidLength - 1)], as: UTF8.self)
+      let gid = String(decoding: data[72..<(72 + gidLength - 1)], as: UTF8.self)
       return "gid \(gid): " + timestamp(time)
     default:
       return nil
@@ -117,7 +117,9 @@ enum TransactionDetail {
     if xinfo & XInfo.relations != 0 {
       guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 12 * Int(count) else { return nil }
       for index in 0..<Int(count) {
-        guard let path = RecordDetail.relationPath(RecordDetail.locator(data, position + 4 + 12 * index)!, fork: .main) else { return nil }
+        guard let path = RecordDetail.relationPath(RecordDetail.locator(data, position + 4 + 12 * index)!, fork: .main,
+                                                   version: record.version)
+        else { return nil }
         relations.append(path)
       }
       position += 4 + 12 * Int(count)
@@ -153,7 +155,11 @@ enum TransactionDetail {
         position = end + 1
       }
     }
-    if xinfo & XInfo.origin != 0 { return nil }
+    var origin: String?
+    if xinfo & XInfo.origin != 0 {
+      guard let lsn = RecordDetail.u64(data, position), let at = i64(data, position + 8) else { return nil }
+      origin = "; origin: node \(record.origin ?? 0), lsn \(LSN(lsn)), at \(timestamp(at))"
+    }
 
     var text = twoPhase.map { "\($0): " } ?? ""
     text += timestamp(time)
@@ -163,6 +169,7 @@ enum TransactionDetail {
     text += messages
     if isCommit && xinfo & XInfo.applyFeedback != 0 { text += "; apply_feedback" }
     if isCommit && xinfo & XInfo.forceSync != 0 { text += "; sync" }
+    if let origin { text += origin }
     return text
   }
 
