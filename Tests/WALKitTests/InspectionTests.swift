@@ -4,6 +4,10 @@ import Testing
 
 /// `walkit inspect`'s record lines against pg_waldump's, record by record.
 @Suite struct InspectionTests {
+  /// Resource managers whose descriptions must be pg_waldump's, every record.
+  static let required: Set<String> = ["XLOG", "Transaction", "Storage", "Standby", "Heap", "Heap2", "Btree", "Database",
+                                      "Sequence", "RelMap", "CLOG", "MultiXact", "LogicalMessage"]
+
   /// Every line starts as pg_waldump's does (rmgr, lengths, xid, LSN, prev-link, type); lines
   /// of record types walkit describes equal pg_waldump's entirely.
   @Test(arguments: Fixture.sets)
@@ -19,6 +23,9 @@ import Testing
       let prefixEnd = theirs.range(of: "desc: ")!.upperBound
       let typeEnd = theirs[prefixEnd...].firstIndex(of: " ") ?? theirs.endIndex
       #expect(line.hasPrefix(theirs[..<typeEnd]), "record \(index): \(line.prefix(200)) vs \(theirs.prefix(200))")
+      if Self.required.contains(record.resourceManager.name) {
+        #expect(line == theirs, "record \(index) at \(record.lsn) of a resource manager walkit must describe exactly")
+      }
       if record.hasExactDescription {
         described += 1
         if line == theirs { exact += 1 } else {

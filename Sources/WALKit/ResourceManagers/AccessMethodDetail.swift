@@ -41,6 +41,16 @@ enum AccessMethodDetail {
       return modern
         ? "xmax: \(xmax), off: \(offset), infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7]))"
         : "off \(offset): xid \(xmax): flags \(hex2(data[7])) " + infobits(data[6], modern: false)
+    case 0x30 where record.version.major >= 11:  // TRUNCATE: db, nrelids, flags, relids[]
+      guard let count = RecordDetail.u32(data, 4), count < 1 << 16, data.count >= 12 + 4 * Int(count) else { return nil }
+      let flags = data[8]
+      let relids = (0..<Int(count)).map { String(RecordDetail.u32(data, 12 + 4 * $0)!) }
+      if modern {
+        let names = [(0x01, "CASCADE"), (0x02, "RESTART_SEQS")].filter { Int(flags) & $0.0 != 0 }.map(\.1)
+        return "flags: [\(names.joined(separator: ", "))], nrelids: \(count), relids: [\(relids.joined(separator: ", "))]"
+      }
+      return (flags & 0x01 != 0 ? "cascade " : "") + (flags & 0x02 != 0 ? "restart_seqs " : "")
+        + "nrelids \(count) relids" + relids.map { " " + $0 }.joined()
     case 0x70:  // INPLACE; 18 adds invalidation messages
       guard let offset = u16(data, 0) else { return nil }
       guard record.version.major >= 18 else { return modern ? "off: \(offset)" : "off \(offset)" }
@@ -130,8 +140,13 @@ enum AccessMethodDetail {
     case 0xC0 where record.version.major >= 13:  // VACUUM: ndeleted, nupdated (16 lists offsets unless logged whole)
       guard let deleted = u16(data, 0), let updated = u16(data, 2) else { return nil }
       guard modern else { return "ndeleted \(deleted); nupdated \(updated)" }
-      guard record.blocks.first?.hasImage == true else { return nil }
-      return "ndeleted: \(deleted), nupdated: \(updated)"
+      var text = "ndeleted: \(deleted), nupdated: \(updated)"
+      if let block = record.blocks.first, !block.data.isEmpty {
+        // The offsets of deleted items; updated items (posting-list shrinks) are not described yet.
+        guard updated == 0, let list = Heap2Detail.offsets(record.bytes(in: block.data), at: 0, count: Int(deleted)) else { return nil }
+        text += ", deleted:" + list + ", updated: []"
+      }
+      return text
     default:
       return nil
     }
