@@ -15,7 +15,7 @@ let package = Package(
     .target(
       name: "CWALSupport",
       cSettings: [.unsafeFlags(["-O3"])],
-      linkerSettings: [.linkedLibrary("z")]
+      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("lz4"), .linkedLibrary("zstd")]
     ),
     .target(
       name: "WALKit",

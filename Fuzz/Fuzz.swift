@@ -27,7 +27,10 @@ enum FuzzTargets {
     _ = scanner.scan(data, file: "fuzz", name: name, following: { _ in data }, visit: { record in
       _ = record.mainData.count
       _ = record.typeName
-      for block in record.blocks { _ = record.bytes(in: block.data).count }
+      for block in record.blocks {
+        _ = record.bytes(in: block.data).count
+        if block.hasImage { _ = try? FullPageImage.restore(block, of: record) }
+      }
     })
     _ = scanner.scan(data, file: "fuzz", name: nil)
   }

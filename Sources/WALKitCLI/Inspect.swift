@@ -37,6 +37,8 @@ extension Walkit {
     @Flag(name: .customLong("stats-per-record"), help: "Show statistics per record type (also spelled --stats=record).")
     var statsPerRecord = false
     @Flag(name: .long, help: "Write JSON: one object per record per line, or one document for statistics.") var json = false
+    @Option(name: .customLong("save-fullpage"), help: "Write each full-page image, restored, as a page file into this new or empty directory.")
+    var saveFullpage: String?
 
     static let forks: [String: ForkNumber] = ["main": .main, "fsm": .freeSpaceMap, "vm": .visibilityMap, "init": .initialization]
 
@@ -70,6 +72,7 @@ extension Walkit {
         resourceManagers: rmgr.isEmpty ? nil : Set(rmgr.compactMap { ResourceManager.named($0)?.id }),
         xid: xid, relation: relation.flatMap(Self.parseRelation), block: block, fork: fork.flatMap { Self.forks[$0] },
         fullPageImagesOnly: fullpage)
+      let pages = try saveFullpage.map(FullPageWriter.init(directory:))
       let stream: WALStream
       do { stream = try WALStream(paths: [source]) } catch {
         printError("walkit inspect: \(error.description)")
@@ -82,6 +85,7 @@ extension Walkit {
       let report = stream.forEachRecord(timeline: readTimeline, in: range) { record in
         lastEnd = record.nextRecordAfterReplay
         guard filter.matches(record) else { return true }
+        pages?.save(record)
         if stats || statsPerRecord {
           statistics.add(record)
         } else if json {
@@ -97,11 +101,19 @@ extension Walkit {
                           : InspectText.statistics(statistics, perRecord: statsPerRecord))
       }
       output.flush()
+      if let failure = pages?.failure {
+        printError("walkit inspect: \(failure)")
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
       if let problem = report.problems.first {
         printError("walkit inspect: error in WAL: \(problem)")
         throw ExitCode(ExitStatus.problemsFound)
       }
-      if let lastEnd { printError("walkit inspect: end of WAL at \(lastEnd)") }
+      if let lastEnd {
+        let reachedLimit = range.map { $0.upperBound != LSN(.max) } ?? false
+        printError(reachedLimit ? "walkit inspect: read through \(lastEnd), the end of the requested range"
+                                : "walkit inspect: end of WAL at \(lastEnd)")
+      }
     }
 
     /// The file or directory to read, the LSN range, and the timeline, from the arguments as

@@ -30,4 +30,12 @@ walkit_gunzip_status walkit_gunzip(const uint8_t *input, size_t input_length,
                                    uint8_t *output, size_t capacity, size_t *produced,
                                    char *message, size_t message_capacity);
 
+
+
+/// Decompresses an LZ4 block (no frame) of `input_length` bytes into exactly `output_length`
+/// bytes; returns the bytes produced, or a negative number for corrupt input.
+int walkit_lz4_decompress(const void *input, int input_length, void *output, int output_length);
+
+/// Decompresses one zstd frame into `output`; returns the bytes produced, or -1 on error.
+long walkit_zstd_decompress(const void *input, size_t input_length, void *output, size_t output_capacity);
 #endif

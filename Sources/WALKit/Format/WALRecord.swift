@@ -20,6 +20,8 @@ public struct WALRecord {
   public let version: WALVersion
   /// The segment and page sizes of the WAL it was read from.
   public let geometry: WALGeometry
+  /// The timeline of the segment file it was read from.
+  public let timeline: TimelineID
 
   /// The rmgr-specific main data.
   public var mainData: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[mainDataRange]) }

@@ -300,7 +300,8 @@ private struct Run {
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,
-                          topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry))
+                          topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
+                          timeline: fileTimeline ?? lastPageTimeline))
         }
         result.recordCount += 1
         if result.firstRecord == nil {

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import WALKit
+
+/// `inspect --save-fullpage DIR`: writes each restored full-page image as a page file named as
+/// pg_waldump 16+ names them, `TLI-LSNHI-LSNLO.SPC.DB.REL.BLK_FORK`. The only place walkit
+/// writes, and only into a directory that is new or empty.
+final class FullPageWriter {
+  let directory: URL
+  private(set) var failure: String?
+
+  init(directory path: String) throws {
+    directory = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true else {
+        throw ValidationError("--save-fullpage directory \(path) exists and is not empty")
+      }
+    } else {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+  }
+
+  func save(_ record: WALRecord) {
+    guard failure == nil else { return }
+    for block in record.blocks where block.hasImage {
+      do {
+        let page = try FullPageImage.restore(block, of: record)
+        let name = String(format: "%08X-%08X-%08X", record.timeline.rawValue, UInt32(record.lsn.rawValue >> 32),
+                          UInt32(truncatingIfNeeded: record.lsn.rawValue))
+          + ".\(block.relation.tablespace).\(block.relation.database).\(block.relation.relation).\(block.blockNumber)_\(block.fork)"
+        try Data(page).write(to: directory.appendingPathComponent(name))
+      } catch {
+        failure = "cannot save the full-page image of block \(block.id) at \(record.lsn): \(error)"
+        return
+      }
+    }
+  }
+}
