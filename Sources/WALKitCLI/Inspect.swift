@@ -37,6 +37,10 @@ extension Walkit {
     @Flag(name: .customLong("stats-per-record"), help: "Show statistics per record type (also spelled --stats=record).")
     var statsPerRecord = false
     @Flag(name: .long, help: "Write JSON: one object per record per line, or one document for statistics.") var json = false
+    @Flag(name: [.short, .customLong("follow")], help: "At the end of WAL, keep waiting for new records and segments, like tail -f; stop with Ctrl-C.")
+    var follow = false
+    @Flag(name: .customLong("keep-going"), help: "After damage, report it and go on at the next record boundary a later page gives.")
+    var keepGoing = false
     @Option(name: .customLong("save-fullpage"), help: "Write each full-page image, restored, as a page file into this new or empty directory.")
     var saveFullpage: String?
 
@@ -73,28 +77,41 @@ extension Walkit {
         xid: xid, relation: relation.flatMap(Self.parseRelation), block: block, fork: fork.flatMap { Self.forks[$0] },
         fullPageImagesOnly: fullpage)
       let pages = try saveFullpage.map(FullPageWriter.init(directory:))
-      let stream: WALStream
-      do { stream = try WALStream(paths: [source]) } catch {
-        printError("walkit inspect: \(error.description)")
-        throw ExitCode(ExitStatus.couldNotFinish)
-      }
       var statistics = WALStatistics()
       var shown = 0
       var lastEnd: LSN?
       let output = BufferedOutput()
-      let report = stream.forEachRecord(timeline: readTimeline, in: range) { record in
-        lastEnd = record.nextRecordAfterReplay
-        guard filter.matches(record) else { return true }
-        pages?.save(record)
-        if stats || statsPerRecord {
-          statistics.add(record)
-        } else if json {
-          output.write(RecordJSON.line(record))
-        } else {
-          output.write(InspectText.line(record, detailedBlocks: bkpDetails))
+      var problems: [WALProblem] = []
+      var readRange = range
+      if follow { Interruption.install() }
+      while true {
+        let stream: WALStream
+        do { stream = try WALStream(paths: [source]) } catch {
+          printError("walkit inspect: \(error.description)")
+          throw ExitCode(ExitStatus.couldNotFinish)
         }
-        shown += 1
-        return limit.map { shown < $0 } ?? true
+        let report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: keepGoing ? .resynchronize : .stop) { record in
+          lastEnd = record.nextRecordAfterReplay
+          guard filter.matches(record) else { return true }
+          pages?.save(record)
+          if stats || statsPerRecord {
+            statistics.add(record)
+          } else if json {
+            output.write(RecordJSON.line(record))
+          } else {
+            output.write(InspectText.line(record, detailedBlocks: bkpDetails))
+          }
+          shown += 1
+          return limit.map { shown < $0 } ?? true
+        }
+        output.flush()
+        problems += report.problems
+        let limitReached = limit.map { shown >= $0 } ?? false
+        guard follow, problems.isEmpty, !limitReached, !Interruption.happened else { break }
+        // Next time, start where this pass ended.
+        if let lastEnd { readRange = lastEnd..<(readRange?.upperBound ?? LSN(.max)) }
+        Interruption.sleep(seconds: 1)
+        if Interruption.happened { break }
       }
       if stats || statsPerRecord {
         output.write(json ? JSONOutput.encode(StatsJSON(statistics, perRecord: statsPerRecord)) + "\n"
@@ -105,8 +122,8 @@ extension Walkit {
         printError("walkit inspect: \(failure)")
         throw ExitCode(ExitStatus.couldNotFinish)
       }
-      if let problem = report.problems.first {
-        printError("walkit inspect: error in WAL: \(problem)")
+      if !problems.isEmpty {
+        for problem in problems { printError("walkit inspect: error in WAL: \(problem)") }
         throw ExitCode(ExitStatus.problemsFound)
       }
       if let lastEnd {

@@ -330,4 +330,94 @@ import Glibc
     let again = try Self.walkit(["inspect", "--save-fullpage", directory.path, "-p", "TestData/\(set)/archive", first, first])
     #expect(again.status == 64, "a directory that is not empty is refused")
   }
+
+  /// pg_waldump's filters (-r, -x, -R/-B, -F, -w, -n) select the same records; lines of the
+  /// resource managers walkit describes fully are equal, the others agree up to the type.
+  @Test(arguments: ["pg15", "pg16", "pg18"])
+  func filtersSelectWhatPgWaldumpSelects(_ set: String) throws {
+    let directory = Self.root.appendingPathComponent("TestData/\(set)/filters")
+    let argumentSets = try String(contentsOf: directory.appendingPathComponent("ARGS"), encoding: .utf8)
+      .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+    let segments = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("TestData/\(set)/archive").path).sorted()
+    let described: Set<String> = ["XLOG", "Transaction", "Storage", "Standby", "Heap", "Heap2", "Btree", "Database", "Sequence",
+                                  "RelMap", "CLOG", "MultiXact", "LogicalMessage"]
+    for (index, arguments) in argumentSets.enumerated() {
+      let expected = try String(contentsOf: directory.appendingPathComponent("filter\(index + 1).txt"), encoding: .utf8)
+        .split(separator: "\n")
+      let run = try Self.walkit(["inspect", "-p", "TestData/\(set)/archive"] + arguments.split(separator: " ").map(String.init)
+                                + [segments.first!, segments.last!])
+      #expect(run.status == 0, "\(arguments): \(run.stderr)")
+      let lines = run.stdout.split(separator: "\n")
+      #expect(lines.count == expected.count, "\(set) \(arguments)")
+      for (ours, theirs) in zip(lines, expected) {
+        let rmgr = String(theirs.dropFirst(6).prefix { $0 != " " })
+        if described.contains(rmgr) {
+          #expect(ours == theirs, "\(set) \(arguments)")
+        } else {
+          let typeEnd = theirs.range(of: "desc: ")!.upperBound
+          #expect(ours.hasPrefix(theirs[..<(theirs[typeEnd...].firstIndex(of: " ") ?? theirs.endIndex)]), "\(set) \(arguments)")
+        }
+      }
+    }
+  }
+
+  @Test func keepGoingResumesAfterDamageAndWithoutItReadingStops() throws {
+    let directory = try Self.damagedArchive()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let stops = try Self.walkit(["inspect", "-p", directory.path])
+    #expect(stops.status == 1)
+    #expect(stops.stderr.contains("crc-mismatch"))
+    let goesOn = try Self.walkit(["inspect", "--keep-going", "-p", directory.path])
+    #expect(goesOn.status == 1)
+    let all = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"]).stdout.split(separator: "\n")
+    let resumed = goesOn.stdout.split(separator: "\n")
+    // Only the damaged record is missing; before and after it, the lines are the pristine ones.
+    #expect(resumed.count == all.count - 1)
+    #expect(Set(all).subtracting(resumed).count == 1)
+    #expect(stops.stdout.split(separator: "\n").count < resumed.count)
+  }
+
+  @Test func followPrintsRecordsOfSegmentsThatArriveLater() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-follow-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let source = Self.root.appendingPathComponent("TestData/pg16/archive")
+    let names = try FileManager.default.contentsOfDirectory(atPath: source.path).sorted()
+    for name in names.prefix(2) { try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name)) }
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = ["inspect", "--follow", "-p", directory.path]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // Read while it writes, so that it never waits on a full pipe.
+    let collected = Collected()
+    let reader = Thread { collected.data = out.fileHandleForReading.readDataToEndOfFile(); collected.done.signal() }
+    reader.start()
+    Thread.sleep(forTimeInterval: 1.5)
+    // Segments arrive whole, as an archive command's copy-then-rename makes them appear.
+    for name in names.dropFirst(2) {
+      let temporary = directory.appendingPathComponent(name + ".tmp")
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: temporary)
+      try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(name))
+    }
+    Thread.sleep(forTimeInterval: 2.5)
+    process.interrupt()
+    process.waitUntilExit()
+    collected.done.wait()
+    let data = collected.data
+    #expect(process.terminationStatus == 0)
+    let all = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"]).stdout.split(separator: "\n")
+    let followed = String(decoding: data, as: UTF8.self).split(separator: "\n")
+    #expect(followed.count == all.count)
+    let first = zip(followed, all).enumerated().first { $0.element.0 != $0.element.1 }
+    #expect(first == nil, "line \(first?.offset ?? -1): \(first.map { String($0.element.0.prefix(120)) } ?? "")")
+  }
+}
+
+/// Output read on another thread.
+final class Collected: @unchecked Sendable {
+  var data = Data()
+  let done = DispatchSemaphore(value: 0)
 }

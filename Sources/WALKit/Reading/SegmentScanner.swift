@@ -9,6 +9,9 @@ public final class SegmentScanner {
   private var blocks: [BlockReference] = []
   /// `BLCKSZ`, the data page size full-page images are measured against.
   public let dataBlockSize: Int
+  /// After damage, go on at the next record boundary a later page header gives (its
+  /// continuation skipped), instead of stopping; the damage is among the scan's problems.
+  public var resynchronizes = false
 
   /// PostgreSQL refuses to allocate a record larger than this (`MaxAllocSize`).
   static let maximumRecordLength: UInt32 = 0x3FFF_FFFF
@@ -321,11 +324,36 @@ private struct Run {
           position = resume
           continue
         }
+        if scanner.resynchronizes, case .problem(let problem, nil) = error,
+          let resume = resynchronize(after: position, segmentEnd: segmentEnd)
+        {
+          result.problems.append(problem)
+          previous = nil
+          position = resume
+          continue
+        }
         stop(error, at: position, result: &result)
         break
       }
     }
     result.lastPageTimeline = lastPageTimeline
+  }
+
+  /// The next record boundary after damage at `position`: the first later page of the segment
+  /// whose header is valid, past the continuation data it announces.
+  mutating func resynchronize(after position: LSN, segmentEnd: LSN) -> LSN? {
+    var page = LSN((position.rawValue / geometry.pageSize + 1) * geometry.pageSize)
+    while page < segmentEnd {
+      if let header = try? validatePage(at: page, continuing: nil) {
+        let dataStart = page.advanced(by: UInt64(header.size))!
+        guard header.continuesRecord else { return dataStart }
+        if let next = try? skipContinuation(from: dataStart, remaining: UInt64(header.remainingLength), segmentEnd: segmentEnd) {
+          return next
+        }
+      }
+      page = page.advanced(by: geometry.pageSize)!
+    }
+    return nil
   }
 
   /// Skips the continuation of a record begun in an earlier segment, validating each page on

@@ -35,15 +35,31 @@ public struct WALStream: Sendable {
   /// Calls `body` with every valid record that starts at or after `range.lowerBound` and ends
   /// by `range.upperBound`, reading only the segments the range touches, until `body` returns
   /// false (at the end of the segment being read).
-  public func forEachRecord(timeline: TimelineID? = nil, in range: Range<LSN>?, _ body: (WALRecord) -> Bool) -> VerificationReport {
+  ///
+  /// - Parameter damage: what to do after damage: stop there (`.stop`), or go on at the next
+  ///   record boundary a later page header gives (`.resynchronize`). By default, reading goes on
+  ///   with the next segment.
+  public func forEachRecord(timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
+                            _ body: (WALRecord) -> Bool) -> VerificationReport
+  {
     var keepGoing = true
-    return forEachRecord(timeline: timeline, in: range) { (record: WALRecord) -> Void in
+    return forEachRecord(timeline: timeline, in: range, afterDamage: damage) { (record: WALRecord) -> Void in
       if keepGoing { keepGoing = body(record) }
     } stopWhen: { !keepGoing }
   }
 
-  private func forEachRecord(timeline: TimelineID?, in range: Range<LSN>?, _ body: (WALRecord) -> Void,
-                             stopWhen: () -> Bool = { false }) -> VerificationReport
+  /// How reading goes on after a damaged record.
+  public enum DamageHandling: Sendable {
+    /// Stop reading.
+    case stop
+    /// Go on with the next segment.
+    case nextSegment
+    /// Go on at the next record boundary a later page header of the same segment gives.
+    case resynchronize
+  }
+
+  private func forEachRecord(timeline: TimelineID?, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
+                             _ body: (WALRecord) -> Void, stopWhen: () -> Bool = { false }) -> VerificationReport
   {
     var selected = inputs
     let complete = Set(inputs.files.filter { !$0.isPartial }.compactMap(\.name))
@@ -69,14 +85,18 @@ public struct WALStream: Sendable {
     }
     let lookup = SegmentLookup(selected.files)
     let scanner = SegmentScanner()
+    scanner.resynchronizes = damage == .resynchronize
     var scans: [SegmentScan] = []
     withoutActuallyEscaping(body) { body in
       for file in selected.files {
         if stopWhen() { break }
-        scans.append(lookup.scan(file, with: scanner, visit: { record in
+        let scan = lookup.scan(file, with: scanner, visit: { record in
           if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
           body(record)
-        }))
+        })
+        scans.append(scan)
+        let damaged = (scan.stopProblem != nil && scan.endOfWALSignature == nil) || !scan.problems.isEmpty
+        if damage == .stop && damaged { break }
       }
     }
     selected.files = Array(selected.files.prefix(scans.count))
