@@ -281,10 +281,12 @@ import Glibc
 
   /// `--stats=record` is byte for byte pg_waldump's of the same version, for every fixture.
   @Test(arguments: [("pg15", "pg15/stats-record.txt"), ("pg16", "pg16/stats-record.txt"), ("pg18", "pg18/stats-record.txt"),
-                    ("pg15-16mb", "pg15-16mb/stats-record.txt")])
+                    ("pg15-16mb", "pg15-16mb/stats-record.txt"), ("pg15", "pg15/stats-rmgr.txt"), ("pg16", "pg16/stats-rmgr.txt"),
+                    ("pg18", "pg18/stats-rmgr.txt")])
   func statisticsEqualPgWaldumps(_ set: String, _ expected: String) throws {
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("TestData/\(set)/archive").path).sorted()
-    let run = try Self.walkit(["inspect", "--stats=record", "-p", "TestData/\(set)/archive", files.first!, files.last!])
+    let mode = expected.hasSuffix("rmgr.txt") ? "--stats" : "--stats=record"
+    let run = try Self.walkit(["inspect", mode, "-p", "TestData/\(set)/archive", files.first!, files.last!])
     #expect(run.status == 0, "\(run.stderr)")
     let truth = try String(contentsOf: Self.root.appendingPathComponent("TestData/\(expected)"), encoding: .utf8)
     #expect(run.stdout == truth)
@@ -359,6 +361,14 @@ import Glibc
         }
       }
     }
+  }
+
+  @Test(arguments: ["pg15", "pg16", "pg18"])
+  func blockDetailsEqualPgWaldumps(_ set: String) throws {
+    let segments = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("TestData/\(set)/archive").path).sorted()
+    let run = try Self.walkit(["inspect", "-b", "-w", "-n", "40", "-p", "TestData/\(set)/archive", segments.first!, segments.last!])
+    let expected = try String(contentsOf: Self.root.appendingPathComponent("TestData/\(set)/filters/bkp-details.txt"), encoding: .utf8)
+    #expect(run.stdout == expected)
   }
 
   @Test func keepGoingResumesAfterDamageAndWithoutItReadingStops() throws {

@@ -184,7 +184,7 @@ extension WALRecord {
   public var pgWaldumpLineWithBlockDetails: String {
     var text = pgWaldumpPrefix + typeName + " " + (RecordDetail.describe(self) ?? "") + "\n"
     for block in blocks {
-      text += "\tblkref #\(block.id): rel \(block.relation)" + (block.fork == .main ? "" : " fork \(block.fork)") + " blk \(block.blockNumber)"
+      text += "\tblkref #\(block.id): rel \(block.relation) fork \(block.fork) blk \(block.blockNumber)"
       if let image = block.image {
         text += " (FPW\(image.isApplied ? "" : " for WAL verification")); hole: offset: \(image.holeOffset), length: \(image.holeLength)"
         if image.compression != .none {
