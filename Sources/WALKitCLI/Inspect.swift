@@ -127,9 +127,13 @@ extension Walkit {
         throw ExitCode(ExitStatus.problemsFound)
       }
       if let lastEnd {
-        let reachedLimit = range.map { $0.upperBound != LSN(.max) } ?? false
-        printError(reachedLimit ? "walkit inspect: read through \(lastEnd), the end of the requested range"
-                                : "walkit inspect: end of WAL at \(lastEnd)")
+        if let limit, shown >= limit {
+          printError("walkit inspect: stopped after \(limit) records, at \(lastEnd)")
+        } else if let range, range.upperBound != LSN(.max) {
+          printError("walkit inspect: read through \(lastEnd), the end of the requested range")
+        } else {
+          printError("walkit inspect: end of WAL at \(lastEnd)")
+        }
       }
     }
 
