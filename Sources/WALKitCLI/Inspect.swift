@@ -178,15 +178,10 @@ extension Walkit {
     }
 
     static func geometry(_ source: String) throws -> WALGeometry {
-      let inputs = try WALInputs(paths: [source])
-      for file in inputs.files {
-        if let data = try? SegmentData.load(path: file.path, prefix: 8192), let header = PageHeader(decoding: data.bytes),
-          let long = header.long, let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
-        {
-          return geometry
-        }
+      guard let geometry = WALGeometry.announced(by: try WALInputs(paths: [source]).files) else {
+        throw ValidationError("no readable WAL segment in \(source)")
       }
-      throw ValidationError("no readable WAL segment in \(source)")
+      return geometry
     }
   }
 }

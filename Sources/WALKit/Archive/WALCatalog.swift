@@ -69,14 +69,7 @@ public struct WALCatalog: Sendable {
 
   /// The geometry from the long header of the first segment that has one.
   public func geometry() -> WALGeometry? {
-    for name in segments.keys.sorted() {
-      guard let data = try? SegmentData.load(path: segments[name]!.file.path, inflateLimit: SegmentData.announcedSegmentSize),
-        let header = PageHeader(decoding: data.bytes), WALVersion(pageMagic: header.magic) != nil, let long = header.long,
-        let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
-      else { continue }
-      return geometry
-    }
-    return nil
+    WALGeometry.announced(by: segments.keys.sorted().lazy.map { segments[$0]!.file })
   }
 
   /// The text of a small file (history, backup label), at most 1 MiB.

@@ -38,7 +38,7 @@ public struct WALComparison: Sendable {
       throw Failure(description: error.description)
     }
     let twoFiles = !FileKind.isDirectory(a) && !FileKind.isDirectory(b)
-    guard let geometry = Self.geometry(inputsA.files + inputsB.files) else {
+    guard let geometry = WALGeometry.announced(by: inputsA.files + inputsB.files) else {
       throw Failure(description: "no readable WAL segment in \(a) or \(b)")
     }
     var sideA = Side(files: inputsA.files)
@@ -100,17 +100,6 @@ public struct WALComparison: Sendable {
     guard let range, let start = geometry.startLSN(of: segment) else { return true }
     let end = start.advanced(by: geometry.segmentSize) ?? start
     return start <= range.upperBound && end > range.lowerBound
-  }
-
-  static func geometry(_ files: [WALFile]) -> WALGeometry? {
-    for file in files {
-      guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize),
-        let header = PageHeader(decoding: data.bytes), WALVersion(pageMagic: header.magic) != nil, let long = header.long,
-        let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
-      else { continue }
-      return geometry
-    }
-    return nil
   }
 
   static func segmentFromContent(_ file: WALFile, geometry: WALGeometry) -> SegmentNumber? {

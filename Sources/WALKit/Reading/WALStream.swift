@@ -68,12 +68,7 @@ public struct WALStream: Sendable {
     }
     if let range {
       // Segment numbers need the geometry: any segment's long header gives it.
-      let geometry = selected.files.lazy.compactMap { file -> WALGeometry? in
-        guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, prefix: 8192),
-          let header = PageHeader(decoding: data.bytes), let long = header.long
-        else { return nil }
-        return WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
-      }.first
+      let geometry = WALGeometry.announced(by: selected.files)
       if let geometry {
         let first = geometry.segment(containing: range.lowerBound)
         let last = geometry.segment(containing: LSN(max(range.upperBound.rawValue, 1) - 1))
