@@ -98,8 +98,13 @@ extension Walkit {
             statistics.add(record)
           } else if json {
             output.write(RecordJSON.line(record))
+          } else if bkpDetails {
+            output.write(record.pgWaldumpLineWithBlockDetails)
           } else {
-            output.write(InspectText.line(record, detailedBlocks: bkpDetails))
+            output.write { bytes in
+              record.appendPgWaldumpLine(to: &bytes)
+              bytes.append(UInt8(ascii: "\n"))
+            }
           }
           shown += 1
           return limit.map { shown < $0 } ?? true

@@ -163,26 +163,26 @@ extension WALRecord {
   /// pg_waldump's description of the record: its type name, the rmgr-specific detail where
   /// walkit has it, and the block references (`, blkref #0: rel 1663/5/16384 blk 0 FPW`).
   public var pgWaldumpDescription: String {
-    var text = typeName + " " + (RecordDetail.describe(self) ?? "")
-    for block in blocks {
-      text += ", blkref #\(block.id): rel \(block.relation)"
-      if block.fork != .main { text += " fork \(block.fork)" }
-      text += " blk \(block.blockNumber)"
-      if let image = block.image { text += image.isApplied ? " FPW" : " FPW for WAL verification" }
-    }
-    return text
+    var bytes: [UInt8] = []
+    appendPgWaldumpDescription(to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// The line pg_waldump prints for the record:
   /// `rmgr: Heap        len (rec/tot):     54/    54, tx:        735, lsn: 0/01A5C2D8, prev 0/01A5C2A0, desc: …`
   public var pgWaldumpLine: String {
-    pgWaldumpPrefix + pgWaldumpDescription
+    var bytes: [UInt8] = []
+    appendPgWaldumpLine(to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// The record line without block references, then one line per block reference in
   /// detail, as `pg_waldump --bkp-details` prints them (each line ends with a newline).
   public var pgWaldumpLineWithBlockDetails: String {
-    var text = pgWaldumpPrefix + typeName + " " + (RecordDetail.describe(self) ?? "") + "\n"
+    var bytes: [UInt8] = []
+    appendPgWaldumpPrefix(to: &bytes)
+    appendPgWaldumpDescription(to: &bytes, withBlocks: false)
+    var text = String(decoding: bytes, as: UTF8.self) + "\n"
     for block in blocks {
       text += "\tblkref #\(block.id): rel \(block.relation) fork \(block.fork) blk \(block.blockNumber)"
       if let image = block.image {
@@ -194,18 +194,6 @@ extension WALRecord {
       text += "\n"
     }
     return text
-  }
-
-  private var pgWaldumpPrefix: String {
-    func right(_ text: String, _ width: Int) -> String {
-      text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
-    }
-    let name = resourceManager.name
-    let total = header.totalLength
-    return "rmgr: " + name + String(repeating: " ", count: max(0, 11 - name.count)) + " len (rec/tot): "
-      + right(String(total - UInt32(fullPageImageLength)), 6) + "/" + right(String(total), 6) + ", tx: "
-      + right(String(header.xid), 10) + ", lsn: " + lsn.paddedDescription + ", prev " + header.previous.paddedDescription
-      + ", desc: "
   }
 
   /// True when walkit reproduces pg_waldump's rmgr-specific description of this record.

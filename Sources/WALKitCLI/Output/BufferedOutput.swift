@@ -18,6 +18,12 @@ final class BufferedOutput {
     if buffer.count >= capacity { flush() }
   }
 
+  /// Lets `fill` append bytes straight into the buffer.
+  func write(_ fill: (inout [UInt8]) -> Void) {
+    fill(&buffer)
+    if buffer.count >= capacity { flush() }
+  }
+
   func flush() {
     buffer.withUnsafeBytes { bytes in
       var done = 0

@@ -3,10 +3,6 @@ import WALKit
 
 /// pg_waldump's text formats: the record line and the statistics table.
 enum InspectText {
-  static func line(_ record: WALRecord, detailedBlocks: Bool) -> String {
-    detailedBlocks ? record.pgWaldumpLineWithBlockDetails : record.pgWaldumpLine + "\n"
-  }
-
   static func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
   }

@@ -1,0 +1,112 @@
+/// Writes pg_waldump's record line as bytes, without building intermediate strings: listing
+/// millions of records is dominated by this.
+enum LineFormatting {
+  static let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+  @inline(__always)
+  static func append(_ text: StaticString, to bytes: inout [UInt8]) {
+    let start = text.utf8Start
+    for index in 0..<text.utf8CodeUnitCount { bytes.append(start[index]) }
+  }
+
+  @inline(__always)
+  static func append(_ text: String, to bytes: inout [UInt8]) {
+    var text = text
+    text.withUTF8 { bytes.append(contentsOf: $0) }
+  }
+
+  /// `value` in decimal, right-aligned in `width` columns (wider values just take more).
+  static func appendDecimal(_ value: UInt64, width: Int = 0, to bytes: inout [UInt8]) {
+    var count = 1
+    var power: UInt64 = 10
+    while count < 20 && value >= power {
+      count += 1
+      power = power &* 10
+    }
+    var pad = width - count
+    while pad > 0 {
+      bytes.append(UInt8(ascii: " "))
+      pad -= 1
+    }
+    var divisor: UInt64 = 1
+    for _ in 1..<count { divisor &*= 10 }
+    var rest = value
+    while divisor > 0 {
+      bytes.append(UInt8(ascii: "0") &+ UInt8(rest / divisor))
+      rest %= divisor
+      divisor /= 10
+    }
+  }
+
+  /// Upper-case hex, at least `minimum` digits.
+  static func appendHex(_ value: UInt32, minimum: Int, to bytes: inout [UInt8]) {
+    var count = 1
+    while count < 8 && value >> (4 * UInt32(count)) != 0 { count += 1 }
+    count = max(count, minimum)
+    for index in stride(from: count - 1, through: 0, by: -1) {
+      bytes.append(digits[Int((value >> (4 * UInt32(index))) & 0xF)])
+    }
+  }
+
+  /// `%X/%08X`.
+  static func appendPaddedLSN(_ lsn: LSN, to bytes: inout [UInt8]) {
+    appendHex(UInt32(lsn.rawValue >> 32), minimum: 1, to: &bytes)
+    bytes.append(UInt8(ascii: "/"))
+    appendHex(UInt32(truncatingIfNeeded: lsn.rawValue), minimum: 8, to: &bytes)
+  }
+}
+
+extension WALRecord {
+  /// Appends pg_waldump's line for this record (without the newline) to `bytes`.
+  public func appendPgWaldumpLine(to bytes: inout [UInt8]) {
+    appendPgWaldumpPrefix(to: &bytes)
+    appendPgWaldumpDescription(to: &bytes)
+  }
+
+  /// `rmgr: … , prev …, desc: `
+  func appendPgWaldumpPrefix(to bytes: inout [UInt8]) {
+    typealias F = LineFormatting
+    let name = resourceManager.name
+    F.append("rmgr: ", to: &bytes)
+    F.append(name, to: &bytes)
+    for _ in name.utf8.count..<max(11, name.utf8.count) { bytes.append(UInt8(ascii: " ")) }
+    F.append(" len (rec/tot): ", to: &bytes)
+    let total = UInt64(header.totalLength)
+    F.appendDecimal(total - UInt64(fullPageImageLength), width: 6, to: &bytes)
+    bytes.append(UInt8(ascii: "/"))
+    F.appendDecimal(total, width: 6, to: &bytes)
+    F.append(", tx: ", to: &bytes)
+    F.appendDecimal(UInt64(header.xid), width: 10, to: &bytes)
+    F.append(", lsn: ", to: &bytes)
+    F.appendPaddedLSN(lsn, to: &bytes)
+    F.append(", prev ", to: &bytes)
+    F.appendPaddedLSN(header.previous, to: &bytes)
+    F.append(", desc: ", to: &bytes)
+  }
+
+  /// The type name, the rmgr-specific detail and the block references.
+  func appendPgWaldumpDescription(to bytes: inout [UInt8], withBlocks: Bool = true) {
+    typealias F = LineFormatting
+    F.append(typeName, to: &bytes)
+    bytes.append(UInt8(ascii: " "))
+    if let detail = RecordDetail.describe(self) { F.append(detail, to: &bytes) }
+    guard withBlocks else { return }
+    for block in blocks {
+      F.append(", blkref #", to: &bytes)
+      F.appendDecimal(UInt64(block.id), to: &bytes)
+      F.append(": rel ", to: &bytes)
+      F.appendDecimal(UInt64(block.relation.tablespace), to: &bytes)
+      bytes.append(UInt8(ascii: "/"))
+      F.appendDecimal(UInt64(block.relation.database), to: &bytes)
+      bytes.append(UInt8(ascii: "/"))
+      F.appendDecimal(UInt64(block.relation.relation), to: &bytes)
+      if block.fork != .main {
+        F.append(" fork ", to: &bytes)
+        F.append(block.fork.description, to: &bytes)
+      }
+      F.append(" blk ", to: &bytes)
+      F.appendDecimal(UInt64(block.blockNumber), to: &bytes)
+      if let image = block.image { F.append(image.isApplied ? " FPW" : " FPW for WAL verification", to: &bytes) }
+    }
+  }
+}
