@@ -77,6 +77,9 @@ extension Walkit {
         xid: xid, relation: relation.flatMap(Self.parseRelation), block: block, fork: fork.flatMap { Self.forks[$0] },
         fullPageImagesOnly: fullpage)
       let pages = try saveFullpage.map(FullPageWriter.init(directory:))
+      // Option values are read once: ArgumentParser's property wrappers are slow to read per record.
+      let (wantsStatistics, perRecord, wantsJSON, detailedBlocks, limit, follow, keepGoing) =
+        (stats || statsPerRecord, statsPerRecord, json, bkpDetails, self.limit, self.follow, self.keepGoing)
       var statistics = WALStatistics()
       var shown = 0
       var lastEnd: LSN?
@@ -90,15 +93,17 @@ extension Walkit {
           printError("walkit inspect: \(error.description)")
           throw ExitCode(ExitStatus.couldNotFinish)
         }
-        let report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: keepGoing ? .resynchronize : .stop) { record in
+        let headersOnly = wantsStatistics && pages == nil
+        let report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: keepGoing ? .resynchronize : .stop,
+                                          headersOnly: headersOnly) { record in
           lastEnd = record.nextRecordAfterReplay
           guard filter.matches(record) else { return true }
           pages?.save(record)
-          if stats || statsPerRecord {
+          if wantsStatistics {
             statistics.add(record)
-          } else if json {
+          } else if wantsJSON {
             output.write(RecordJSON.line(record))
-          } else if bkpDetails {
+          } else if detailedBlocks {
             output.write(record.pgWaldumpLineWithBlockDetails)
           } else {
             output.write { bytes in
@@ -118,9 +123,9 @@ extension Walkit {
         Interruption.sleep(seconds: 1)
         if Interruption.happened { break }
       }
-      if stats || statsPerRecord {
-        output.write(json ? JSONOutput.encode(StatsJSON(statistics, perRecord: statsPerRecord)) + "\n"
-                          : InspectText.statistics(statistics, perRecord: statsPerRecord))
+      if wantsStatistics {
+        output.write(wantsJSON ? JSONOutput.encode(StatsJSON(statistics, perRecord: perRecord)) + "\n"
+                               : InspectText.statistics(statistics, perRecord: perRecord))
       }
       output.flush()
       if let failure = pages?.failure {

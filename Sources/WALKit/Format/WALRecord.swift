@@ -24,10 +24,17 @@ public struct WALRecord {
   public let timeline: TimelineID
 
   /// The rmgr-specific main data.
-  public var mainData: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[mainDataRange]) }
+  public var mainData: UnsafeRawBufferPointer { bytes(in: mainDataRange) }
 
-  /// The bytes a range of ``BlockReference`` points at.
-  public func bytes(in range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[range]) }
+  /// The bytes a range of ``BlockReference`` points at (empty where a headers-only record,
+  /// see ``hasAllBytes``, does not have them).
+  public func bytes(in range: Range<Int>) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(rebasing: bytes[range.clamped(to: 0..<bytes.count)])
+  }
+
+  /// False for a record delivered headers-only (``SegmentScanner/deliversHeadersOnly``): its
+  /// header and block references are complete, its payload bytes may not be.
+  public var hasAllBytes: Bool { bytes.count == Int(header.totalLength) }
 
   /// Bytes of full-page images stored in the record (compressed, hole removed): what
   /// pg_waldump counts as "FPI size".

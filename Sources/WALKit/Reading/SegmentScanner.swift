@@ -12,6 +12,9 @@ public final class SegmentScanner {
   /// After damage, go on at the next record boundary a later page header gives (its
   /// continuation skipped), instead of stopping; the damage is among the scan's problems.
   public var resynchronizes = false
+  /// Hand records that cross pages to the visitor with their headers and block references
+  /// only (their CRC is still checked over every byte): faster when the payload is not needed.
+  public var deliversHeadersOnly = false
 
   /// PostgreSQL refuses to allocate a record larger than this (`MaxAllocSize`).
   static let maximumRecordLength: UInt32 = 0x3FFF_FFFF
@@ -299,7 +302,7 @@ private struct Run {
           }
           position = position.advanced(by: UInt64(header.size))!
         }
-        let record = try readRecord(at: position, previous: previous, keepingBytes: visit != nil)
+        let record = try readRecord(at: position, previous: previous, keepingBytes: visit != nil && !scanner.deliversHeadersOnly)
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,

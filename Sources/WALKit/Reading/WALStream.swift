@@ -39,11 +39,13 @@ public struct WALStream: Sendable {
   /// - Parameter damage: what to do after damage: stop there (`.stop`), or go on at the next
   ///   record boundary a later page header gives (`.resynchronize`). By default, reading goes on
   ///   with the next segment.
+  /// - Parameter headersOnly: records that cross pages come with their headers and block
+  ///   references only (``WALRecord/hasAllBytes`` is false): enough for statistics and filters.
   public func forEachRecord(timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
-                            _ body: (WALRecord) -> Bool) -> VerificationReport
+                            headersOnly: Bool = false, _ body: (WALRecord) -> Bool) -> VerificationReport
   {
     var keepGoing = true
-    return forEachRecord(timeline: timeline, in: range, afterDamage: damage) { (record: WALRecord) -> Void in
+    return forEachRecord(timeline: timeline, in: range, afterDamage: damage, headersOnly: headersOnly) { (record: WALRecord) -> Void in
       if keepGoing { keepGoing = body(record) }
     } stopWhen: { !keepGoing }
   }
@@ -59,7 +61,8 @@ public struct WALStream: Sendable {
   }
 
   private func forEachRecord(timeline: TimelineID?, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
-                             _ body: (WALRecord) -> Void, stopWhen: () -> Bool = { false }) -> VerificationReport
+                             headersOnly: Bool = false, _ body: (WALRecord) -> Void,
+                             stopWhen: () -> Bool = { false }) -> VerificationReport
   {
     var selected = inputs
     let complete = Set(inputs.files.filter { !$0.isPartial }.compactMap(\.name))
@@ -81,6 +84,7 @@ public struct WALStream: Sendable {
     let lookup = SegmentLookup(selected.files)
     let scanner = SegmentScanner()
     scanner.resynchronizes = damage == .resynchronize
+    scanner.deliversHeadersOnly = headersOnly
     var scans: [SegmentScan] = []
     withoutActuallyEscaping(body) { body in
       for file in selected.files {
