@@ -1,6 +1,6 @@
 import CWALSupport
 
-/// The bytes of one WAL file, read-only: a memory mapping of a plain file, or a buffer holding
+/// The bytes of one WAL file, read-only: a reused buffer holding a plain file, or one holding
 /// a decompressed one. The bytes live as long as this object.
 public final class SegmentData: @unchecked Sendable {
   /// How the bytes reached memory.

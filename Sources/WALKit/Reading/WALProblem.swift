@@ -46,7 +46,7 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case incompleteSegment = "incomplete-segment"
     /// A segment between two present segments of a timeline is absent.
     case missingSegment = "missing-segment"
-    /// A file could not be opened, mapped or decompressed.
+    /// A file could not be opened, read or decompressed.
     case unreadableFile = "unreadable-file"
     /// A path that should hold a WAL segment holds something else (a FIFO, a device, a
     /// directory, a name that is not WAL).
