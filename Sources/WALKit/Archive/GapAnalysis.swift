@@ -192,9 +192,10 @@ public struct GapAnalysis: Sendable {
         at: WALLocation())
       problems.append(blocking!)
     }
-    for timeline in Set(segmentsByTimeline.keys).union(catalog.histories.keys).sorted() where !ancestry.contains(timeline) {
-      guard timeline < target || catalog.historyFiles[timeline] != nil, timeline <= newest else { continue }
-      if timeline > target { continue }
+    // Timelines newer than the target are the missing-history case above; older ones off the
+    // target's ancestry are other branches.
+    for timeline in Set(segmentsByTimeline.keys).union(catalog.histories.keys).sorted()
+    where !ancestry.contains(timeline) && timeline < target {
       let count = segmentsByTimeline[timeline]?.count ?? 0
       problems.append(WALProblem(.orphanTimeline,
         "timeline \(timeline) (\(count) segment\(count == 1 ? "" : "s")) is not in the history of timeline \(target): another branch of history, not on the restore path",
