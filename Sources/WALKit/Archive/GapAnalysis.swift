@@ -269,18 +269,11 @@ public struct GapAnalysis: Sendable {
     let lookup = indexBySegment
     return parallelMap(count: steps.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
       guard let file = steps[index].file else { return nil }
-      do throws(WALProblem) {
-        let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
-        return scanner.scan(data, file: file.path, name: file.name, following: { name in
-          guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
-          else { return nil }
-          return SegmentData.loadFollowing(path: otherFile.path)
-        }, from: index == 0 ? start : nil)
-      } catch {
-        var failed = SegmentScan(file: file.path, name: file.name)
-        failed.stopProblem = error.located(file: file.path, segment: file.name)
-        return failed
-      }
+      return SegmentLookup.scan(file, with: scanner, following: { name in
+        guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
+        else { return nil }
+        return SegmentData.loadFollowing(path: otherFile.path)
+      }, from: index == 0 ? start : nil)
     }
   }
 }

@@ -5,14 +5,8 @@ struct SegmentLookup: Sendable {
   private let indexByName: [SegmentName: Int]
 
   init(_ files: [WALFile]) {
-    var byName: [SegmentName: Int] = [:]
-    for (index, file) in files.enumerated() {
-      guard let name = file.name else { continue }
-      if let existing = byName[name], !files[existing].isPartial { continue }
-      byName[name] = index
-    }
     self.files = files
-    indexByName = byName
+    indexByName = files.indexByName()
   }
 
   /// The named segment's data, or `nil` when it is absent or unreadable (its own reading
@@ -23,10 +17,18 @@ struct SegmentLookup: Sendable {
   }
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
+  /// Records continuing past its end are followed into the next segment of the same timeline.
   func scan(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
+    Self.scan(file, with: scanner, following: data(for:), visit: visit)
+  }
+
+  /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
+  static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
+                   from start: LSN? = nil, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
+  {
     do {
       let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
-      return scanner.scan(data, file: file.path, name: file.name, following: data(for:), visit: visit)
+      return scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
     } catch {
       var scan = SegmentScan(file: file.path, name: file.name)
       scan.stopProblem = error.located(file: file.path, segment: file.name)

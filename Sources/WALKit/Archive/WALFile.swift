@@ -58,3 +58,18 @@ public struct WALFile: Hashable, Sendable {
     return .other
   }
 }
+
+extension Collection where Element == WALFile, Index == Int {
+  /// For each segment name, the index of the file that stands for it: a full segment rather
+  /// than a `.partial` of the same name, else the first listed.
+  func indexByName() -> [SegmentName: Int] {
+    var chosen: [SegmentName: Int] = [:]
+    for index in indices {
+      guard let name = self[index].name else { continue }
+      if let existing = chosen[name], !self[existing].isPartial { continue }
+      chosen[name] = index
+    }
+    return chosen
+  }
+}
+

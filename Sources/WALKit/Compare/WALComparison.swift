@@ -135,16 +135,7 @@ public struct WALComparison: Sendable {
 
   /// Pairs files by name, then what is left by LSN range (the same segment on two timelines).
   static func pair(_ a: [WALFile], _ b: [WALFile], geometry: WALGeometry) -> [(segment: SegmentNumber, a: WALFile?, b: WALFile?)] {
-    func key(_ file: WALFile) -> SegmentName? { file.name }
-    func preferComplete(_ files: [WALFile]) -> [SegmentName: WALFile] {
-      var byName: [SegmentName: WALFile] = [:]
-      for file in files {
-        guard let name = file.name else { continue }
-        if let existing = byName[name], !existing.isPartial { continue }
-        byName[name] = file
-      }
-      return byName
-    }
+    func preferComplete(_ files: [WALFile]) -> [SegmentName: WALFile] { files.indexByName().mapValues { files[$0] } }
     let namedA = preferComplete(a), namedB = preferComplete(b)
     var pairs: [(SegmentNumber, WALFile?, WALFile?)] = []
     var leftA: [SegmentNumber: [WALFile]] = [:], leftB: [SegmentNumber: [WALFile]] = [:]

@@ -20,13 +20,6 @@ struct ByteReader {
     return T(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: T.self))
   }
 
-  @inline(__always)
-  mutating func skip(_ count: Int) -> Bool {
-    guard count >= 0, count <= remaining else { return false }
-    position &+= count
-    return true
-  }
-
   /// A field of a structure whose size the caller has already checked.
   @inline(__always)
   static func field<T: FixedWidthInteger>(_ bytes: UnsafeRawBufferPointer, at offset: Int, as: T.Type) -> T {

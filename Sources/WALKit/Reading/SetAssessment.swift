@@ -79,13 +79,12 @@ struct SetAssessment {
   /// Per timeline, the files in segment order; a full segment is preferred to a `.partial`
   /// of the same name.
   private func timelineChains(geometry: WALGeometry) -> [(TimelineID, [(SegmentNumber, Int)])] {
-    var chains: [TimelineID: [SegmentNumber: Int]] = [:]
-    for index in files.indices {
-      guard let name = files[index].name, let segment = name.segment(in: geometry) else { continue }
-      if let existing = chains[name.timeline]?[segment], !files[existing].isPartial { continue }
-      chains[name.timeline, default: [:]][segment] = index
+    var chains: [TimelineID: [(SegmentNumber, Int)]] = [:]
+    for (name, index) in files.indexByName() {
+      guard let segment = name.segment(in: geometry) else { continue }
+      chains[name.timeline, default: []].append((segment, index))
     }
-    return chains.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
+    return chains.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted { $0.0 < $1.0 }) }
   }
 
   private mutating func checkContinuity(_ chain: [(SegmentNumber, Int)], geometry: WALGeometry) {

@@ -65,10 +65,11 @@ public struct WALStream: Sendable {
                              stopWhen: () -> Bool = { false }) -> VerificationReport
   {
     var selected = inputs
-    let complete = Set(inputs.files.filter { !$0.isPartial }.compactMap(\.name))
-    selected.files = inputs.files.filter { file in
-      (timeline == nil || file.name?.timeline == timeline) && !(file.isPartial && file.name.map(complete.contains) == true)
-    }
+    let chosen = Set(inputs.files.indexByName().values)
+    selected.files = inputs.files.indices.filter { index in
+      let file = inputs.files[index]
+      return (timeline == nil || file.name?.timeline == timeline) && (file.name == nil || chosen.contains(index))
+    }.map { inputs.files[$0] }
     if let range {
       // Segment numbers need the geometry: any segment's long header gives it.
       let geometry = WALGeometry.announced(by: selected.files)

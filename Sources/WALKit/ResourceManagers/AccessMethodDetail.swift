@@ -109,7 +109,7 @@ enum AccessMethodDetail {
     case 0x00, 0x10, 0x20:  // INSERT_LEAF, INSERT_UPPER, INSERT_META
       guard let offset = u16(data, 0) else { return nil }
       return modern ? "off: \(offset)" : "off \(offset)"
-    case 0x30, 0x40 where record.version.major >= 13:  // SPLIT_L, SPLIT_R: level, firstrightoff, newitemoff, postingoff
+    case 0x30 where record.version.major >= 13, 0x40 where record.version.major >= 13:  // SPLIT_L, SPLIT_R: level, firstrightoff, newitemoff, postingoff
       guard let level = RecordDetail.u32(data, 0), let right = u16(data, 4), let new = u16(data, 6), let posting = u16(data, 8)
       else { return nil }
       return modern
@@ -123,7 +123,7 @@ enum AccessMethodDetail {
       else { return nil }
       return modern ? "topparent: \(top), leaf: \(leaf), left: \(left), right: \(right)"
                     : "topparent \(top); leaf \(leaf); left \(left); right \(right)"
-    case 0x80, 0x90 where record.version.major >= 14:  // UNLINK_PAGE(_META)
+    case 0x80 where record.version.major >= 14, 0x90 where record.version.major >= 14:  // UNLINK_PAGE(_META)
       guard data.count >= 36, let left = RecordDetail.u32(data, 0), let right = RecordDetail.u32(data, 4),
         let level = RecordDetail.u32(data, 8), let safe = RecordDetail.u64(data, 16), let leafLeft = RecordDetail.u32(data, 24),
         let leafRight = RecordDetail.u32(data, 28), let top = RecordDetail.u32(data, 32)

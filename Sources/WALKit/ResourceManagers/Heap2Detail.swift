@@ -60,8 +60,8 @@ enum Heap2Detail {
         text += ", plans:" + list
       }
       return text
-    case 0x10, 0x20, 0x30 where major >= 18:  // PRUNE_ON_ACCESS, PRUNE_VACUUM_SCAN, PRUNE_VACUUM_CLEANUP
-      return prune18(record, block: block)
+    case 0x10 where major >= 17, 0x20 where major >= 17, 0x30 where major >= 17:  // PRUNE_ON_ACCESS, _VACUUM_SCAN, _VACUUM_CLEANUP
+      return prune17(record, block: block)
     default:
       return nil
     }
@@ -73,7 +73,7 @@ enum Heap2Detail {
   }
 
   /// `xl_heap_prune` of 17+: reason, flags, an optional horizon, and the item lists in block 0.
-  static func prune18(_ record: WALRecord, block: UnsafeRawBufferPointer?) -> String? {
+  static func prune17(_ record: WALRecord, block: UnsafeRawBufferPointer?) -> String? {
     let data = record.mainData
     guard data.count >= 2 else { return nil }
     let flags = data[1]
