@@ -15,7 +15,10 @@ let package = Package(
     .target(
       name: "CWALSupport",
       cSettings: [.unsafeFlags(["-O3"])],
-      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("lz4"), .linkedLibrary("zstd")]
+      linkerSettings: [
+        .linkedLibrary("z"), .linkedLibrary("lz4"), .linkedLibrary("zstd"), .linkedLibrary("bz2"),
+        .linkedLibrary("lzma"), .linkedLibrary("brotlidec"), .linkedLibrary("crypto"),
+      ]
     ),
     .target(
       name: "WALKit",

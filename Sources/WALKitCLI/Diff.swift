@@ -34,6 +34,9 @@ extension Walkit {
     @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
     var json = false
 
+    @Option(help: LayoutOption.help)
+    var layout: LayoutOption = .auto
+
     @Option(name: [.short, .long], help: "Segments to compare at once (default: one per processor).")
     var jobs: Int?
 
@@ -56,7 +59,7 @@ extension Walkit {
     func run() throws {
       let report: ComparisonReport
       do {
-        report = try WALComparison(a: a, b: b, range: range.flatMap(Self.parseRange), jobs: jobs ?? 0).run()
+        report = try WALComparison(a: a, b: b, range: range.flatMap(Self.parseRange), jobs: jobs ?? 0, layout: layout.layout).run()
       } catch {
         if json {
           print(JSONOutput.encode(DiffJSON.failure(error.description)))

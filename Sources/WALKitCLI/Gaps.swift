@@ -44,6 +44,9 @@ extension Walkit {
     @Option(name: [.short, .long], help: "Files to read at once (default: one per processor).")
     var jobs: Int?
 
+    @Option(help: LayoutOption.help)
+    var layout: LayoutOption = .auto
+
     func validate() throws {
       if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
       if let to, LSN(to) == nil { throw ValidationError("--to takes an LSN such as 16/B374D848, not '\(to)'") }
@@ -58,7 +61,7 @@ extension Walkit {
         let analysis = GapAnalysis(
           sources: sources, start: try startPoint(), targetLSN: to.flatMap(LSN.init),
           timeline: UInt32(timeline).map { .timeline(TimelineID($0)) } ?? .latest,
-          checksContent: !namesOnly, jobs: jobs ?? 0)
+          checksContent: !namesOnly, jobs: jobs ?? 0, layout: layout.layout)
         let report = try analysis.run()
         if json {
           print(JSONOutput.encode(GapsJSON(report)))

@@ -43,6 +43,7 @@ extension Walkit {
     var keepGoing = false
     @Option(name: .customLong("save-fullpage"), help: "Write each full-page image, restored, as a page file into this new or empty directory.")
     var saveFullpage: String?
+    @Option(help: LayoutOption.help) var layout: LayoutOption = .auto
 
     static let forks: [String: ForkNumber] = ["main": .main, "fsm": .freeSpaceMap, "vm": .visibilityMap, "init": .initialization]
 
@@ -87,11 +88,17 @@ extension Walkit {
       var problems: [WALProblem] = []
       var readRange = range
       if follow { Interruption.install() }
+      var announcedLayout = false
       while true {
         let stream: WALStream
-        do { stream = try WALStream(paths: [source]) } catch {
+        do { stream = try WALStream(paths: [source], layout: layout.layout) } catch {
           printError("walkit inspect: \(error.description)")
           throw ExitCode(ExitStatus.couldNotFinish)
+        }
+        if !announcedLayout {
+          announcedLayout = true
+          let lines = repositoryLines(stream.inputs.repositories)
+          if !lines.isEmpty { printError("walkit inspect: reading " + lines.dropLast()) }
         }
         let headersOnly = wantsStatistics && pages == nil
         let report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: keepGoing ? .resynchronize : .stop,
@@ -162,7 +169,7 @@ extension Walkit {
         }
         timeline = timeline ?? name.timeline
         let source = directory ?? "."
-        let geometry = try Self.geometry(source)
+        let geometry = try Self.geometry(source, layout: layout.layout)
         guard let segment = name.segment(in: geometry), let first = geometry.startLSN(of: segment) else {
           throw ValidationError("\(startName) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
         }
@@ -187,8 +194,8 @@ extension Walkit {
       return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 
-    static func geometry(_ source: String) throws -> WALGeometry {
-      guard let geometry = WALGeometry.announced(by: try WALInputs(paths: [source]).files) else {
+    static func geometry(_ source: String, layout: RepositoryLayout?) throws -> WALGeometry {
+      guard let geometry = WALGeometry.announced(by: try WALInputs(paths: [source], layout: layout).files) else {
         throw ValidationError("no readable WAL segment in \(source)")
       }
       return geometry

@@ -6,7 +6,9 @@ extension Walkit {
     static let configuration = CommandConfiguration(
       abstract: "Check every page header and every record CRC of WAL segments.",
       discussion: """
-        PATH is a segment file (also .partial or .gz) or a directory: an archive or a pg_wal.
+        PATH is a segment file (also .partial, or compressed: gzip, zstd, lz4, bzip2, xz, lzma,
+        brotli) or a directory: an archive, a pg_wal, or a pgBackRest, WAL-G or Barman
+        repository (the layout is detected; --layout names it).
         For a directory walkit also checks that consecutive segments of each timeline are all
         present and join up, and that every segment comes from the same cluster. Files in a
         directory that are not segments are listed, not read.
@@ -14,7 +16,7 @@ extension Walkit {
         \(ExitStatus.helpText)
         """)
 
-    @Argument(help: "Segment files, .gz or .partial segments, or directories (an archive or a pg_wal).")
+    @Argument(help: "Segment files (plain, compressed or .partial) or directories (an archive, a pg_wal, a backup tool's repository).")
     var paths: [String]
 
     @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
@@ -26,6 +28,9 @@ extension Walkit {
     @Option(name: [.short, .long], help: "Files to read at once (default: one per processor).")
     var jobs: Int?
 
+    @Option(help: LayoutOption.help)
+    var layout: LayoutOption = .auto
+
     func validate() throws {
       if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -34,7 +39,7 @@ extension Walkit {
       let progress = Progress.forTerminal(label: "verifying", enabled: !json)
       let report: VerificationReport
       do {
-        report = try Verifier(jobs: jobs ?? 0, progress: progress?.update).verify(paths: paths)
+        report = try Verifier(jobs: jobs ?? 0, progress: progress?.update).verify(paths: paths, layout: layout.layout)
       } catch {
         progress?.finish()
         if json {

@@ -87,7 +87,9 @@ import Glibc
     let segments = try #require(document["segments"] as? [[String: Any]])
     #expect(segments.count == 4)
     #expect(Set(segments[0].keys) == ["name", "file", "timeline", "pgVersion", "status", "records", "firstLSN",
-                                      "validThroughLSN", "segmentSize", "compressed", "problems"])
+                                      "validThroughLSN", "segmentSize", "compressed", "compression", "problems"])
+    #expect(segments[0]["compression"] as? String == "plain")
+    #expect(document["repositories"] as? [[String: String]] == [["path": directory.path, "layout": "flat", "summary": "directory of 4 WAL files"]])
     #expect(segments[0]["firstLSN"] as? String == "0/600028")
     #expect(segments[1]["status"] as? String == "damaged")
     let problems = try #require(document["problems"] as? [[String: Any]])

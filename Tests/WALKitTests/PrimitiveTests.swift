@@ -89,13 +89,23 @@ struct SplitMix: RandomNumberGenerator {
 
   @Test func classifiesFilesOfAnArchive() {
     let name = SegmentName(fileName: "00000001000000000000000E")!
-    #expect(WALFile.classify(fileName: "00000001000000000000000E") == .segment(name, partial: false, compressed: false))
-    #expect(WALFile.classify(fileName: "00000001000000000000000E.partial") == .segment(name, partial: true, compressed: false))
-    #expect(WALFile.classify(fileName: "00000001000000000000000E.gz") == .segment(name, partial: false, compressed: true))
-    #expect(WALFile.classify(fileName: "00000002.history") == .timelineHistory(TimelineID(2)))
-    #expect(WALFile.classify(fileName: "00000001000000000000000C.00000028.backup") == .backupHistory)
+    #expect(WALFile.classify(fileName: "00000001000000000000000E") == .segment(name, partial: false, compression: nil))
+    #expect(WALFile.classify(fileName: "00000001000000000000000E.partial") == .segment(name, partial: true, compression: nil))
+    #expect(WALFile.classify(fileName: "00000001000000000000000E.gz") == .segment(name, partial: false, compression: .gzip))
+    #expect(WALFile.classify(fileName: "00000001000000000000000E.partial.zst") == .segment(name, partial: true, compression: .zstd))
+    #expect(WALFile.classify(fileName: "00000001000000000000000E.lz4.partial") == .segment(name, partial: true, compression: .lz4))
+    for format in Compression.allCases where format != .plain {
+      for suffix in format.suffixes {
+        #expect(WALFile.classify(fileName: "00000001000000000000000E" + suffix) == .segment(name, partial: false, compression: format))
+      }
+    }
+    #expect(WALFile.classify(fileName: "00000002.history") == .timelineHistory(TimelineID(2), compression: nil))
+    #expect(WALFile.classify(fileName: "00000002.history.br") == .timelineHistory(TimelineID(2), compression: .brotli))
+    #expect(WALFile.classify(fileName: "00000001000000000000000C.00000028.backup") == .backupHistory(compression: nil))
+    #expect(WALFile.classify(fileName: "00000001000000000000000C.00000028.backup.lzma") == .backupHistory(compression: .lzma))
     #expect(WALFile.classify(fileName: "backup_label") == .other)
-    #expect(WALFile.classify(fileName: "00000001000000000000000E.zst") == .other)
+    #expect(WALFile.classify(fileName: "00000001000000000000000E.rar") == .other)
+    #expect(WALFile.classify(fileName: "00000002.history.partial") == .other)
   }
 
   @Test(arguments: [0 as UInt64, 1 << 19, 3 << 20, 2 << 30])

@@ -14,23 +14,36 @@ const char *walkit_crc32c_implementation(void);
 /// The portable slicing-by-8 implementation, whatever the CPU offers (for tests).
 uint32_t walkit_crc32c_update_portable(uint32_t crc, const void *bytes, size_t length);
 
-/// Outcome of `walkit_gunzip`.
+/// A compressed file format walkit reads.
 typedef enum {
-  WALKIT_GUNZIP_OK = 0,          ///< the whole input was one or more complete gzip members
-  WALKIT_GUNZIP_OUTPUT_FULL = 1, ///< `capacity` bytes were produced and more would follow
-  WALKIT_GUNZIP_TRUNCATED = 2,   ///< the input ended inside a gzip member
-  WALKIT_GUNZIP_CORRUPT = 3,     ///< the stream is not valid gzip (see `message`)
-  WALKIT_GUNZIP_NO_MEMORY = 4,
-} walkit_gunzip_status;
+  WALKIT_GZIP = 1,
+  WALKIT_ZSTD = 2,
+  WALKIT_LZ4 = 3,    ///< the LZ4 frame format (`lz4` tool, WAL-G, pgBackRest)
+  WALKIT_BZIP2 = 4,
+  WALKIT_XZ = 5,
+  WALKIT_LZMA = 6,   ///< the legacy `.lzma` ("LZMA alone") format
+  WALKIT_BROTLI = 7,
+} walkit_compression;
 
-/// Inflates gzip data (concatenated members allowed) into `output`, writing at most `capacity`
-/// bytes. `*produced` receives the bytes written; `message` (may be NULL) receives zlib's
-/// message for a corrupt stream, NUL-terminated within `message_capacity`.
-walkit_gunzip_status walkit_gunzip(const uint8_t *input, size_t input_length,
-                                   uint8_t *output, size_t capacity, size_t *produced,
-                                   char *message, size_t message_capacity);
+/// Outcome of `walkit_decompress`.
+typedef enum {
+  WALKIT_DECOMPRESS_OK = 0,          ///< the whole input was one or more complete streams
+  WALKIT_DECOMPRESS_OUTPUT_FULL = 1, ///< `capacity` bytes were produced and more may follow
+  WALKIT_DECOMPRESS_TRUNCATED = 2,   ///< the input ended inside a stream
+  WALKIT_DECOMPRESS_CORRUPT = 3,     ///< the input is not valid data of that format (see `message`)
+  WALKIT_DECOMPRESS_NO_MEMORY = 4,
+} walkit_decompress_status;
 
+/// Decompresses `input` (concatenated streams allowed where the format has them) into
+/// `output`, writing at most `capacity` bytes. `*produced` receives the bytes written;
+/// `message` (may be NULL) receives the library's reason for a corrupt stream,
+/// NUL-terminated within `message_capacity`.
+walkit_decompress_status walkit_decompress(walkit_compression format, const uint8_t *input, size_t input_length,
+                                           uint8_t *output, size_t capacity, size_t *produced,
+                                           char *message, size_t message_capacity);
 
+/// The SHA-1 digest of `length` bytes, through OpenSSL; returns 0 on failure.
+int walkit_sha1(const void *bytes, size_t length, uint8_t digest[20]);
 
 /// Decompresses an LZ4 block (no frame) of `input_length` bytes into exactly `output_length`
 /// bytes; returns the bytes produced, or a negative number for corrupt input.

@@ -27,10 +27,14 @@ public struct GapAnalysis: Sendable {
   public var checksContent: Bool
   /// Files read at once; 0 means one per processor.
   public var jobs: Int
+  /// How the sources' directories are read; `nil` detects each one's layout.
+  public var layout: RepositoryLayout?
 
   public init(sources: [String], start: StartPoint = .firstSegment, targetLSN: LSN? = nil,
-              timeline: TimelineChoice = .latest, checksContent: Bool = true, jobs: Int = 0)
+              timeline: TimelineChoice = .latest, checksContent: Bool = true, jobs: Int = 0,
+              layout: RepositoryLayout? = nil)
   {
+    self.layout = layout
     self.sources = sources
     self.start = start
     self.targetLSN = targetLSN
@@ -49,7 +53,7 @@ public struct GapAnalysis: Sendable {
   /// - Throws: ``Failure`` when a source cannot be listed or holds no segment to start from.
   public func run() throws(Failure) -> GapReport {
     let catalog: WALCatalog
-    do { catalog = try WALCatalog(sources: sources) } catch { throw Failure(description: error.description) }
+    do { catalog = try WALCatalog(sources: sources, layout: layout) } catch { throw Failure(description: error.description) }
     guard let geometry = catalog.geometry() else {
       throw Failure(description: "no readable WAL segment in \(sources.joined(separator: ", "))")
     }
@@ -272,7 +276,7 @@ public struct GapAnalysis: Sendable {
       return SegmentLookup.scan(file, with: scanner, following: { name in
         guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
         else { return nil }
-        return SegmentData.loadFollowing(path: otherFile.path)
+        return SegmentData.loadFollowing(path: otherFile.path, named: otherFile.compressionByName)
       }, from: index == 0 ? start : nil)
     }
   }

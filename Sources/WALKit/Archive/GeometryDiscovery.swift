@@ -3,7 +3,8 @@ extension WALGeometry {
   /// none of them starts like a WAL segment.
   public static func announced(by files: some Sequence<WALFile>) -> WALGeometry? {
     for file in files {
-      guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, prefix: 8192),
+      guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, prefix: 8192,
+                                                named: file.compressionByName),
         let header = PageHeader(decoding: data.bytes), WALVersion(pageMagic: header.magic) != nil, let long = header.long,
         let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
       else { continue }

@@ -54,7 +54,8 @@ struct PathWalk {
       var found = scan.problems
       var stopsAt: LSN?
       // A restored file of the wrong size is refused as if it were missing (standby mode).
-      let refused = scan.stopProblem?.kind == .unreadableFile
+      let refusal = file.catalogEntry?.refusal
+      let refused = refusal != nil || scan.stopProblem?.kind == .unreadableFile
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
 
       if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
@@ -94,9 +95,10 @@ struct PathWalk {
       case .continuesBeyond(let recordStart): stepEnd = recordStart
       case .stopped(let at): stepEnd = at
       }
-      steps.append(GapReport.Step(step: step, status: found.isEmpty && !refused ? .ok : .damaged, source: nil, scan: scan))
+      let damaged = refused || !found.allSatisfy(\.kind.isAboutStorage)
+      steps.append(GapReport.Step(step: step, status: damaged ? .damaged : .ok, source: nil, scan: scan))
       if refused {
-        let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
+        let reason = refusal ?? found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
         problems += found
         block(reason, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
       } else if let stopsAt {

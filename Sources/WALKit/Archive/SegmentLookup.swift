@@ -13,7 +13,7 @@ struct SegmentLookup: Sendable {
   /// reports why).
   func data(for name: SegmentName) -> SegmentData? {
     guard let index = indexByName[name] else { return nil }
-    return SegmentData.loadFollowing(path: files[index].path)
+    return SegmentData.loadFollowing(path: files[index].path, named: files[index].compressionByName)
   }
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
@@ -27,13 +27,29 @@ struct SegmentLookup: Sendable {
                    from start: LSN? = nil, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
     do {
-      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize)
-      return scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
+      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName)
+      var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
+      scan.problems += storageContradictions(of: file, data: data, scan: scan)
+      return scan
     } catch {
       var scan = SegmentScan(file: file.path, name: file.name)
       scan.stopProblem = error.located(file: file.path, segment: file.name)
-      scan.isCompressed = file.isCompressedByName
+      scan.compression = file.compressionByName ?? .plain
       return scan
     }
+  }
+
+  /// What the file's name and its catalogue entry claim that its content contradicts.
+  static func storageContradictions(of file: WALFile, data: SegmentData, scan: SegmentScan) -> [WALProblem] {
+    let location = WALLocation(file: file.path, segment: file.name ?? scan.name)
+    var found: [WALProblem] = []
+    if let named = file.compressionByName, named != data.compression {
+      found.append(WALProblem(.compressionMismatch,
+        "the name says \(named) (\(named.suffixes[0])), the content is \(data.compression)", at: location))
+    }
+    if let entry = file.catalogEntry {
+      found += entry.contradictions(of: data, scan: scan, at: location)
+    }
+    return found
   }
 }

@@ -7,6 +7,8 @@ public struct WALCatalog: Sendable {
     public var path: String
     /// A pg_wal (has `archive_status/`) rather than an archive.
     public var isLive: Bool
+    /// How its files are kept, and what was found there (`nil` for a file named directly).
+    public var repository: Repository?
   }
 
   public var sources: [Source] = []
@@ -22,14 +24,16 @@ public struct WALCatalog: Sendable {
   /// Files that cannot be used (unreadable histories, entries that are not files).
   public var problems: [WALProblem] = []
 
-  /// Lists the sources, in the order recovery would look in them.
+  /// Lists the sources, in the order recovery would look in them, each directory read as the
+  /// layout it has (or `layout`).
   ///
   /// - Throws: ``WALInputs/Error`` when a source is missing or cannot be listed.
-  public init(sources paths: [String]) throws(WALInputs.Error) {
+  public init(sources paths: [String], layout: RepositoryLayout? = nil) throws(WALInputs.Error) {
     for path in paths {
-      let inputs = try WALInputs(paths: [path])
+      let inputs = try WALInputs(paths: [path], layout: layout)
       let index = sources.count
-      sources.append(Source(path: path, isLive: inputs.files.first?.isInLiveDirectory ?? false))
+      sources.append(Source(path: path, isLive: inputs.files.first?.isInLiveDirectory ?? false,
+                            repository: inputs.repositories.first))
       problems += inputs.problems
       for file in inputs.files {
         guard let name = file.name else { continue }
@@ -42,10 +46,10 @@ public struct WALCatalog: Sendable {
       for other in inputs.otherFiles {
         let fileName = String(other.split(separator: "/").last ?? Substring(other))
         switch WALFile.classify(fileName: fileName) {
-        case .timelineHistory(let timeline) where histories[timeline] == nil && historyFiles[timeline] == nil:
+        case .timelineHistory(let timeline, let compression) where histories[timeline] == nil && historyFiles[timeline] == nil:
           historyFiles[timeline] = other
           do {
-            let text = try Self.readText(other)
+            let text = try Self.readText(other, named: compression)
             do {
               histories[timeline] = try TimelineHistory(timeline: timeline, text: text)
             } catch {
@@ -73,8 +77,8 @@ public struct WALCatalog: Sendable {
   }
 
   /// The text of a small file (history, backup label), at most 1 MiB.
-  static func readText(_ path: String) throws(WALProblem) -> String {
-    let data = try SegmentData.load(path: path)
+  static func readText(_ path: String, named: Compression? = nil) throws(WALProblem) -> String {
+    let data = try SegmentData.load(path: path, named: named)
     guard data.bytes.count <= 1 << 20 else {
       throw WALProblem(.unexpectedFile, "larger than 1 MiB: not a history or backup label file", at: WALLocation(file: path))
     }

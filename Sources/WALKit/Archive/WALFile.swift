@@ -7,53 +7,60 @@ public struct WALFile: Hashable, Sendable {
   /// A `.partial` segment: the last, incomplete segment of a timeline (or pg_receivewal's file
   /// in progress).
   public var isPartial: Bool
-  /// The name says the file is compressed (`.gz`). Content is detected by magic bytes anyway.
-  public var isCompressedByName: Bool
+  /// The compression the file's name claims (`.gz`, `.zst`, `.lz4`, `.bz2`, `.xz`, `.lzma`,
+  /// `.br`). The content decides how the file is read; a name that disagrees is reported.
+  public var compressionByName: Compression?
   /// The file sits in a `pg_wal` directory (one with `archive_status/`), where the newest
   /// segment may be in progress and later ones recycled.
   public var isInLiveDirectory: Bool
+  /// What a backup tool's catalogue says about the file, checked when it is read.
+  public var catalogEntry: CatalogEntry?
 
-  public init(path: String, name: SegmentName?, isPartial: Bool = false, isCompressedByName: Bool = false,
-              isInLiveDirectory: Bool = false) {
+  public init(path: String, name: SegmentName?, isPartial: Bool = false, compressionByName: Compression? = nil,
+              isInLiveDirectory: Bool = false, catalogEntry: CatalogEntry? = nil) {
     self.path = path
     self.name = name
     self.isPartial = isPartial
-    self.isCompressedByName = isCompressedByName
+    self.compressionByName = compressionByName
     self.isInLiveDirectory = isInLiveDirectory
+    self.catalogEntry = catalogEntry
   }
 
   /// What a file name in a WAL directory says the file is.
   public enum NameKind: Equatable, Sendable {
-    case segment(SegmentName, partial: Bool, compressed: Bool)
+    case segment(SegmentName, partial: Bool, compression: Compression?)
     /// `TTTTTTTT.history`
-    case timelineHistory(TimelineID)
+    case timelineHistory(TimelineID, compression: Compression?)
     /// `<segment>.<offset>.backup`
-    case backupHistory
+    case backupHistory(compression: Compression?)
     case other
   }
 
-  /// Classifies a file name the way PostgreSQL and common archive commands write them.
+  /// Classifies a file name the way PostgreSQL, archive commands and backup tools write them:
+  /// a segment, `.partial`, history or backup file name, with a compression suffix before or
+  /// after `.partial`.
   public static func classify(fileName: String) -> NameKind {
-    let utf8 = fileName.utf8
-    guard utf8.count >= 8 else { return .other }
-    if utf8.count >= 24, let name = SegmentName(fileName: fileName.prefix(24)) {
-      switch fileName.dropFirst(24) {
-      case "": return .segment(name, partial: false, compressed: false)
-      case ".partial": return .segment(name, partial: true, compressed: false)
-      case ".gz": return .segment(name, partial: false, compressed: true)
-      case ".partial.gz", ".gz.partial": return .segment(name, partial: true, compressed: true)
-      default:
-        let rest = fileName.dropFirst(24)
-        if rest.count == 16, rest.hasPrefix("."), rest.hasSuffix(".backup"),
-          SegmentName.hex32(Array(rest.utf8)[1..<9]) != nil
-        {
-          return .backupHistory
-        }
-        return .other
-      }
+    var stem = Substring(fileName)
+    var partial = false
+    var compression: Compression?
+    if stem.hasSuffix(".partial") { partial = true; stem = stem.dropLast(8) }
+    if let dot = stem.lastIndex(of: "."), let named = Compression(suffix: stem[dot...]) {
+      compression = named
+      stem = stem[..<dot]
     }
-    if utf8.count == 16, fileName.hasSuffix(".history"), let tli = SegmentName.hex32(Array(utf8)[0..<8]) {
-      return .timelineHistory(TimelineID(tli))
+    if !partial, stem.hasSuffix(".partial") { partial = true; stem = stem.dropLast(8) }
+    let utf8 = stem.utf8
+    if utf8.count == 24, let name = SegmentName(fileName: stem) {
+      return .segment(name, partial: partial, compression: compression)
+    }
+    guard !partial else { return .other }
+    if utf8.count == 40, stem.hasSuffix(".backup"), let name = SegmentName(fileName: stem.prefix(24)),
+      stem.dropFirst(24).hasPrefix("."), SegmentName.hex32(Array(utf8)[25..<33]) != nil
+    {
+      return .backupHistory(compression: compression)
+    }
+    if utf8.count == 16, stem.hasSuffix(".history"), let tli = SegmentName.hex32(Array(utf8)[0..<8]) {
+      return .timelineHistory(TimelineID(tli), compression: compression)
     }
     return .other
   }

@@ -6,8 +6,10 @@ public struct WALInputs: Sendable {
   /// Files that are not segments (history and backup files, anything else), listed, not read.
   public var otherFiles: [String] = []
   /// Entries named like segments that cannot be read as one (FIFOs, devices, directories,
-  /// broken links).
+  /// broken links), and what backup tools' catalogues contradict.
   public var problems: [WALProblem] = []
+  /// Each directory named, with the layout found in it.
+  public var repositories: [Repository] = []
 
   /// A path that could not be read at all.
   public struct Error: Swift.Error, Sendable, CustomStringConvertible {
@@ -16,17 +18,19 @@ public struct WALInputs: Sendable {
     public var description: String { "\(path): \(reason)" }
   }
 
-  /// Lists `paths`.
+  /// Lists `paths`: files, and directories read as the layout they have (or `layout`, when
+  /// given).
   ///
-  /// - Throws: ``Error`` when a named path does not exist or a named directory cannot be listed.
-  public init(paths: [String]) throws(Error) {
+  /// - Throws: ``Error`` when a named path does not exist, a named directory cannot be listed,
+  ///   or is not a repository of the layout asked for.
+  public init(paths: [String], layout: RepositoryLayout? = nil) throws(Error) {
     for path in paths {
       switch Syscalls.status(of: path) {
       case .failure(let error):
         throw Error(path: path, reason: error.description)
       case .success(let status):
         if case .directory = status.type {
-          try addDirectory(path)
+          try addRepository(path, layout: layout)
         } else {
           addNamedFile(path)
         }
@@ -47,33 +51,44 @@ public struct WALInputs: Sendable {
     }
   }
 
-  private static func baseName(_ path: String) -> String {
+  static func baseName(_ path: String) -> String {
     var trimmed = Substring(path)
     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
     return String(trimmed.split(separator: "/").last ?? trimmed)
   }
 
-  private static func parent(_ path: String) -> String {
+  static func parent(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
-  private static func isLiveDirectory(_ directory: String) -> Bool {
-    if case .success(let status) = Syscalls.status(of: join(directory, "archive_status")), case .directory = status.type {
-      return true
-    }
+  static func isDirectory(_ path: String) -> Bool {
+    if case .success(let status) = Syscalls.status(of: path), case .directory = status.type { return true }
     return false
   }
 
-  private static func join(_ directory: String, _ name: String) -> String {
+  static func isRegularFile(_ path: String) -> Bool {
+    if case .success(let status) = Syscalls.status(of: path), case .regular = status.type { return true }
+    return false
+  }
+
+  static func join(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
   }
 
+  /// The entries of `directory`, sorted by name.
+  static func entries(of directory: String) throws(Error) -> [Syscalls.DirectoryEntry] {
+    switch Syscalls.directoryEntries(directory) {
+    case .failure(let error): throw Error(path: directory, reason: "cannot list directory: \(error)")
+    case .success(let listed): return listed.sorted { $0.name < $1.name }
+    }
+  }
+
   private mutating func addNamedFile(_ path: String) {
-    let live = Self.isLiveDirectory(Self.parent(path))
+    let live = Self.isDirectory(Self.join(Self.parent(path), "archive_status"))
     switch WALFile.classify(fileName: Self.baseName(path)) {
-    case .segment(let name, let partial, let compressed):
-      files.append(WALFile(path: path, name: name, isPartial: partial, isCompressedByName: compressed, isInLiveDirectory: live))
+    case .segment(let name, let partial, let compression):
+      files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live))
     default:
       // A file named on the command line is read whatever its name; its first page tells
       // which segment it is.
@@ -81,43 +96,49 @@ public struct WALInputs: Sendable {
     }
   }
 
-  private mutating func addDirectory(_ directory: String) throws(Error) {
-    let entries: [Syscalls.DirectoryEntry]
-    switch Syscalls.directoryEntries(directory) {
-    case .failure(let error): throw Error(path: directory, reason: "cannot list directory: \(error)")
-    case .success(let listed): entries = listed.sorted { $0.name < $1.name }
+  /// Lists a plain directory of WAL files: an archive, or a pg_wal.
+  mutating func addFlatDirectory(_ directory: String) throws(Error) -> Repository {
+    let live = Self.isDirectory(Self.join(directory, "archive_status"))
+    var count = 0
+    for entry in try Self.entries(of: directory) {
+      if live && (entry.name == "archive_status" || entry.name == "summaries") { continue }
+      if add(Self.join(directory, entry.name), fileName: entry.name, type: entry.type, live: live) { count += 1 }
     }
-    let live = Self.isLiveDirectory(directory)
-    for entry in entries {
-      let path = Self.join(directory, entry.name)
-      switch WALFile.classify(fileName: entry.name) {
-      case .segment(let segment, let partial, let compressed):
-        let location = WALLocation(file: path, segment: segment)
-        var type = entry.type
-        if type == nil {
-          switch Syscalls.status(of: path) {
-          case .failure(let error):
-            problems.append(WALProblem(.unreadableFile, "cannot read: \(error)", at: location))
-            continue
-          case .success(let status):
-            type = status.type
-          }
-        }
-        switch type! {
-        case .regular:
-          files.append(WALFile(path: path, name: segment, isPartial: partial, isCompressedByName: compressed,
-                               isInLiveDirectory: live))
-        case .directory:
-          problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read", at: location))
-        case .other(let what):
-          problems.append(WALProblem(.unexpectedFile, "expected a segment file, found \(what); not read", at: location))
-        case .symbolicLink:
-          problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a symbolic link that stat does not follow", at: location))
-        }
-      case .timelineHistory, .backupHistory, .other:
-        if live && (entry.name == "archive_status" || entry.name == "summaries") { continue }
-        otherFiles.append(path)
+    return Repository(path: directory, layout: .flat, summary: live ? "pg_wal directory" : "directory of \(count) WAL files")
+  }
+
+  /// Adds one directory entry by what its name says: a segment (checked to be a regular file),
+  /// or another file listed for the catalogue. Returns whether it is a segment.
+  @discardableResult
+  mutating func add(_ path: String, fileName: String, type listedType: Syscalls.FileType?, live: Bool = false,
+                    catalogEntry: CatalogEntry? = nil) -> Bool
+  {
+    guard case .segment(let segment, let partial, let named) = WALFile.classify(fileName: fileName) else {
+      otherFiles.append(path)
+      return false
+    }
+    let location = WALLocation(file: path, segment: segment)
+    var type = listedType
+    if type == nil {
+      switch Syscalls.status(of: path) {
+      case .failure(let error):
+        problems.append(WALProblem(.unreadableFile, "cannot read: \(error)", at: location))
+        return true
+      case .success(let status):
+        type = status.type
       }
     }
+    switch type! {
+    case .regular:
+      files.append(WALFile(path: path, name: segment, isPartial: partial, compressionByName: named,
+                           isInLiveDirectory: live, catalogEntry: catalogEntry))
+    case .directory:
+      problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read", at: location))
+    case .other(let what):
+      problems.append(WALProblem(.unexpectedFile, "expected a segment file, found \(what); not read", at: location))
+    case .symbolicLink:
+      problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a symbolic link that stat does not follow", at: location))
+    }
+    return true
   }
 }

@@ -38,8 +38,8 @@ public struct SegmentComparison: Sendable {
     var comparison = SegmentComparison(segment: segment, fileA: a, fileB: b, result: .different, note: "")
     let dataA: SegmentData, dataB: SegmentData
     do {
-      dataA = try SegmentData.load(path: a.path, inflateLimit: SegmentData.announcedSegmentSize)
-      dataB = try SegmentData.load(path: b.path, inflateLimit: SegmentData.announcedSegmentSize)
+      dataA = try SegmentData.load(path: a.path, inflateLimit: SegmentData.announcedSegmentSize, named: a.compressionByName)
+      dataB = try SegmentData.load(path: b.path, inflateLimit: SegmentData.announcedSegmentSize, named: b.compressionByName)
     } catch {
       comparison.note = "cannot compare: \(error)"
       return comparison

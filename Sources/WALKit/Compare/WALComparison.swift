@@ -8,12 +8,15 @@ public struct WALComparison: Sendable {
   public var range: ClosedRange<LSN>?
   /// Files compared at once; 0 means one per processor.
   public var jobs: Int
+  /// How both sides' directories are read; `nil` detects each one's layout.
+  public var layout: RepositoryLayout?
 
-  public init(a: String, b: String, range: ClosedRange<LSN>? = nil, jobs: Int = 0) {
+  public init(a: String, b: String, range: ClosedRange<LSN>? = nil, jobs: Int = 0, layout: RepositoryLayout? = nil) {
     self.a = a
     self.b = b
     self.range = range
     self.jobs = jobs
+    self.layout = layout
   }
 
   public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -32,8 +35,8 @@ public struct WALComparison: Sendable {
   public func run() throws(Failure) -> ComparisonReport {
     let inputsA: WALInputs, inputsB: WALInputs
     do {
-      inputsA = try WALInputs(paths: [a])
-      inputsB = try WALInputs(paths: [b])
+      inputsA = try WALInputs(paths: [a], layout: layout)
+      inputsB = try WALInputs(paths: [b], layout: layout)
     } catch {
       throw Failure(description: error.description)
     }
@@ -56,7 +59,7 @@ public struct WALComparison: Sendable {
     }
     for index in 0..<2 {
       var side = index == 0 ? sideA : sideB
-      let catalog = try? WALCatalog(sources: [index == 0 ? a : b])
+      let catalog = try? WALCatalog(sources: [index == 0 ? a : b], layout: layout)
       side.catalog = catalog
       if let catalog { Self.buildPath(&side, catalog: catalog, geometry: geometry) }
       if index == 0 { sideA = side } else { sideB = side }
@@ -103,7 +106,7 @@ public struct WALComparison: Sendable {
   }
 
   static func segmentFromContent(_ file: WALFile, geometry: WALGeometry) -> SegmentNumber? {
-    guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize),
+    guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName),
       let header = PageHeader(decoding: data.bytes)
     else { return nil }
     return geometry.segment(containing: header.pageAddress)
@@ -200,7 +203,7 @@ public struct WALComparison: Sendable {
     for (index, segment) in segments.enumerated() {
       if index > 0 && segment.rawValue != segments[index - 1].rawValue + 1 { break }
       let file = side.path[segment]!
-      guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize) else { break }
+      guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName) else { break }
       let scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:),
                               from: index == 0 ? lsn : nil, visit: { record in
                                 records += 1

@@ -7,18 +7,23 @@ public final class SegmentData: @unchecked Sendable {
   public enum Origin: Sendable, Equatable {
     /// Read from a plain file into a buffer.
     case read
-    /// Inflated from a gzip file.
-    case gzip
+    /// Decompressed from a file in that format.
+    case decompressed(Compression)
     /// Handed over by the caller.
     case memory
   }
 
   public let bytes: UnsafeRawBufferPointer
   public let origin: Origin
-  /// The size of the file on disk (compressed size for gzip).
+  /// The size of the file on disk (the compressed size for a compressed file).
   public let storedSize: UInt64
+  /// How the file was stored, as its content shows.
+  public var compression: Compression {
+    if case .decompressed(let format) = origin { return format }
+    return .plain
+  }
   /// The size of the content: the file's size for a plain file (of which at most one segment
-  /// is read), the inflated size for gzip.
+  /// is read), the decompressed size for a compressed one.
   public var contentSize: UInt64 { origin == .read ? storedSize : UInt64(bytes.count) }
   private let ownership: Ownership
 
@@ -59,11 +64,9 @@ public final class SegmentData: @unchecked Sendable {
               storedSize: UInt64(bytes.count), ownership: .allocation)
   }
 
-  static let gzipMagic: [UInt8] = [0x1F, 0x8B, 0x08]
-
   /// Opens `path` read-only and reads it into memory: a plain file up to the segment size its
-  /// long header announces (reusing buffers), a gzip file (detected by its magic bytes)
-  /// inflated, never more than `inflateLimit` bytes.
+  /// long header announces (reusing buffers), a compressed file (its format detected by its
+  /// magic bytes) decompressed, never to more than `inflateLimit` bytes.
   ///
   /// Files are read, not mapped: a mapped file that another process truncates (an archive
   /// command copying over it) kills the reader with SIGBUS, and a live segment that changes
@@ -74,8 +77,10 @@ public final class SegmentData: @unchecked Sendable {
   ///   cannot be opened, read or inflated.
   /// - Parameter prefix: read at most this many bytes of a plain file (its start is all a
   ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
+  /// - Parameter named: the format the file's name claims: used for the formats without magic
+  ///   bytes (lzma, brotli) when the content is not plain WAL.
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
-                          prefix: Int? = nil) throws(WALProblem) -> SegmentData
+                          prefix: Int? = nil, named: Compression? = nil) throws(WALProblem) -> SegmentData
   {
     let location = WALLocation(file: path)
     let fd: Int32
@@ -107,9 +112,10 @@ public final class SegmentData: @unchecked Sendable {
     case .failure(let error): throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
     case .success(let count): headCount = count
     }
-    let isGzip = head.starts(with: gzipMagic)
+    let format = head.withUnsafeBytes { storedFormat(head: UnsafeRawBufferPointer(rebasing: $0[0..<headCount]), named: named) }
+    let isCompressed = format != .plain
     let wanted: UInt64
-    if isGzip {
+    if isCompressed {
       guard status.size <= maximumCompressedSize else {
         throw WALProblem(.unreadableFile,
           "compressed file of \(status.size) bytes is larger than any segment (at most \(maximumCompressedSize))", at: location)
@@ -129,19 +135,28 @@ public final class SegmentData: @unchecked Sendable {
       read = count
     }
     let data = SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: read), origin: .read,
-                           storedSize: isGzip ? UInt64(read) : status.size, ownership: .pooled, capacity: buffer.count)
-    if !isGzip, prefix != nil {
+                           storedSize: isCompressed ? UInt64(read) : status.size, ownership: .pooled, capacity: buffer.count)
+    if !isCompressed, prefix != nil {
       data.path = path
       data.readTarget = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
     }
-    guard isGzip else { return data }
-    return try Gzip.inflate(data, location: location, limit: inflateLimit)
+    guard isCompressed else { return data }
+    return try Decompression.expand(data, format: format, location: location, limit: inflateLimit)
+  }
+
+  /// The format of a file that starts with `head`: by magic bytes, else the format its name
+  /// claims when that one has no magic and the content is not WAL.
+  static func storedFormat(head: UnsafeRawBufferPointer, named: Compression?) -> Compression {
+    if let detected = Compression.detect(head) { return detected }
+    guard let named, named == .lzma || named == .brotli else { return .plain }
+    let looksLikeWAL = head.count >= 2 && WALVersion(pageMagic: UInt16(head[0]) | UInt16(head[1]) << 8) != nil
+    return looksLikeWAL ? .plain : named
   }
 
   /// Reads the beginning of a segment that a record continues into: 256 kB, reloaded whole by
   /// the scanner when the record needs more.
-  static func loadFollowing(path: String) -> SegmentData? {
-    try? load(path: path, inflateLimit: announcedSegmentSize, prefix: 256 << 10)
+  static func loadFollowing(path: String, named: Compression? = nil) -> SegmentData? {
+    try? load(path: path, inflateLimit: announcedSegmentSize, prefix: 256 << 10, named: named)
   }
 
   /// The largest compressed file read: a 1 GiB segment that does not compress, plus framing.
@@ -155,8 +170,10 @@ public final class SegmentData: @unchecked Sendable {
     return geometry.segmentSize
   }
 
-  static func owning(_ buffer: UnsafeMutableRawBufferPointer, count: Int, origin: Origin, storedSize: UInt64) -> SegmentData {
-    SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), origin: origin,
-                storedSize: storedSize, ownership: .allocation)
+  static func owning(_ buffer: UnsafeMutableRawBufferPointer, count: Int, pooled: Bool, compression: Compression,
+                     storedSize: UInt64) -> SegmentData
+  {
+    SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), origin: .decompressed(compression),
+                storedSize: storedSize, ownership: pooled ? .pooled : .allocation, capacity: buffer.count)
   }
 }

@@ -45,7 +45,9 @@ public struct SegmentScan: Sendable {
   public var problems: [WALProblem] = []
   /// Bytes of the file on disk.
   public var storedSize: UInt64 = 0
-  public var isCompressed = false
+  /// How the file is stored, as its content shows (as its name says when it could not be read).
+  public var compression: Compression = .plain
+  public var isCompressed: Bool { compression != .plain }
 
   /// What a place where valid WAL stops can look like when it is the real end of WAL.
   public enum EndOfWALSignature: Sendable, Equatable {

@@ -46,7 +46,7 @@ public final class SegmentScanner {
   {
     var result = SegmentScan(file: file, name: name)
     result.storedSize = data.storedSize
-    result.isCompressed = data.origin == .gzip
+    result.compression = data.compression
     return withoutActuallyEscaping(following) { following in
       var run = Run(scanner: self, data: data, file: file, name: name, following: following, start: start)
       run.read(into: &result, visit: visit)

@@ -168,7 +168,7 @@ struct SetAssessment {
         reports[index].problems.append(problem)
       }
     }
-    reports[index].status = reports[index].problems.isEmpty ? status : .damaged
+    reports[index].status = reports[index].problems.allSatisfy(\.kind.isAboutStorage) ? status : .damaged
   }
 }
 

@@ -7,6 +7,8 @@ public struct VerificationReport: Sendable {
   public var problems: [WALProblem]
   /// Files that are not segments (history, backup history and others): listed, not read.
   public var otherFiles: [String]
+  /// Each directory named, with the layout found in it.
+  public var repositories: [Repository]
 
   /// Judges `scans` (one per file of `inputs`, in order) as a set.
   init(inputs: WALInputs, scans: [SegmentScan]) {
@@ -15,6 +17,7 @@ public struct VerificationReport: Sendable {
     segments = assessment.reports
     problems = inputs.problems + assessment.orderedProblems()
     otherFiles = inputs.otherFiles
+    repositories = inputs.repositories
   }
 
   /// True when nothing is wrong.

@@ -14,11 +14,12 @@ public struct Verifier: Sendable {
     self.progress = progress
   }
 
-  /// Lists and verifies `paths` (segment files, `.gz` or `.partial` segments, directories).
+  /// Lists and verifies `paths` (segment files, compressed or `.partial` segments, directories
+  /// and backup tools' repositories, read as `layout` or the layout found).
   ///
   /// - Throws: ``WALInputs/Error`` when a named path is missing or cannot be listed.
-  public func verify(paths: [String]) throws(WALInputs.Error) -> VerificationReport {
-    verify(try WALInputs(paths: paths))
+  public func verify(paths: [String], layout: RepositoryLayout? = nil) throws(WALInputs.Error) -> VerificationReport {
+    verify(try WALInputs(paths: paths, layout: layout))
   }
 
   /// Verifies files already listed.

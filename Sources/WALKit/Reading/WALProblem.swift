@@ -56,6 +56,24 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// WAL that is not on the target timeline's ancestry: another branch of history (an old
     /// primary that went on writing after a promotion, a split brain).
     case orphanTimeline = "orphan-timeline"
+    /// A file's name claims one compression and its content is in another (or plain).
+    case compressionMismatch = "compression-mismatch"
+    /// A file's content does not match the checksum a backup tool recorded for it.
+    case checksumMismatch = "checksum-mismatch"
+    /// A backup tool's catalogue disagrees with the files: a listed file missing, a file not
+    /// listed, another size or compression, WAL of another cluster or version than recorded.
+    case catalogMismatch = "catalog-mismatch"
+    /// A repository holds two different files for one segment.
+    case duplicateSegment = "duplicate-segment"
+
+    /// A problem with how a file is stored or catalogued rather than with the WAL it holds:
+    /// it does not make a segment damaged or stop reading.
+    public var isAboutStorage: Bool {
+      switch self {
+      case .compressionMismatch, .checksumMismatch, .catalogMismatch, .duplicateSegment: true
+      default: false
+      }
+    }
   }
 
   public var kind: Kind

@@ -9,11 +9,12 @@
 public struct WALStream: Sendable {
   public let inputs: WALInputs
 
-  /// Lists `paths` (segment files, `.gz` or `.partial` segments, directories).
+  /// Lists `paths` (segment files, compressed or `.partial` segments, directories and backup
+  /// tools' repositories, read as `layout` or the layout found).
   ///
   /// - Throws: ``WALInputs/Error`` when a named path is missing or cannot be listed.
-  public init(paths: [String]) throws(WALInputs.Error) {
-    inputs = try WALInputs(paths: paths)
+  public init(paths: [String], layout: RepositoryLayout? = nil) throws(WALInputs.Error) {
+    inputs = try WALInputs(paths: paths, layout: layout)
   }
 
   public init(_ inputs: WALInputs) { self.inputs = inputs }
@@ -95,7 +96,7 @@ public struct WALStream: Sendable {
           body(record)
         })
         scans.append(scan)
-        let damaged = (scan.stopProblem != nil && scan.endOfWALSignature == nil) || !scan.problems.isEmpty
+        let damaged = (scan.stopProblem != nil && scan.endOfWALSignature == nil) || !scan.problems.allSatisfy(\.kind.isAboutStorage)
         if damage == .stop && damaged { break }
       }
     }

@@ -47,6 +47,7 @@ struct GapsJSON: Encodable {
   var problems: [VerifyJSON.Problem] = []
   var path: [Step] = []
   var sources: [String] = []
+  var repositories: [RepositoryJSON] = []
   @NullEncoded var checkedContent: Bool?
   @NullEncoded var error: String?
 
@@ -69,6 +70,7 @@ struct GapsJSON: Encodable {
            source: step.source, file: step.step.file?.path, validThroughLSN: step.scan?.validThrough?.description)
     }
     sources = report.sources.map(\.path)
+    repositories = report.sources.compactMap(\.repository).map(RepositoryJSON.init)
     checkedContent = report.checkedContent
     error = nil
   }

@@ -18,7 +18,9 @@ enum GapsText {
       table.append(["Target", target])
       table.append(["Reachable", "\(report.reachableLSN)" + (report.checkedContent ? "" : " (by file names only)")])
       for (index, source) in report.sources.enumerated() {
-        table.append([index == 0 ? "Sources" : "", source.path + (source.isLive ? " (pg_wal)" : "")])
+        var described = source.path + (source.isLive ? " (pg_wal)" : "")
+        if let repository = source.repository, repository.layout != .flat { described += " (\(repository.summary))" }
+        table.append([index == 0 ? "Sources" : "", described])
       }
       out += table.render().split(separator: "\n").dropFirst().map { String($0) + "\n" }.joined()
       out += "\nPath (\(report.path.count) segment\(report.path.count == 1 ? "" : "s")):\n"

@@ -16,6 +16,7 @@ struct VerifyJSON: Encodable {
     @NullEncoded var validThroughLSN: String?
     @NullEncoded var segmentSize: UInt64?
     var compressed: Bool
+    var compression: String
     var problems: Int
   }
 
@@ -42,6 +43,7 @@ struct VerifyJSON: Encodable {
   var segments: [Segment]
   var problems: [Problem]
   var otherFiles: [String]
+  var repositories: [RepositoryJSON]
   @NullEncoded var summary: Summary?
   @NullEncoded var error: String?
 
@@ -52,10 +54,12 @@ struct VerifyJSON: Encodable {
         pgVersion: segment.scan.version?.major, status: segment.status.rawValue, records: segment.scan.recordCount,
         firstLSN: segment.scan.firstRecord?.description, validThroughLSN: segment.scan.validThrough?.description,
         segmentSize: segment.scan.geometry?.segmentSize, compressed: segment.scan.isCompressed,
+        compression: segment.scan.compression.rawValue,
         problems: segment.problems.count)
     }
     problems = report.problems.map(Problem.init)
     otherFiles = report.otherFiles
+    repositories = report.repositories.map(RepositoryJSON.init)
     summary = Summary(
       segments: report.segments.count, records: report.recordCount, problems: report.problems.count,
       clean: report.isClean,
@@ -69,6 +73,7 @@ struct VerifyJSON: Encodable {
     segments = []
     problems = []
     otherFiles = []
+    repositories = []
     summary = nil
     self.error = error
   }

@@ -3,7 +3,8 @@ import WALKit
 /// Text output of `walkit verify`: a table of segments, the problems, a summary.
 enum VerifyText {
   static func render(_ report: VerificationReport, quiet: Bool) -> String {
-    var out = ""
+    var out = quiet ? "" : repositoryLines(report.repositories)
+    if !out.isEmpty { out += "\n" }
     if !quiet && !report.segments.isEmpty {
       var table = TextTable([
         ("SEGMENT", .left), ("VERSION", .left), ("STATUS", .left), ("RECORDS", .right),

@@ -1,0 +1,240 @@
+#include "CWALSupport.h"
+
+#include <brotli/decode.h>
+#include <bzlib.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+/* The most memory an xz or lzma stream may ask for: xz -9 needs 65 MiB. */
+#define LZMA_MEMORY_LIMIT (128u << 20)
+
+/* The libraries count some lengths in 32 bits: feed and drain at most 1 GiB per call. */
+static unsigned clamp(size_t n) { return n > (1u << 30) ? (1u << 30) : (unsigned)n; }
+
+static void set_message(char *message, size_t capacity, const char *text) {
+  if (!message || capacity == 0) return;
+  strncpy(message, text ? text : "invalid data", capacity - 1);
+  message[capacity - 1] = 0;
+}
+
+/* Classifies the end of a loop: output filled, input used up, or neither. */
+static walkit_decompress_status ran_out(size_t produced, size_t capacity) {
+  return produced == capacity ? WALKIT_DECOMPRESS_OUTPUT_FULL : WALKIT_DECOMPRESS_TRUNCATED;
+}
+
+static walkit_decompress_status gunzip(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                       size_t *produced, char *message, size_t message_capacity) {
+  z_stream stream;
+  memset(&stream, 0, sizeof stream);
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
+  size_t consumed = 0;
+  walkit_decompress_status status;
+  for (;;) {
+    uInt in_chunk = clamp(length - consumed), out_chunk = clamp(capacity - *produced);
+    stream.next_in = (Bytef *)(input + consumed);
+    stream.avail_in = in_chunk;
+    stream.next_out = output + *produced;
+    stream.avail_out = out_chunk;
+    int rc = inflate(&stream, Z_NO_FLUSH);
+    consumed += in_chunk - stream.avail_in;
+    *produced += out_chunk - stream.avail_out;
+    if (rc == Z_STREAM_END) {
+      if (consumed == length) { status = WALKIT_DECOMPRESS_OK; break; }
+      /* Another gzip member follows (as `cat a.gz b.gz` makes). */
+      if (inflateReset(&stream) != Z_OK) { status = WALKIT_DECOMPRESS_CORRUPT; break; }
+      continue;
+    }
+    if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_STREAM_ERROR) {
+      set_message(message, message_capacity, stream.msg);
+      status = WALKIT_DECOMPRESS_CORRUPT;
+      break;
+    }
+    if (rc == Z_MEM_ERROR) { status = WALKIT_DECOMPRESS_NO_MEMORY; break; }
+    if (*produced == capacity || consumed == length) { status = ran_out(*produced, capacity); break; }
+  }
+  inflateEnd(&stream);
+  return status;
+}
+
+static walkit_decompress_status unzstd(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                       size_t *produced, char *message, size_t message_capacity) {
+  ZSTD_DStream *stream = ZSTD_createDStream();
+  if (!stream) return WALKIT_DECOMPRESS_NO_MEMORY;
+  /* A frame may declare a window up to 2 GiB; a segment never needs more than 1 GiB. */
+  ZSTD_DCtx_setParameter(stream, ZSTD_d_windowLogMax, 30);
+  ZSTD_inBuffer in = {input, length, 0};
+  ZSTD_outBuffer out = {output, capacity, 0};
+  walkit_decompress_status status;
+  for (;;) {
+    size_t before_in = in.pos, before_out = out.pos;
+    size_t rc = ZSTD_decompressStream(stream, &out, &in);
+    *produced = out.pos;
+    if (ZSTD_isError(rc)) {
+      set_message(message, message_capacity, ZSTD_getErrorName(rc));
+      status = WALKIT_DECOMPRESS_CORRUPT;
+      break;
+    }
+    if (rc == 0 && in.pos == length) { status = out.pos == capacity ? WALKIT_DECOMPRESS_OUTPUT_FULL : WALKIT_DECOMPRESS_OK; break; }
+    if (out.pos == capacity || in.pos == length || (in.pos == before_in && out.pos == before_out)) {
+      status = ran_out(out.pos, capacity);
+      break;
+    }
+  }
+  ZSTD_freeDStream(stream);
+  return status;
+}
+
+static walkit_decompress_status unlz4(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                      size_t *produced, char *message, size_t message_capacity) {
+  LZ4F_dctx *context;
+  if (LZ4F_isError(LZ4F_createDecompressionContext(&context, LZ4F_VERSION))) return WALKIT_DECOMPRESS_NO_MEMORY;
+  size_t consumed = 0;
+  walkit_decompress_status status;
+  for (;;) {
+    size_t in_chunk = length - consumed, out_chunk = capacity - *produced;
+    size_t hint = LZ4F_decompress(context, output + *produced, &out_chunk, input + consumed, &in_chunk, NULL);
+    consumed += in_chunk;
+    *produced += out_chunk;
+    if (LZ4F_isError(hint)) {
+      set_message(message, message_capacity, LZ4F_getErrorName(hint));
+      status = WALKIT_DECOMPRESS_CORRUPT;
+      break;
+    }
+    if (hint == 0 && consumed == length) { status = *produced == capacity ? WALKIT_DECOMPRESS_OUTPUT_FULL : WALKIT_DECOMPRESS_OK; break; }
+    if (*produced == capacity || consumed == length || (in_chunk == 0 && out_chunk == 0)) {
+      status = ran_out(*produced, capacity);
+      break;
+    }
+  }
+  LZ4F_freeDecompressionContext(context);
+  return status;
+}
+
+static walkit_decompress_status bunzip2(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                        size_t *produced, char *message, size_t message_capacity) {
+  bz_stream stream;
+  memset(&stream, 0, sizeof stream);
+  if (BZ2_bzDecompressInit(&stream, 0, 0) != BZ_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
+  size_t consumed = 0;
+  walkit_decompress_status status;
+  for (;;) {
+    unsigned in_chunk = clamp(length - consumed), out_chunk = clamp(capacity - *produced);
+    stream.next_in = (char *)(input + consumed);
+    stream.avail_in = in_chunk;
+    stream.next_out = (char *)(output + *produced);
+    stream.avail_out = out_chunk;
+    int rc = BZ2_bzDecompress(&stream);
+    consumed += in_chunk - stream.avail_in;
+    *produced += out_chunk - stream.avail_out;
+    if (rc == BZ_STREAM_END) {
+      if (consumed == length) { status = WALKIT_DECOMPRESS_OK; break; }
+      /* Another bzip2 stream follows (as pbzip2 and `cat` make). */
+      BZ2_bzDecompressEnd(&stream);
+      memset(&stream, 0, sizeof stream);
+      if (BZ2_bzDecompressInit(&stream, 0, 0) != BZ_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
+      continue;
+    }
+    if (rc == BZ_MEM_ERROR) { status = WALKIT_DECOMPRESS_NO_MEMORY; break; }
+    if (rc != BZ_OK) {
+      set_message(message, message_capacity, rc == BZ_DATA_ERROR_MAGIC ? "not a bzip2 stream" : "invalid bzip2 data");
+      status = WALKIT_DECOMPRESS_CORRUPT;
+      break;
+    }
+    if (*produced == capacity || consumed == length) { status = ran_out(*produced, capacity); break; }
+  }
+  BZ2_bzDecompressEnd(&stream);
+  return status;
+}
+
+static const char *lzma_text(lzma_ret rc) {
+  switch (rc) {
+  case LZMA_FORMAT_ERROR: return "not an xz/lzma stream";
+  case LZMA_OPTIONS_ERROR: return "unsupported xz/lzma options";
+  case LZMA_DATA_ERROR: return "invalid xz/lzma data";
+  case LZMA_MEMLIMIT_ERROR: return "the stream needs more than 128 MiB of memory to decode";
+  default: return "invalid xz/lzma data";
+  }
+}
+
+static walkit_decompress_status unxz(int alone, const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                     size_t *produced, char *message, size_t message_capacity) {
+  lzma_stream stream = LZMA_STREAM_INIT;
+  lzma_ret rc = alone ? lzma_alone_decoder(&stream, LZMA_MEMORY_LIMIT)
+                      : lzma_stream_decoder(&stream, LZMA_MEMORY_LIMIT, LZMA_CONCATENATED);
+  if (rc != LZMA_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
+  stream.next_in = input;
+  stream.avail_in = length;
+  stream.next_out = output;
+  stream.avail_out = capacity;
+  walkit_decompress_status status;
+  for (;;) {
+    rc = lzma_code(&stream, LZMA_FINISH);
+    *produced = capacity - stream.avail_out;
+    if (rc == LZMA_STREAM_END) {
+      if (stream.avail_in == 0) { status = WALKIT_DECOMPRESS_OK; break; }
+      set_message(message, message_capacity, "data after the end of the stream");
+      status = WALKIT_DECOMPRESS_CORRUPT;
+      break;
+    }
+    if (rc == LZMA_OK) continue;
+    if (rc == LZMA_BUF_ERROR) { status = ran_out(*produced, capacity); break; }
+    if (rc == LZMA_MEM_ERROR) { status = WALKIT_DECOMPRESS_NO_MEMORY; break; }
+    set_message(message, message_capacity, lzma_text(rc));
+    status = WALKIT_DECOMPRESS_CORRUPT;
+    break;
+  }
+  lzma_end(&stream);
+  return status;
+}
+
+static walkit_decompress_status unbrotli(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                         size_t *produced, char *message, size_t message_capacity) {
+  BrotliDecoderState *state = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+  if (!state) return WALKIT_DECOMPRESS_NO_MEMORY;
+  size_t available_in = length, available_out = capacity;
+  const uint8_t *next_in = input;
+  uint8_t *next_out = output;
+  BrotliDecoderResult rc =
+      BrotliDecoderDecompressStream(state, &available_in, &next_in, &available_out, &next_out, NULL);
+  *produced = capacity - available_out;
+  walkit_decompress_status status;
+  switch (rc) {
+  case BROTLI_DECODER_RESULT_SUCCESS:
+    if (available_in == 0) {
+      status = WALKIT_DECOMPRESS_OK;
+    } else {
+      set_message(message, message_capacity, "data after the end of the stream");
+      status = WALKIT_DECOMPRESS_CORRUPT;
+    }
+    break;
+  case BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT: status = WALKIT_DECOMPRESS_OUTPUT_FULL; break;
+  case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT: status = WALKIT_DECOMPRESS_TRUNCATED; break;
+  default:
+    set_message(message, message_capacity, BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state)));
+    status = WALKIT_DECOMPRESS_CORRUPT;
+  }
+  BrotliDecoderDestroyInstance(state);
+  return status;
+}
+
+walkit_decompress_status walkit_decompress(walkit_compression format, const uint8_t *input, size_t input_length,
+                                           uint8_t *output, size_t capacity, size_t *produced,
+                                           char *message, size_t message_capacity) {
+  *produced = 0;
+  if (message && message_capacity) message[0] = 0;
+  switch (format) {
+  case WALKIT_GZIP: return gunzip(input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_ZSTD: return unzstd(input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_LZ4: return unlz4(input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_BZIP2: return bunzip2(input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_XZ: return unxz(0, input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_LZMA: return unxz(1, input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_BROTLI: return unbrotli(input, input_length, output, capacity, produced, message, message_capacity);
+  }
+  set_message(message, message_capacity, "unknown compression");
+  return WALKIT_DECOMPRESS_CORRUPT;
+}
