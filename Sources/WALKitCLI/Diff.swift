@@ -48,7 +48,7 @@ extension Walkit {
     }
 
     static func parseRange(_ text: String) -> ClosedRange<LSN>? {
-      guard let dots = text.range(of: "..") else { return nil }
+      guard let dots = text.firstRange(of: "..") else { return nil }
       let lower = text[..<dots.lowerBound], upper = text[dots.upperBound...]
       let start = lower.isEmpty ? LSN.invalid : LSN(String(lower))
       let end = upper.isEmpty ? LSN(.max) : LSN(String(upper))

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WALKit
 
 extension Walkit {
@@ -79,11 +79,15 @@ extension Walkit {
         fullPageImagesOnly: fullpage)
       let pages = try saveFullpage.map(FullPageWriter.init(directory:))
       // Option values are read once: ArgumentParser's property wrappers are slow to read per record.
-      let (wantsStatistics, perRecord, wantsJSON, detailedBlocks, limit, follow, keepGoing) =
-        (stats || statsPerRecord, statsPerRecord, json, bkpDetails, self.limit, self.follow, self.keepGoing)
-      var statistics = WALStatistics()
-      var shown = 0
-      var lastEnd: LSN?
+      let (wantsStatistics, perRecord, wantsJSON, limit, follow, keepGoing) =
+        (stats || statsPerRecord, statsPerRecord, json, self.limit, self.follow, self.keepGoing)
+      let printer = RecordPrinter(
+        filter: filter,
+        form: wantsStatistics ? .statistics : wantsJSON ? .json : bkpDetails ? .lineWithBlockDetails : .line)
+      // Segments are read and formatted on all cores, then written in order, unless records
+      // must be counted as they are shown, waited for, or saved.
+      let inParallel = limit == nil && !follow && pages == nil
+      var state = ListingChunk()
       let output = BufferedOutput()
       var problems: [WALProblem] = []
       var readRange = range
@@ -101,36 +105,39 @@ extension Walkit {
           if !lines.isEmpty { printError("walkit inspect: reading " + lines.dropLast()) }
         }
         let headersOnly = wantsStatistics && pages == nil
-        let report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: keepGoing ? .resynchronize : .stop,
-                                          headersOnly: headersOnly) { record in
-          lastEnd = record.nextRecordAfterReplay
-          guard filter.matches(record) else { return true }
-          pages?.save(record)
-          if wantsStatistics {
-            statistics.add(record)
-          } else if wantsJSON {
-            output.write(RecordJSON.line(record))
-          } else if detailedBlocks {
-            output.write(record.pgWaldumpLineWithBlockDetails)
-          } else {
-            output.write { bytes in
-              record.appendPgWaldumpLine(to: &bytes)
-              bytes.append(UInt8(ascii: "\n"))
+        let damage: WALStream.DamageHandling = keepGoing ? .resynchronize : .stop
+        let report: VerificationReport
+        if inParallel {
+          report = stream.forEachSegmentInParallel(
+            timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
+            makeChunk: { ListingChunk() }, visit: { record, chunk in printer.take(record, into: &chunk) },
+            deliver: { chunk in
+              output.write(chunk.bytes)
+              state.append(chunk)
+            })
+        } else {
+          report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly) { record in
+            if printer.take(record, into: &state) { pages?.save(record) }
+            if state.bytes.count >= 1 << 20 {
+              output.write(state.bytes)
+              state.bytes.removeAll(keepingCapacity: true)
             }
+            return limit.map { state.shown < $0 } ?? true
           }
-          shown += 1
-          return limit.map { shown < $0 } ?? true
+          output.write(state.bytes)
+          state.bytes.removeAll(keepingCapacity: true)
         }
         output.flush()
         problems += report.problems
-        let limitReached = limit.map { shown >= $0 } ?? false
+        let limitReached = limit.map { state.shown >= $0 } ?? false
         guard follow, problems.isEmpty, !limitReached, !Interruption.happened else { break }
         // Next time, start where this pass ended.
-        if let lastEnd { readRange = lastEnd..<(readRange?.upperBound ?? LSN(.max)) }
+        if let lastEnd = state.lastEnd { readRange = lastEnd..<(readRange?.upperBound ?? LSN(.max)) }
         Interruption.sleep(seconds: 1)
         if Interruption.happened { break }
       }
       if wantsStatistics {
+        let statistics = state.statistics ?? WALStatistics()
         output.write(wantsJSON ? JSONOutput.encode(StatsJSON(statistics, perRecord: perRecord)) + "\n"
                                : InspectText.statistics(statistics, perRecord: perRecord))
       }
@@ -143,8 +150,8 @@ extension Walkit {
         for problem in problems { printError("walkit inspect: error in WAL: \(problem)") }
         throw ExitCode(ExitStatus.problemsFound)
       }
-      if let lastEnd {
-        if let limit, shown >= limit {
+      if let lastEnd = state.lastEnd {
+        if let limit, state.shown >= limit {
           printError("walkit inspect: stopped after \(limit) records, at \(lastEnd)")
         } else if let range, range.upperBound != LSN(.max) {
           printError("walkit inspect: read through \(lastEnd), the end of the requested range")

@@ -8,6 +8,12 @@ public struct WALStatistics: Sendable {
     public var recordLength: UInt64 = 0
     /// Stored (compressed, hole-less) full-page image bytes.
     public var fullPageImageLength: UInt64 = 0
+
+    mutating func add(_ other: Bucket) {
+      count += other.count
+      recordLength += other.recordLength
+      fullPageImageLength += other.fullPageImageLength
+    }
   }
 
   /// Per resource manager id.
@@ -39,6 +45,16 @@ public struct WALStatistics: Sendable {
     if start == nil { start = record.lsn }
     end = record.nextRecordAfterReplay
     version = version ?? record.version
+  }
+
+  /// Adds the counts of `later`, gathered from records that follow these.
+  public mutating func merge(_ later: WALStatistics) {
+    guard later.start != nil else { return }
+    for id in 0..<256 { byResourceManager[id].add(later.byResourceManager[id]) }
+    for index in 0..<byRecordType.count { byRecordType[index].add(later.byRecordType[index]) }
+    start = start ?? later.start
+    end = later.end ?? end
+    version = version ?? later.version
   }
 
   /// The name of a record-type row, as pg_waldump prints it: `Heap/INSERT`, `XLOG/UNKNOWN (c0)`.

@@ -65,6 +65,65 @@ public struct WALStream: Sendable {
                              headersOnly: Bool = false, _ body: (WALRecord) -> Void,
                              stopWhen: () -> Bool = { false }) -> VerificationReport
   {
+    var selected = selection(timeline: timeline, in: range)
+    let lookup = SegmentLookup(selected.files)
+    let scanner = SegmentScanner()
+    scanner.resynchronizes = damage == .resynchronize
+    scanner.deliversHeadersOnly = headersOnly
+    var scans: [SegmentScan] = []
+    withoutActuallyEscaping(body) { body in
+      for file in selected.files {
+        if stopWhen() { break }
+        let scan = lookup.scan(file, with: scanner, visit: { record in
+          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
+          body(record)
+        })
+        scans.append(scan)
+        if damage == .stop && scan.isDamaged { break }
+      }
+    }
+    selected.files = Array(selected.files.prefix(scans.count))
+    return VerificationReport(inputs: selected, scans: scans)
+  }
+
+  /// Reads segments on `jobs` threads (0: one per processor): `visit` gathers the records of
+  /// one segment into a `Chunk` made for it (on a worker thread), and `deliver` receives the
+  /// chunks on the calling thread in the order ``forEachRecord(timeline:in:afterDamage:headersOnly:_:)``
+  /// reads the segments. Reading stops after a damaged segment when `damage` is `.stop`. A few
+  /// segments are read ahead of delivery, never more, so memory stays flat.
+  public func forEachSegmentInParallel<Chunk: Sendable>(
+    timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
+    headersOnly: Bool = false, jobs: Int = 0, makeChunk: @escaping @Sendable () -> Chunk,
+    visit: @escaping @Sendable (WALRecord, inout Chunk) -> Void, deliver: (Chunk) -> Void
+  ) -> VerificationReport {
+    var selected = selection(timeline: timeline, in: range)
+    let files = selected.files
+    let lookup = SegmentLookup(files)
+    var scans: [SegmentScan] = []
+    orderedParallelMap(count: files.count, workers: jobs, context: {
+      let scanner = SegmentScanner()
+      scanner.resynchronizes = damage == .resynchronize
+      scanner.deliversHeadersOnly = headersOnly
+      return scanner
+    }) { index, scanner in
+      var chunk = makeChunk()
+      let scan = lookup.scan(files[index], with: scanner, visit: { record in
+        if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
+        visit(record, &chunk)
+      })
+      return (scan, chunk)
+    } deliver: { _, result in
+      deliver(result.1)
+      scans.append(result.0)
+      return !(damage == .stop && result.0.isDamaged)
+    }
+    selected.files = Array(files.prefix(scans.count))
+    return VerificationReport(inputs: selected, scans: scans)
+  }
+
+  /// The files to read: those of `timeline` (all when `nil`) whose segments `range` touches, a
+  /// full segment rather than a `.partial` of the same name.
+  private func selection(timeline: TimelineID?, in range: Range<LSN>?) -> WALInputs {
     var selected = inputs
     let chosen = Set(inputs.files.indexByName().values)
     selected.files = inputs.files.indices.filter { index in
@@ -83,24 +142,13 @@ public struct WALStream: Sendable {
         }
       }
     }
-    let lookup = SegmentLookup(selected.files)
-    let scanner = SegmentScanner()
-    scanner.resynchronizes = damage == .resynchronize
-    scanner.deliversHeadersOnly = headersOnly
-    var scans: [SegmentScan] = []
-    withoutActuallyEscaping(body) { body in
-      for file in selected.files {
-        if stopWhen() { break }
-        let scan = lookup.scan(file, with: scanner, visit: { record in
-          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
-          body(record)
-        })
-        scans.append(scan)
-        let damaged = (scan.stopProblem != nil && scan.endOfWALSignature == nil) || !scan.problems.allSatisfy(\.kind.isAboutStorage)
-        if damage == .stop && damaged { break }
-      }
-    }
-    selected.files = Array(selected.files.prefix(scans.count))
-    return VerificationReport(inputs: selected, scans: scans)
+    return selected
+  }
+}
+
+extension SegmentScan {
+  /// Reading met damage, not a clean end of WAL (storage and catalogue problems aside).
+  var isDamaged: Bool {
+    (stopProblem != nil && endOfWALSignature == nil) || !problems.allSatisfy(\.kind.isAboutStorage)
   }
 }

@@ -18,6 +18,15 @@ final class BufferedOutput {
     if buffer.count >= capacity { flush() }
   }
 
+  func write(_ bytes: [UInt8]) {
+    if buffer.isEmpty && bytes.count >= capacity {
+      writeOut(bytes)
+      return
+    }
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= capacity { flush() }
+  }
+
   /// Lets `fill` append bytes straight into the buffer.
   func write(_ fill: (inout [UInt8]) -> Void) {
     fill(&buffer)
@@ -25,7 +34,12 @@ final class BufferedOutput {
   }
 
   func flush() {
-    buffer.withUnsafeBytes { bytes in
+    writeOut(buffer)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func writeOut(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { bytes in
       var done = 0
       while done < bytes.count {
         let written = Glibc.write(1, bytes.baseAddress! + done, bytes.count - done)
@@ -33,6 +47,5 @@ final class BufferedOutput {
         done += written
       }
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 }

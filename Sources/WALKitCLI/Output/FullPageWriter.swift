@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WALKit
 
 /// `inspect --save-fullpage DIR`: writes each restored full-page image as a page file named as
@@ -11,9 +11,8 @@ final class FullPageWriter {
 
   init(directory path: String) throws {
     directory = URL(fileURLWithPath: path)
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      guard isDirectory.boolValue, (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true else {
+    if FileManager.default.fileExists(atPath: path) {
+      guard WALKitCLI.isDirectory(path), (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true else {
         throw ValidationError("--save-fullpage directory \(path) exists and is not empty")
       }
     } else {
@@ -26,7 +25,7 @@ final class FullPageWriter {
     for block in record.blocks where block.hasImage {
       do {
         let page = try FullPageImage.restore(block, of: record)
-        let name = String(format: "%08X-%08X-%08X", record.timeline.rawValue, UInt32(record.lsn.rawValue >> 32),
+        let name = cFormat("%08X-%08X-%08X", record.timeline.rawValue, UInt32(record.lsn.rawValue >> 32),
                           UInt32(truncatingIfNeeded: record.lsn.rawValue))
           + ".\(block.relation.tablespace).\(block.relation.database).\(block.relation.relation).\(block.blockNumber)_\(block.fork)"
         try Data(page).write(to: directory.appendingPathComponent(name))

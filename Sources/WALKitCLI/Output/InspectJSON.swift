@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WALKit
 
 /// `walkit inspect --json`: one object per record per line. Field names are documented in

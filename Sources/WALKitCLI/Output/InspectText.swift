@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WALKit
 
 /// pg_waldump's text formats: the record line and the statistics table.
@@ -47,7 +47,7 @@ enum InspectText {
         + " " + left(cells[5], 20) + " " + left(cells[6], 8) + " " + left(cells[7], 20) + " " + left(cells[8], 8) + "\n"
     }
     func number(_ value: UInt64) -> String { left(String(value), 20) }
-    func share(_ part: UInt64, _ whole: UInt64) -> String { String(format: "(%6.02f)", percent(part, whole)) }
+    func share(_ part: UInt64, _ whole: UInt64) -> String { cFormat("(%6.02f)", percent(part, whole)) }
     out += header(["Type", "N", "(%)", "Record size", "(%)", "FPI size", "(%)", "Combined size", "(%)"])
     out += header(["----", "-", "---", "-----------", "---", "--------", "---", "-------------", "---"])
     for (name, bucket) in rows {
@@ -59,8 +59,8 @@ enum InspectText {
     out += pad("", 27) + " " + left("--------", 20) + " " + left("", 8) + " " + left("--------", 20) + " " + left("", 8) + " "
       + left("--------", 20) + " " + left("", 8) + " " + left("--------", 20) + "\n"
     out += pad("Total", 27) + " " + number(count) + " " + pad("", 9) + number(rec) + " "
-      + pad(String(format: "[%.02f%%]", percent(rec, combined)), 9) + number(fpi) + " "
-      + pad(String(format: "[%.02f%%]", percent(fpi, combined)), 9) + number(combined) + " " + pad("[100%]", 6) + "\n"
+      + pad(cFormat("[%.02f%%]", percent(rec, combined)), 9) + number(fpi) + " "
+      + pad(cFormat("[%.02f%%]", percent(fpi, combined)), 9) + number(combined) + " " + pad("[100%]", 6) + "\n"
     return out
   }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Encodes report documents: sorted keys, LSNs as strings, absent values as `null`.
 enum JSONOutput {

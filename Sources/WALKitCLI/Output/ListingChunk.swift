@@ -1,0 +1,48 @@
+import WALKit
+
+/// What `inspect` gathers from a run of records: their text (lines or JSON) or statistics,
+/// how many were shown, and where the last one read ends.
+struct ListingChunk: Sendable {
+  var bytes: [UInt8] = []
+  var statistics: WALStatistics?
+  var shown = 0
+  var lastEnd: LSN?
+
+  /// Adds the chunk of the records that follow.
+  mutating func append(_ later: ListingChunk) {
+    if let more = later.statistics {
+      if statistics == nil { statistics = more } else { statistics!.merge(more) }
+    }
+    shown += later.shown
+    lastEnd = later.lastEnd ?? lastEnd
+  }
+}
+
+/// How `inspect` shows a record: which records, and as what.
+struct RecordPrinter: Sendable {
+  enum Form: Sendable { case line, lineWithBlockDetails, json, statistics }
+
+  var filter: RecordFilter
+  var form: Form
+
+  /// Adds `record` to `chunk` when the filter takes it; returns whether it did.
+  @discardableResult
+  func take(_ record: WALRecord, into chunk: inout ListingChunk) -> Bool {
+    chunk.lastEnd = record.nextRecordAfterReplay
+    guard filter.matches(record) else { return false }
+    switch form {
+    case .line:
+      record.appendPgWaldumpLine(to: &chunk.bytes)
+      chunk.bytes.append(UInt8(ascii: "\n"))
+    case .lineWithBlockDetails:
+      chunk.bytes.append(contentsOf: record.pgWaldumpLineWithBlockDetails.utf8)
+    case .json:
+      chunk.bytes.append(contentsOf: RecordJSON.line(record).utf8)
+    case .statistics:
+      if chunk.statistics == nil { chunk.statistics = WALStatistics() }
+      chunk.statistics!.add(record)
+    }
+    chunk.shown += 1
+    return true
+  }
+}
