@@ -433,3 +433,26 @@ final class Collected: @unchecked Sendable {
   var data = Data()
   let done = DispatchSemaphore(value: 0)
 }
+
+extension CLITests {
+  @Test func repositoriesAreDetectedAndNamed() throws {
+    let pgBackRest = try Self.walkit(["verify", "TestData/pg15-repositories/pgbackrest"])
+    #expect(pgBackRest.status == 0, "\(pgBackRest.stdout)\(pgBackRest.stderr)")
+    #expect(pgBackRest.stdout.hasPrefix("TestData/pg15-repositories/pgbackrest: pgBackRest stanza demo, archive id 15-1 (PostgreSQL 15, system identifier "))
+    let barman = try Self.walkit(["gaps", "--json", "--from", "TestData/pg15-repositories/backup_label", "TestData/pg15-repositories/barman/pg15"])
+    #expect(barman.status == 0, "\(barman.stdout)\(barman.stderr)")
+    let document = try Self.json(barman.stdout)
+    let repositories = try #require(document["repositories"] as? [[String: String]])
+    #expect(repositories.map { $0["layout"] } == ["barman"])
+    let walG = try Self.walkit(["inspect", "-p", "TestData/pg15-repositories/walg", "-n", "1"])
+    #expect(walG.status == 0)
+    #expect(walG.stderr.contains("walkit inspect: reading TestData/pg15-repositories/walg: WAL-G storage"))
+    #expect(walG.stdout.hasPrefix("rmgr: "))
+    let forced = try Self.walkit(["verify", "--layout", "barman", "TestData/pg15-repositories/flat"])
+    #expect(forced.status == 2)
+    #expect(forced.stderr.contains("not a usable Barman catalogue"))
+    let encrypted = try Self.walkit(["verify", "TestData/pg15-repositories/pgbackrest-encrypted"])
+    #expect(encrypted.status == 2)
+    #expect(encrypted.stderr.contains("encrypted"))
+  }
+}

@@ -104,7 +104,7 @@ public struct GapAnalysis: Sendable {
     let scans = checksContent ? scanPath(path, start: start.lsn, geometry: geometry) : nil
     var walk = PathWalk(path: path, scans: scans, catalog: catalog, geometry: geometry, start: start.lsn)
     walk.run()
-    problems += walk.problems
+    problems += walk.problems.filter { !problems.contains($0) }
     if blocking == nil { blocking = walk.blocking }
     let reachable = walk.reachable
     if blocking == nil, let targetLSN, reachable < targetLSN {
@@ -156,7 +156,8 @@ public struct GapAnalysis: Sendable {
     guard let name = SegmentName(timeline: timeline, segment: geometry.segment(containing: lsn), geometry: geometry)
     else { return nil }
     let fileName = "\(name).\(SegmentName.hex8(UInt32(truncatingIfNeeded: geometry.segmentOffset(of: lsn)))).backup"
-    guard let path = catalog.backupFiles[fileName], let label = try? WALCatalog.backupLabel(at: path) else { return nil }
+    guard let file = catalog.backupFiles[fileName], let label = try? WALCatalog.backupLabel(at: file.path, named: file.compression)
+    else { return nil }
     return label.stopLSN
   }
 

@@ -44,6 +44,13 @@ struct PathWalk {
         lastRecord = nil
         continue
       }
+      if let refusal = file.catalogEntry?.refusal {
+        steps.append(GapReport.Step(step: step, status: .damaged, source: nil, scan: nil))
+        block(refusal, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+        previous = nil
+        lastRecord = nil
+        continue
+      }
       guard let scans, let scan = scans[index] else {
         steps.append(GapReport.Step(step: step, status: .present, source: nil, scan: nil))
         endOfWAL = segmentEnd
@@ -54,8 +61,7 @@ struct PathWalk {
       var found = scan.problems
       var stopsAt: LSN?
       // A restored file of the wrong size is refused as if it were missing (standby mode).
-      let refusal = file.catalogEntry?.refusal
-      let refused = refusal != nil || scan.stopProblem?.kind == .unreadableFile
+      let refused = scan.stopProblem?.kind == .unreadableFile
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
 
       if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
@@ -98,7 +104,7 @@ struct PathWalk {
       let damaged = refused || !found.allSatisfy(\.kind.isAboutStorage)
       steps.append(GapReport.Step(step: step, status: damaged ? .damaged : .ok, source: nil, scan: scan))
       if refused {
-        let reason = refusal ?? found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
+        let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
         problems += found
         block(reason, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
       } else if let stopsAt {

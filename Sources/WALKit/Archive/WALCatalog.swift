@@ -19,8 +19,9 @@ public struct WALCatalog: Sendable {
   /// Parsed timeline history files.
   public var histories: [TimelineID: TimelineHistory] = [:]
   public var historyFiles: [TimelineID: String] = [:]
-  /// Backup history files (`<segment>.<offset>.backup`), by file name.
-  public var backupFiles: [String: String] = [:]
+  /// Backup history files (`<segment>.<offset>.backup`), by that name without a compression
+  /// suffix, with the compression the suffix names.
+  public var backupFiles: [String: (path: String, compression: Compression?)] = [:]
   /// Files that cannot be used (unreadable histories, entries that are not files).
   public var problems: [WALProblem] = []
 
@@ -59,8 +60,9 @@ public struct WALCatalog: Sendable {
           } catch {
             problems.append(error)
           }
-        case .backupHistory where backupFiles[fileName] == nil:
-          backupFiles[fileName] = other
+        case .backupHistory(let compression):
+          let plainName = String(fileName.prefix(40))
+          if backupFiles[plainName] == nil { backupFiles[plainName] = (other, compression) }
         default:
           continue
         }
@@ -88,8 +90,8 @@ public struct WALCatalog: Sendable {
   /// Reads a `backup_label` or `.backup` file.
   ///
   /// - Throws: `unreadable-file` when it cannot be read or has no start location.
-  public static func backupLabel(at path: String) throws(WALProblem) -> BackupLabel {
-    let text = try readText(path)
+  public static func backupLabel(at path: String, named compression: Compression? = nil) throws(WALProblem) -> BackupLabel {
+    let text = try readText(path, named: compression)
     do {
       return try BackupLabel(text: text)
     } catch {

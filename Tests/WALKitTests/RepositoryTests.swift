@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import WALKit
+
+/// The same PostgreSQL 15 WAL kept as archive commands and backup tools keep it
+/// (TestData/pg15-repositories, made by TestData/generate/make-repository-fixtures.sh with the real
+/// pgBackRest and Barman).
+@Suite struct RepositoryTests {
+  static let base = "pg15-repositories"
+  static let layouts: [(String, RepositoryLayout)] = [
+    ("flat", .flat), ("flat-mixed", .flat), ("pgbackrest", .pgBackRest), ("walg", .walG), ("barman/pg15", .barman),
+  ]
+
+  static func path(_ relative: String) -> String { Fixture.path(base + "/" + relative) }
+
+  /// pg_waldump's record count for the flat copy, and the segment range it read.
+  static func waldumpRecordCount() throws -> Int {
+    let summary = try Fixture.text(base + "/waldump-summary.txt")
+    let line = try #require(summary.split(separator: "\n").first { $0.hasPrefix("records:") })
+    return try #require(Int(line.split(separator: " ").last!))
+  }
+
+  static func copyTree(_ relative: String, into scratch: Scratch) throws -> String {
+    let target = scratch.file(URL(fileURLWithPath: relative).lastPathComponent)
+    try FileManager.default.copyItem(atPath: path(relative), toPath: target)
+    return target
+  }
+
+  @Test(arguments: layouts.map(\.0))
+  func everyLayoutHoldsTheWALPgWaldumpRead(_ relative: String) throws {
+    let layout = try #require(Self.layouts.first { $0.0 == relative }?.1)
+    let report = try Verifier().verify(paths: [Self.path(relative)])
+    #expect(report.repositories.map(\.layout) == [layout])
+    #expect(report.isClean, "\(report.problems)")
+    #expect(report.recordCount == (try Self.waldumpRecordCount()))
+  }
+
+  @Test func everyCompressionIsReadByItsContent() throws {
+    let mixed = try Verifier().verify(paths: [Self.path("flat-mixed")])
+    #expect(Set(mixed.segments.map(\.scan.compression)).isSuperset(of: [.plain, .gzip, .zstd, .lz4, .bzip2, .xz]))
+    let walG = try Verifier().verify(paths: [Self.path("walg")])
+    #expect(Set(walG.segments.map(\.scan.compression)).isSuperset(of: [.lz4, .zstd, .brotli, .lzma]))
+    let pgBackRest = try Verifier().verify(paths: [Self.path("pgbackrest")])
+    #expect(Set(pgBackRest.segments.map(\.scan.compression)).isSuperset(of: [.plain, .gzip, .lz4, .zstd, .bzip2]))
+    let barman = try Verifier().verify(paths: [Self.path("barman/pg15")])
+    #expect(Set(barman.segments.map(\.scan.compression)).isSuperset(of: [.gzip, .bzip2]))
+  }
+
+  @Test func gapsGivesOneVerdictWhereverTheWALSits() throws {
+    let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
+    var verdicts: [String] = []
+    for (relative, layout) in Self.layouts {
+      for namesOnly in [false, true] {
+        let report = try GapAnalysis(sources: [Self.path(relative)], start: .backup(label, origin: "backup_label"),
+                                     checksContent: !namesOnly).run()
+        #expect(report.sources.first?.repository?.layout == layout)
+        #expect(report.continuous, "\(relative): \(report.problems)")
+        #expect(report.problems.isEmpty, "\(relative): \(report.problems)")
+        #expect(report.reachesConsistency == true)
+        verdicts.append("\(report.continuous) \(report.reachableLSN) \(report.path.map(\.step.name))")
+      }
+    }
+    #expect(Set(verdicts.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)).count == 1, "\(verdicts)")
+  }
+
+  @Test func aSuffixThatLiesIsAProblemAndTheContentIsStillRead() throws {
+    let scratch = try Scratch()
+    let directory = try Self.copyTree("flat-mixed", into: scratch)
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+    let zst = try #require(names.first { $0.hasSuffix(".zst") })
+    let lying = String(zst.dropLast(4)) + ".gz"
+    try FileManager.default.moveItem(atPath: directory + "/" + zst, toPath: directory + "/" + lying)
+    let report = try Verifier().verify(paths: [directory])
+    #expect(report.problems.map(\.kind) == [.compressionMismatch])
+    #expect(report.problems.first?.location.file == directory + "/" + lying)
+    #expect(report.problems.first?.message == "the name says gzip (.gz), the content is zstd")
+    #expect(report.recordCount == (try Self.waldumpRecordCount()))
+    #expect(report.segments.allSatisfy { $0.status != .damaged })
+  }
+
+  @Test func truncatedAndCorruptStreamsAreUnreadableWithTheLibrarysReason() throws {
+    let scratch = try Scratch()
+    let directory = try Self.copyTree("walg/wal_005", into: scratch)
+    let compressed = try FileManager.default.contentsOfDirectory(atPath: directory)
+      .filter { WALFile.classify(fileName: $0) != .other && $0.contains(".") && !$0.contains("history") && !$0.contains("backup") }
+      .sorted()
+    #expect(compressed.count >= 4)
+    for name in compressed {
+      let path = directory + "/" + name
+      let original = try Scratch.bytes(path)
+      try Scratch.write(Array(original.prefix(original.count / 2)), to: path)
+      let truncated = try Verifier().verify(paths: [path])
+      #expect(truncated.segments.first?.status == .unreadable, "\(name)")
+      #expect(truncated.problems.first?.kind == .unreadableFile, "\(name): \(truncated.problems)")
+      try Scratch.write(original, to: path)
+    }
+  }
+
+  @Test func pgBackRestChecksumsAreCheckedAfterDecompression() throws {
+    let scratch = try Scratch()
+    let repository = try Self.copyTree("pgbackrest", into: scratch)
+    let stored = try #require(FileManager.default.enumerator(atPath: repository)?.compactMap { $0 as? String }
+      .first { $0.contains("/0000000100000000/") && $0.hasSuffix(".gz") })
+    let name = URL(fileURLWithPath: stored).lastPathComponent
+    let dash = try #require(name.firstIndex(of: "-"))
+    let renamed = String(name[..<dash]) + "-" + String(repeating: "0", count: 40) + ".gz"
+    let directory = URL(fileURLWithPath: repository + "/" + stored).deletingLastPathComponent().path
+    try FileManager.default.moveItem(atPath: directory + "/" + name, toPath: directory + "/" + renamed)
+    let report = try Verifier().verify(paths: [repository])
+    #expect(report.problems.map(\.kind) == [.checksumMismatch])
+    #expect(report.problems.first?.location.file == directory + "/" + renamed)
+    #expect(report.problems.first?.message.contains("names SHA-1 0000000000000000000000000000000000000000, the decompressed content has \(name[name.index(after: dash)...].prefix(40))") == true)
+  }
+
+  @Test func aSegmentPgBackRestHoldsTwiceStopsARestore() throws {
+    let scratch = try Scratch()
+    let repository = try Self.copyTree("pgbackrest", into: scratch)
+    let files = FileManager.default.enumerator(atPath: repository)!.compactMap { $0 as? String }
+      .filter { $0.contains("/0000000100000000/") && !$0.contains(".backup") }.sorted()
+    let second = try #require(files.dropFirst(2).first)
+    let name = URL(fileURLWithPath: second).lastPathComponent
+    let copy = String(name.prefix(25)) + String(repeating: "f", count: 40) + name.dropFirst(65)
+    let directory = URL(fileURLWithPath: repository + "/" + second).deletingLastPathComponent().path
+    try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: directory + "/" + copy)
+    let segment = try #require(SegmentName(fileName: name.prefix(24)))
+
+    let report = try Verifier().verify(paths: [repository])
+    #expect(report.problems.map(\.kind) == [.duplicateSegment])
+    #expect(report.problems.first?.location.segment == segment)
+
+    let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
+    let gaps = try GapAnalysis(sources: [repository], start: .backup(label, origin: "backup_label"), checksContent: false).run()
+    #expect(!gaps.continuous)
+    #expect(gaps.blockingProblem?.kind == .duplicateSegment)
+    #expect(gaps.problems.map(\.kind) == [.duplicateSegment])
+    #expect(gaps.reachableLSN == LSN(0x800000))
+  }
+
+  @Test func pgBackRestArchiveInfoMustMatchTheWAL() throws {
+    let scratch = try Scratch()
+    let repository = try Self.copyTree("pgbackrest", into: scratch)
+    let info = repository + "/archive/demo/archive.info"
+    let text = try String(contentsOfFile: info, encoding: .utf8)
+    let parsed = try PgBackRestArchiveInfo(bytes: Array(text.utf8))
+    #expect(parsed.current.archiveID == "15-1")
+    #expect(parsed.history == [parsed.current])
+    let other = text.replacingOccurrences(of: String(parsed.current.systemIdentifier), with: "7000000000000000001")
+    try other.write(toFile: info, atomically: false, encoding: .utf8)
+    try FileManager.default.removeItem(atPath: info + ".copy")
+    let report = try Verifier().verify(paths: [repository])
+    #expect(!report.problems.isEmpty)
+    #expect(report.problems.allSatisfy { $0.kind == .catalogMismatch && $0.message.contains("system identifier 7000000000000000001") })
+    #expect(report.problems.count == report.segments.count)
+  }
+
+  @Test func anEncryptedPgBackRestRepositoryIsNamedAsSuch() throws {
+    #expect {
+      try WALInputs(paths: [Self.path("pgbackrest-encrypted")])
+    } throws: { error in
+      "\(error)".contains("encrypted") && "\(error)".contains("Salted__")
+    }
+  }
+
+  @Test func barmanCatalogueIsCheckedAgainstTheFiles() throws {
+    let scratch = try Scratch()
+    let server = try Self.copyTree("barman/pg15", into: scratch)
+    let catalogue = server + "/wals/xlog.db"
+    let lines = try String(contentsOfFile: catalogue, encoding: .utf8).split(separator: "\n").map(String.init)
+    let segmentLines = lines.filter { $0.split(separator: "\t").first?.count == 24 }
+    let missing = String(try #require(segmentLines.dropFirst(2).first).split(separator: "\t")[0])
+    try FileManager.default.removeItem(atPath: server + "/wals/" + missing.prefix(16) + "/" + missing)
+    let resized = segmentLines[0].split(separator: "\t").map(String.init)
+    let edited = lines.map { $0 == segmentLines[0] ? [resized[0], "12345", resized[2], resized[3]].joined(separator: "\t") : $0 }
+    try (edited.joined(separator: "\n") + "\n").write(toFile: catalogue, atomically: false, encoding: .utf8)
+
+    let report = try Verifier().verify(paths: [server])
+    let kinds = report.problems.map(\.kind)
+    #expect(kinds.filter { $0 == .catalogMismatch }.count == 2, "\(report.problems)")
+    #expect(kinds.contains(.missingSegment))
+    #expect(report.problems.contains { $0.message.hasPrefix("xlog.db lists \(missing) (") && $0.message.hasSuffix("the file is missing") })
+    #expect(report.problems.contains { $0.message.hasPrefix("xlog.db records 12345 bytes, the file has ") })
+
+    let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
+    let gaps = try GapAnalysis(sources: [server], start: .backup(label, origin: "backup_label"), checksContent: false).run()
+    #expect(gaps.missing.map(\.description) == [missing])
+  }
+
+  @Test func aLayoutNamedThatIsNotThereIsAnError() throws {
+    #expect(throws: WALInputs.Error.self) { try WALInputs(paths: [Self.path("flat")], layout: .pgBackRest) }
+    #expect(throws: WALInputs.Error.self) { try WALInputs(paths: [Self.path("flat")], layout: .barman) }
+    #expect(throws: WALInputs.Error.self) { try WALInputs(paths: [Self.path("flat")], layout: .walG) }
+    #expect(try WALInputs(paths: [Self.path("pgbackrest")], layout: .flat).files.isEmpty)
+  }
+}
