@@ -92,11 +92,13 @@ static walkit_decompress_status unlz4(const uint8_t *input, size_t length, uint8
                                       size_t *produced, char *message, size_t message_capacity) {
   LZ4F_dctx *context;
   if (LZ4F_isError(LZ4F_createDecompressionContext(&context, LZ4F_VERSION))) return WALKIT_DECOMPRESS_NO_MEMORY;
+  /* The output buffer stays put between calls: blocks decode straight into it. */
+  LZ4F_decompressOptions_t options = {.stableDst = 1};
   size_t consumed = 0;
   walkit_decompress_status status;
   for (;;) {
     size_t in_chunk = length - consumed, out_chunk = capacity - *produced;
-    size_t hint = LZ4F_decompress(context, output + *produced, &out_chunk, input + consumed, &in_chunk, NULL);
+    size_t hint = LZ4F_decompress(context, output + *produced, &out_chunk, input + consumed, &in_chunk, &options);
     consumed += in_chunk;
     *produced += out_chunk;
     if (LZ4F_isError(hint)) {

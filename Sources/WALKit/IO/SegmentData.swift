@@ -170,10 +170,11 @@ public final class SegmentData: @unchecked Sendable {
     return geometry.segmentSize
   }
 
-  static func owning(_ buffer: UnsafeMutableRawBufferPointer, count: Int, pooled: Bool, compression: Compression,
+  /// Takes over a pooled buffer holding `count` decompressed bytes.
+  static func owning(_ buffer: UnsafeMutableRawBufferPointer, count: Int, compression: Compression,
                      storedSize: UInt64) -> SegmentData
   {
     SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), origin: .decompressed(compression),
-                storedSize: storedSize, ownership: pooled ? .pooled : .allocation, capacity: buffer.count)
+                storedSize: storedSize, ownership: .pooled, capacity: buffer.count)
   }
 }
