@@ -7,8 +7,6 @@ public struct CatalogEntry: Hashable, Sendable {
   public var source: String
   /// SHA-1 of the decompressed content, lowercase hex (pgBackRest's file names).
   public var sha1: String?
-  /// Size of the stored file (Barman's `xlog.db`).
-  public var storedSize: UInt64?
   /// The compression recorded for the file (Barman's `xlog.db`).
   public var compression: Compression?
   /// The cluster the WAL must come from (pgBackRest's `archive.info`).
@@ -18,11 +16,10 @@ public struct CatalogEntry: Hashable, Sendable {
   /// Why the tool will not hand the file to a restore (a segment pgBackRest holds twice).
   public var refusal: WALProblem?
 
-  public init(source: String, sha1: String? = nil, storedSize: UInt64? = nil, compression: Compression? = nil,
+  public init(source: String, sha1: String? = nil, compression: Compression? = nil,
               systemIdentifier: UInt64? = nil, majorVersion: Int? = nil) {
     self.source = source
     self.sha1 = sha1
-    self.storedSize = storedSize
     self.compression = compression
     self.systemIdentifier = systemIdentifier
     self.majorVersion = majorVersion
@@ -31,10 +28,6 @@ public struct CatalogEntry: Hashable, Sendable {
   /// The claims `data` (read from the file) and `scan` (what its WAL says) contradict.
   func contradictions(of data: SegmentData, scan: SegmentScan, at location: WALLocation) -> [WALProblem] {
     var found: [WALProblem] = []
-    if let storedSize, storedSize != data.storedSize {
-      found.append(WALProblem(.catalogMismatch,
-        "\(source) records \(storedSize) bytes, the file has \(data.storedSize)", at: location))
-    }
     if let compression, compression != data.compression {
       found.append(WALProblem(.catalogMismatch,
         "\(source) records the file as \(compression), its content is \(data.compression)", at: location))

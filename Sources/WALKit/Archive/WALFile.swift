@@ -54,7 +54,7 @@ public struct WALFile: Hashable, Sendable {
       return .segment(name, partial: partial, compression: compression)
     }
     guard !partial else { return .other }
-    if utf8.count == 40, stem.hasSuffix(".backup"), let name = SegmentName(fileName: stem.prefix(24)),
+    if utf8.count == 40, stem.hasSuffix(".backup"), SegmentName(fileName: stem.prefix(24)) != nil,
       stem.dropFirst(24).hasPrefix("."), SegmentName.hex32(Array(utf8)[25..<33]) != nil
     {
       return .backupHistory(compression: compression)

@@ -67,6 +67,9 @@ public struct WALInputs: Sendable {
     return false
   }
 
+  /// A pg_wal: a directory with `archive_status/`.
+  static func isLiveDirectory(_ directory: String) -> Bool { isDirectory(join(directory, "archive_status")) }
+
   static func isRegularFile(_ path: String) -> Bool {
     if case .success(let status) = Syscalls.status(of: path), case .regular = status.type { return true }
     return false
@@ -85,7 +88,7 @@ public struct WALInputs: Sendable {
   }
 
   private mutating func addNamedFile(_ path: String) {
-    let live = Self.isDirectory(Self.join(Self.parent(path), "archive_status"))
+    let live = Self.isLiveDirectory(Self.parent(path))
     switch WALFile.classify(fileName: Self.baseName(path)) {
     case .segment(let name, let partial, let compression):
       files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live))
@@ -98,7 +101,7 @@ public struct WALInputs: Sendable {
 
   /// Lists a plain directory of WAL files: an archive, or a pg_wal.
   mutating func addFlatDirectory(_ directory: String) throws(Error) -> Repository {
-    let live = Self.isDirectory(Self.join(directory, "archive_status"))
+    let live = Self.isLiveDirectory(directory)
     var count = 0
     for entry in try Self.entries(of: directory) {
       if live && (entry.name == "archive_status" || entry.name == "summaries") { continue }

@@ -43,4 +43,11 @@ extension WALInputs {
     }
     repositories.append(repository)
   }
+
+  /// `3 segments (lz4 2, zstd 1)`: the segments a repository holds, by compression.
+  static func describe(_ byFormat: [Compression: Int]) -> String {
+    let total = byFormat.values.reduce(0, +)
+    let parts = Compression.allCases.compactMap { format in byFormat[format].map { "\(format.rawValue) \($0)" } }
+    return "\(total) segment\(total == 1 ? "" : "s")" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+  }
 }

@@ -23,11 +23,4 @@ extension WALInputs {
     return Repository(path: directory, layout: .walG,
                       summary: "WAL-G storage, \(folder): \(Self.describe(byFormat))")
   }
-
-  /// `3 segments (lz4 2, zstd 1)`.
-  static func describe(_ byFormat: [Compression: Int]) -> String {
-    let total = byFormat.values.reduce(0, +)
-    let parts = Compression.allCases.compactMap { format in byFormat[format].map { "\(format.rawValue) \($0)" } }
-    return "\(total) segment\(total == 1 ? "" : "s")" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
-  }
 }

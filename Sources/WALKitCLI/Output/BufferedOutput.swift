@@ -27,11 +27,6 @@ final class BufferedOutput {
     if buffer.count >= capacity { flush() }
   }
 
-  /// Lets `fill` append bytes straight into the buffer.
-  func write(_ fill: (inout [UInt8]) -> Void) {
-    fill(&buffer)
-    if buffer.count >= capacity { flush() }
-  }
 
   func flush() {
     writeOut(buffer)

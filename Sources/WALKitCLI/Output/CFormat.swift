@@ -15,9 +15,3 @@ func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
   }
   return String(decoding: buffer.prefix(max(0, min(Int(count), buffer.count - 1))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
-
-/// Whether `path` names a directory (following links).
-func isDirectory(_ path: String) -> Bool {
-  var info = stat()
-  return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-}
