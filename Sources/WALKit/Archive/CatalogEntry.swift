@@ -67,3 +67,11 @@ public struct CatalogEntry: Hashable, Sendable {
     return String(decoding: text, as: UTF8.self)
   }
 }
+
+/// A catalogue entry behind a reference, compared by value.
+final class CatalogBox: Hashable, Sendable {
+  let entry: CatalogEntry
+  init(_ entry: CatalogEntry) { self.entry = entry }
+  static func == (a: CatalogBox, b: CatalogBox) -> Bool { a.entry == b.entry }
+  func hash(into hasher: inout Hasher) { hasher.combine(entry) }
+}

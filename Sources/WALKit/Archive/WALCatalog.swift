@@ -36,6 +36,7 @@ public struct WALCatalog: Sendable {
       sources.append(Source(path: path, isLive: inputs.files.first?.isInLiveDirectory ?? false,
                             repository: inputs.repositories.first))
       problems += inputs.problems
+      segments.reserveCapacity(segments.count + inputs.files.count)
       for file in inputs.files {
         guard let name = file.name else { continue }
         if file.isPartial {

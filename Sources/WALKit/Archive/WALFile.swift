@@ -14,7 +14,13 @@ public struct WALFile: Hashable, Sendable {
   /// segment may be in progress and later ones recycled.
   public var isInLiveDirectory: Bool
   /// What a backup tool's catalogue says about the file, checked when it is read.
-  public var catalogEntry: CatalogEntry?
+  public var catalogEntry: CatalogEntry? {
+    get { catalogBox?.entry }
+    set { catalogBox = newValue.map(CatalogBox.init) }
+  }
+  /// Held by reference: most files have no entry, and listings copy and sort files by the
+  /// hundred thousand.
+  private var catalogBox: CatalogBox?
 
   public init(path: String, name: SegmentName?, isPartial: Bool = false, compressionByName: Compression? = nil,
               isInLiveDirectory: Bool = false, catalogEntry: CatalogEntry? = nil) {
@@ -23,7 +29,7 @@ public struct WALFile: Hashable, Sendable {
     self.isPartial = isPartial
     self.compressionByName = compressionByName
     self.isInLiveDirectory = isInLiveDirectory
-    self.catalogEntry = catalogEntry
+    self.catalogBox = catalogEntry.map(CatalogBox.init)
   }
 
   /// What a file name in a WAL directory says the file is.
@@ -40,6 +46,9 @@ public struct WALFile: Hashable, Sendable {
   /// a segment, `.partial`, history or backup file name, with a compression suffix before or
   /// after `.partial`.
   public static func classify(fileName: String) -> NameKind {
+    if fileName.utf8.count == 24 {
+      return SegmentName(fileName: fileName).map { .segment($0, partial: false, compression: nil) } ?? .other
+    }
     var stem = Substring(fileName)
     var partial = false
     var compression: Compression?
