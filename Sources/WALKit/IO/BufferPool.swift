@@ -14,18 +14,11 @@ final class BufferPool: Sendable {
   /// Buffers kept per size: enough for every worker's segment and the next one.
   private let keep = max(4, 2 * Syscalls.processorCount + 2)
 
-  static let hugePage = 2 << 20
-
   /// A buffer of exactly `count` bytes (at least one), reused when one is free.
   func take(_ count: Int) -> UnsafeMutableRawBufferPointer {
     let size = max(count, 1)
     if let reused = free.withLock({ $0[size]?.popLast() }) { return reused.memory }
-    guard size >= Self.hugePage else { return .allocate(byteCount: size, alignment: 4096) }
-    // A new buffer is faulted in by the first read into it: in 2 MiB pages, a 16 MiB segment
-    // takes 8 faults instead of 4,096.
-    let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: Self.hugePage)
-    Syscalls.adviseHugePages(memory)
-    return memory
+    return .allocate(byteCount: size, alignment: 4096)
   }
 
   /// Gives a buffer back; it is freed when the pool already holds enough of its size.

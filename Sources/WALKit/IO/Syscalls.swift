@@ -56,13 +56,6 @@ enum Syscalls {
 
   static func closeFile(_ fd: Int32) { close(fd) }
 
-  /// Asks for transparent huge pages behind `memory` (a hint; ignored where unsupported).
-  static func adviseHugePages(_ memory: UnsafeMutableRawBufferPointer) {
-    #if os(Linux)
-    _ = madvise(memory.baseAddress, memory.count, MADV_HUGEPAGE)
-    #endif
-  }
-
   /// Fills `buffer` from the file at `offset`; fewer bytes only at the end of the file.
   static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Result<Int, SyscallError> {
     var done = 0

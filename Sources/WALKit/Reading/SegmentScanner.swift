@@ -37,21 +37,43 @@ public final class SegmentScanner {
   ///   - start: a record boundary in this segment to start at, as recovery starts at a
   ///     backup's redo point; records before it are not read. By default, the first record
   ///     that starts in the segment.
+  ///   - end: a record boundary to stop at: reading ends, complete, before the record there.
   ///   - visit: called with each valid record that starts in this segment, in order. Without
   ///     it, records crossing pages are checked piece by piece and never copied.
   public func scan(_ data: SegmentData, file: String, name: SegmentName?,
                    following: (SegmentName) -> SegmentData? = { _ in nil },
-                   from start: LSN? = nil,
+                   from start: LSN? = nil, until end: LSN? = nil,
                    visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
     var result = SegmentScan(file: file, name: name)
     result.storedSize = data.storedSize
     result.compression = data.compression
     return withoutActuallyEscaping(following) { following in
-      var run = Run(scanner: self, data: data, file: file, name: name, following: following, start: start)
+      var run = Run(scanner: self, data: data, file: file, name: name, following: following, start: start, end: end)
       run.read(into: &result, visit: visit)
       return result
     }
+  }
+
+  /// Record boundaries that split a whole, well-formed segment into `parts` runs of about
+  /// equal length, for reading them at once: each is the first record that starts on a page
+  /// at or after the run's share of the segment. Empty when the segment cannot be split (its
+  /// first page or size is off, or a boundary cannot be found).
+  public func splitPoints(_ data: SegmentData, file: String, name: SegmentName?, parts: Int) -> [LSN] {
+    guard parts > 1 else { return [] }
+    var run = Run(scanner: self, data: data, file: file, name: name, following: { _ in nil }, start: nil, end: nil)
+    guard run.prepareForSplitting() else { return [] }
+    var points: [LSN] = []
+    for part in 1..<parts {
+      let share = run.geometry.segmentSize / UInt64(parts) * UInt64(part)
+      let after = run.segmentStart.advanced(by: share - 1)!
+      let segmentEnd = run.segmentStart.advanced(by: run.geometry.segmentSize)!
+      guard let point = run.resynchronize(after: after, segmentEnd: segmentEnd), segmentEnd > point,
+        point > (points.last ?? run.segmentStart)
+      else { return [] }
+      points.append(point)
+    }
+    return points
   }
 
   fileprivate func reserveScratch(_ count: Int) {
@@ -100,10 +122,12 @@ private struct Run {
   var lastPageTimeline = TimelineID(0)
   var noMoreSegments = false
   let requestedStart: LSN?
+  let requestedEnd: LSN?
 
   init(scanner: SegmentScanner, data: SegmentData, file: String, name: SegmentName?,
-       following: @escaping (SegmentName) -> SegmentData?, start: LSN?) {
+       following: @escaping (SegmentName) -> SegmentData?, start: LSN?, end: LSN?) {
     self.requestedStart = start
+    self.requestedEnd = end
     self.scanner = scanner
     self.file = file
     self.name = name
@@ -130,6 +154,26 @@ private struct Run {
   }
 
   // MARK: First page
+
+  /// Takes the version, geometry and position from the first page of a whole segment, for
+  /// finding split points; false when they are not plainly right (reading proper reports why).
+  mutating func prepareForSplitting() -> Bool {
+    let bytes = segments[0].bytes
+    guard bytes.count >= PageHeader.longSize, let first = PageHeader(decoding: bytes, at: 0),
+      let version = WALVersion(pageMagic: first.magic), let long = first.long,
+      let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize)),
+      geometry.segmentOffset(of: first.pageAddress) == 0, segments[0].contentSize == geometry.segmentSize
+    else { return false }
+    let addressed = geometry.segment(containing: first.pageAddress)
+    if let name, name.segment(in: geometry) != addressed { return false }
+    self.version = version
+    self.geometry = geometry
+    systemIdentifier = long.systemIdentifier
+    lastPageTimeline = first.timeline
+    segmentNumber = addressed
+    segmentStart = first.pageAddress
+    return true
+  }
 
   mutating func read(into result: inout SegmentScan, visit: ((WALRecord) -> Void)?) {
     let bytes = segments[0].bytes
@@ -287,7 +331,7 @@ private struct Run {
     }
 
     while true {
-      if position >= segmentEnd {
+      if position >= segmentEnd || requestedEnd.map({ position >= $0 }) == true {
         result.ending = .complete(nextRecord: position)
         result.validThrough = position
         break
@@ -301,6 +345,11 @@ private struct Run {
               at: position), endLike: nil)
           }
           position = position.advanced(by: UInt64(header.size))!
+          if requestedEnd.map({ position >= $0 }) == true {
+            result.ending = .complete(nextRecord: position)
+            result.validThrough = position
+            break
+          }
         }
         let record = try readRecord(at: position, previous: previous, keepingBytes: visit != nil && !scanner.deliversHeadersOnly)
         if let visit {

@@ -89,8 +89,10 @@ public struct WALStream: Sendable {
   /// Reads segments on `jobs` threads (0: one per processor): `visit` gathers the records of
   /// one segment into a `Chunk` made for it (on a worker thread), and `deliver` receives the
   /// chunks on the calling thread in the order ``forEachRecord(timeline:in:afterDamage:headersOnly:_:)``
-  /// reads the segments. Reading stops after a damaged segment when `damage` is `.stop`. A few
-  /// segments are read ahead of delivery, never more, so memory stays flat.
+  /// reads the segments. With fewer segments than threads, a segment is split at record
+  /// boundaries and its parts are read at once (one chunk each, delivered in order). Reading
+  /// stops after a damaged segment when `damage` is `.stop`. A few segments are read ahead of
+  /// delivery, never more, so memory stays flat.
   public func forEachSegmentInParallel<Chunk: Sendable>(
     timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
     headersOnly: Bool = false, jobs: Int = 0, makeChunk: @escaping @Sendable () -> Chunk,
@@ -99,23 +101,49 @@ public struct WALStream: Sendable {
     var selected = selection(timeline: timeline, in: range)
     let files = selected.files
     let lookup = SegmentLookup(files)
-    var scans: [SegmentScan] = []
-    orderedParallelMap(count: files.count, workers: jobs, context: {
+    let workers = jobs > 0 ? jobs : Syscalls.processorCount
+    let pieces = Piece.cut(files, workers: workers)
+    let makeScanner: @Sendable () -> SegmentScanner = {
       let scanner = SegmentScanner()
       scanner.resynchronizes = damage == .resynchronize
       scanner.deliversHeadersOnly = headersOnly
       return scanner
-    }) { index, scanner in
+    }
+    let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan, Chunk) = { piece, scanner in
       var chunk = makeChunk()
-      let scan = lookup.scan(files[index], with: scanner, visit: { record in
+      let take: (WALRecord) -> Void = { record in
         if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
         visit(record, &chunk)
-      })
+      }
+      let file = files[piece.file]
+      guard let data = piece.data else { return (lookup.scan(file, with: scanner, visit: take), chunk) }
+      var scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:),
+                              from: piece.start, until: piece.end, visit: take)
+      if piece.part == 0 { scan.problems += SegmentLookup.storageContradictions(of: file, data: data, scan: scan) }
       return (scan, chunk)
-    } deliver: { _, result in
-      deliver(result.1)
-      scans.append(result.0)
-      return !(damage == .stop && result.0.isDamaged)
+    }
+    var scans: [SegmentScan] = []
+    var parts: [(scan: SegmentScan, chunk: Chunk)] = []
+    orderedParallelMap(count: pieces.count, workers: workers, context: makeScanner) { index, scanner in
+      read(pieces[index], scanner)
+    } deliver: { index, result in
+      let piece = pieces[index]
+      parts.append(result)
+      guard piece.part == piece.parts - 1 else { return true }
+      defer { parts.removeAll() }
+      var scan: SegmentScan
+      if let joined = Piece.join(parts.map(\.scan), at: pieces[(index + 1 - piece.parts)...index].compactMap(\.end)) {
+        parts.forEach { deliver($0.chunk) }
+        scan = joined
+      } else {
+        // The parts do not join cleanly (damage near a split point): read the segment whole,
+        // as the sequential reading would.
+        let whole = read(Piece(file: piece.file), makeScanner())
+        deliver(whole.1)
+        scan = whole.0
+      }
+      scans.append(scan)
+      return !(damage == .stop && scan.isDamaged)
     }
     selected.files = Array(files.prefix(scans.count))
     return VerificationReport(inputs: selected, scans: scans)

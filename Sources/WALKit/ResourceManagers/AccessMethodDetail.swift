@@ -5,64 +5,19 @@ enum AccessMethodDetail {
     data.count >= offset + 2 ? ByteReader.field(data, at: offset, as: UInt16.self) : nil
   }
 
+  static func isBtreeInsertion(_ record: WALRecord) -> Bool { record.header.info & 0xF0 <= 0x20 }
+
+  /// INSERT_LEAF, INSERT_UPPER, INSERT_META: the offset.
+  static func appendBtreeInsertion(_ record: WALRecord, to bytes: inout [UInt8]) -> Bool {
+    guard let offset = u16(record.mainData, 0) else { return false }
+    LineFormatting.append(record.version.major >= 16 ? "off: " : "off ", to: &bytes)
+    LineFormatting.appendDecimal(UInt64(offset), to: &bytes)
+    return true
+  }
+
   static func hex2(_ value: UInt8) -> String {
     let digits = String(value, radix: 16, uppercase: true)
     return "0x" + (digits.count < 2 ? "0" : "") + digits
-  }
-
-  /// `out_infobits`: the xmax bits of a heap tuple's new state.
-  static func infobits(_ bits: UInt8, modern: Bool) -> String {
-    let names = [(0x01, "IS_MULTI"), (0x02, "LOCK_ONLY"), (0x04, "EXCL_LOCK"), (0x08, "KEYSHR_LOCK"), (0x10, "KEYS_UPDATED")]
-      .filter { Int(bits) & $0.0 != 0 }.map(\.1)
-    return modern ? "[" + names.joined(separator: ", ") + "]" : names.map { $0 + " " }.joined()
-  }
-
-  static func heap(_ record: WALRecord) -> String? {
-    let data = record.mainData
-    let modern = record.version.major >= 16
-    switch record.header.info & 0x70 {
-    case 0x00:  // INSERT: offnum, flags
-      guard let offset = u16(data, 0), data.count >= 3 else { return nil }
-      return modern ? "off: \(offset), flags: \(hex2(data[2]))" : "off \(offset) flags \(hex2(data[2]))"
-    case 0x10:  // DELETE: xmax, offnum, infobits, flags
-      guard let xmax = RecordDetail.u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return nil }
-      return modern
-        ? "xmax: \(xmax), off: \(offset), infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7]))"
-        : "off \(offset) flags \(hex2(data[7])) " + infobits(data[6], modern: false)
-    case 0x20, 0x40:  // UPDATE, HOT_UPDATE
-      guard let oldXmax = RecordDetail.u32(data, 0), let oldOffset = u16(data, 4), data.count >= 14,
-        let newXmax = RecordDetail.u32(data, 8), let newOffset = u16(data, 12)
-      else { return nil }
-      return modern
-        ? "old_xmax: \(oldXmax), old_off: \(oldOffset), old_infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7])), new_xmax: \(newXmax), new_off: \(newOffset)"
-        : "off \(oldOffset) xmax \(oldXmax) flags \(hex2(data[7])) " + infobits(data[6], modern: false) + "; new off \(newOffset) xmax \(newXmax)"
-    case 0x60:  // LOCK: xmax, offnum, infobits, flags
-      guard let xmax = RecordDetail.u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return nil }
-      return modern
-        ? "xmax: \(xmax), off: \(offset), infobits: \(infobits(data[6], modern: true)), flags: \(hex2(data[7]))"
-        : "off \(offset): xid \(xmax): flags \(hex2(data[7])) " + infobits(data[6], modern: false)
-    case 0x30 where record.version.major >= 11:  // TRUNCATE: db, nrelids, flags, relids[]
-      guard let count = RecordDetail.u32(data, 4), count < 1 << 16, data.count >= 12 + 4 * Int(count) else { return nil }
-      let flags = data[8]
-      let relids = (0..<Int(count)).map { String(RecordDetail.u32(data, 12 + 4 * $0)!) }
-      if modern {
-        let names = [(0x01, "CASCADE"), (0x02, "RESTART_SEQS")].filter { Int(flags) & $0.0 != 0 }.map(\.1)
-        return "flags: [\(names.joined(separator: ", "))], nrelids: \(count), relids: [\(relids.joined(separator: ", "))]"
-      }
-      return (flags & 0x01 != 0 ? "cascade " : "") + (flags & 0x02 != 0 ? "restart_seqs " : "")
-        + "nrelids \(count) relids" + relids.map { " " + $0 }.joined()
-    case 0x70:  // INPLACE; 18 adds invalidation messages
-      guard let offset = u16(data, 0) else { return nil }
-      guard record.version.major >= 18 else { return modern ? "off: \(offset)" : "off \(offset)" }
-      guard let database = RecordDetail.u32(data, 4), let tablespace = RecordDetail.u32(data, 8), data.count >= 20,
-        let count = RecordDetail.u32(data, 16).map({ Int(Int32(bitPattern: $0)) }), count >= 0,
-        let messages = TransactionDetail.invalidations(data, at: 20, count: count, database: database, tablespace: tablespace,
-                                                        initFile: data[12] != 0, version: record.version)
-      else { return nil }
-      return "off: \(offset)" + messages
-    default:
-      return nil
-    }
   }
 
   static func heap2(_ record: WALRecord) -> String? {
@@ -106,9 +61,8 @@ enum AccessMethodDetail {
     let data = record.mainData
     let modern = record.version.major >= 16
     switch record.header.info & 0xF0 {
-    case 0x00, 0x10, 0x20:  // INSERT_LEAF, INSERT_UPPER, INSERT_META
-      guard let offset = u16(data, 0) else { return nil }
-      return modern ? "off: \(offset)" : "off \(offset)"
+    case 0x00, 0x10, 0x20:
+      return RecordDetail.text { appendBtreeInsertion(record, to: &$0) }
     case 0x30 where record.version.major >= 13, 0x40 where record.version.major >= 13:  // SPLIT_L, SPLIT_R: level, firstrightoff, newitemoff, postingoff
       guard let level = RecordDetail.u32(data, 0), let right = u16(data, 4), let new = u16(data, 6), let posting = u16(data, 8)
       else { return nil }

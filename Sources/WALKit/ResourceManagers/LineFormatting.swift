@@ -17,25 +17,31 @@ enum LineFormatting {
 
   /// `value` in decimal, right-aligned in `width` columns (wider values just take more).
   static func appendDecimal(_ value: UInt64, width: Int = 0, to bytes: inout [UInt8]) {
-    var count = 1
-    var power: UInt64 = 10
-    while count < 20 && value >= power {
-      count += 1
-      power = power &* 10
+    // Digits are made backwards in a fixed buffer, padding included, and appended at once.
+    var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &buffer) { digits in
+      var start = digits.count
+      var rest = value
+      repeat {
+        start -= 1
+        digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+        rest /= 10
+      } while rest != 0
+      let padded = max(0, min(digits.count, width) - (digits.count - start))
+      for _ in 0..<padded {
+        start -= 1
+        digits[start] = UInt8(ascii: " ")
+      }
+      bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[start...]))
     }
-    var pad = width - count
-    while pad > 0 {
-      bytes.append(UInt8(ascii: " "))
-      pad -= 1
-    }
-    var divisor: UInt64 = 1
-    for _ in 1..<count { divisor &*= 10 }
-    var rest = value
-    while divisor > 0 {
-      bytes.append(UInt8(ascii: "0") &+ UInt8(rest / divisor))
-      rest %= divisor
-      divisor /= 10
-    }
+  }
+
+  /// `0x%02X`.
+  static func appendHex2(_ value: UInt8, to bytes: inout [UInt8]) {
+    bytes.append(UInt8(ascii: "0"))
+    bytes.append(UInt8(ascii: "x"))
+    bytes.append(digits[Int(value >> 4)])
+    bytes.append(digits[Int(value & 0xF)])
   }
 
   /// Upper-case hex, at least `minimum` digits.
@@ -89,7 +95,7 @@ extension WALRecord {
     typealias F = LineFormatting
     F.append(typeName, to: &bytes)
     bytes.append(UInt8(ascii: " "))
-    if let detail = RecordDetail.describe(self) { F.append(detail, to: &bytes) }
+    _ = RecordDetail.append(self, to: &bytes)
     guard withBlocks else { return }
     for block in blocks {
       F.append(", blkref #", to: &bytes)

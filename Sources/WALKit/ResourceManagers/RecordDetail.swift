@@ -2,6 +2,26 @@
 /// describes so far; `nil` for the others, whose description is only their type name and block
 /// references.
 enum RecordDetail {
+  /// Appends the description to a line being written; false (nothing appended) when walkit
+  /// does not describe the record. Heap and B-tree insertions, most of a listing, are written
+  /// straight as bytes.
+  static func append(_ record: WALRecord, to bytes: inout [UInt8]) -> Bool {
+    switch record.header.resourceManagerID {
+    case 10: return HeapDetail.append(record, to: &bytes)
+    case 11 where AccessMethodDetail.isBtreeInsertion(record): return AccessMethodDetail.appendBtreeInsertion(record, to: &bytes)
+    default:
+      guard let text = describe(record) else { return false }
+      LineFormatting.append(text, to: &bytes)
+      return true
+    }
+  }
+
+  /// What a byte writer appends, as a string; `nil` when it appends nothing.
+  static func text(_ write: (inout [UInt8]) -> Bool) -> String? {
+    var bytes: [UInt8] = []
+    return write(&bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+  }
+
   static func describe(_ record: WALRecord) -> String? {
     let data = record.mainData
     let info = record.header.info & 0xF0
@@ -15,7 +35,7 @@ enum RecordDetail {
     case 2: return storage(info, data, version: record.version)
     case 7: return info == 0x00 ? relationMap(data) : nil
     case 9: return AccessMethodDetail.heap2(record)
-    case 10: return AccessMethodDetail.heap(record)
+    case 10: return text { HeapDetail.append(record, to: &$0) }
     case 11: return AccessMethodDetail.btree(record)
     case 12: return AccessMethodDetail.hash(record)
     case 13: return AccessMethodDetail.gin(record)
