@@ -120,12 +120,12 @@ extension Walkit {
             if printer.take(record, into: &state) { pages?.save(record) }
             if state.bytes.count >= 1 << 20 {
               output.write(state.bytes)
-              state.bytes.removeAll(keepingCapacity: true)
+              state.bytes.removeAll()
             }
             return limit.map { state.shown < $0 } ?? true
           }
           output.write(state.bytes)
-          state.bytes.removeAll(keepingCapacity: true)
+          state.bytes.removeAll()
         }
         output.flush()
         problems += report.problems

@@ -8,10 +8,10 @@ enum AccessMethodDetail {
   static func isBtreeInsertion(_ record: WALRecord) -> Bool { record.header.info & 0xF0 <= 0x20 }
 
   /// INSERT_LEAF, INSERT_UPPER, INSERT_META: the offset.
-  static func appendBtreeInsertion(_ record: WALRecord, to bytes: inout [UInt8]) -> Bool {
+  static func appendBtreeInsertion(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     guard let offset = u16(record.mainData, 0) else { return false }
-    LineFormatting.append(record.version.major >= 16 ? "off: " : "off ", to: &bytes)
-    LineFormatting.appendDecimal(UInt64(offset), to: &bytes)
+    LineFormatting.append(record.version.major >= 16 ? "off: " : "off ", to: bytes)
+    LineFormatting.appendDecimal(UInt64(offset), to: bytes)
     return true
   }
 
@@ -62,7 +62,7 @@ enum AccessMethodDetail {
     let modern = record.version.major >= 16
     switch record.header.info & 0xF0 {
     case 0x00, 0x10, 0x20:
-      return RecordDetail.text { appendBtreeInsertion(record, to: &$0) }
+      return RecordDetail.text { appendBtreeInsertion(record, to: $0) }
     case 0x30 where record.version.major >= 13, 0x40 where record.version.major >= 13:  // SPLIT_L, SPLIT_R: level, firstrightoff, newitemoff, postingoff
       guard let level = RecordDetail.u32(data, 0), let right = u16(data, 4), let new = u16(data, 6), let posting = u16(data, 8)
       else { return nil }

@@ -5,98 +5,98 @@ enum HeapDetail {
 
   /// Appends the description of a Heap record; false (nothing appended) when walkit does not
   /// describe it.
-  static func append(_ record: WALRecord, to bytes: inout [UInt8]) -> Bool {
+  static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     let data = record.mainData
     let modern = record.version.major >= 16
     let u16 = AccessMethodDetail.u16, u32 = RecordDetail.u32
     switch record.header.info & 0x70 {
     case 0x00:  // INSERT: offnum, flags
       guard let offset = u16(data, 0), data.count >= 3 else { return false }
-      F.append(modern ? "off: " : "off ", to: &bytes)
-      F.appendDecimal(UInt64(offset), to: &bytes)
-      F.append(modern ? ", flags: " : " flags ", to: &bytes)
-      F.appendHex2(data[2], to: &bytes)
+      F.append(modern ? "off: " : "off ", to: bytes)
+      F.appendDecimal(UInt64(offset), to: bytes)
+      F.append(modern ? ", flags: " : " flags ", to: bytes)
+      F.appendHex2(data[2], to: bytes)
     case 0x10:  // DELETE: xmax, offnum, infobits, flags
       guard let xmax = u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return false }
       if modern {
-        field("xmax: ", xmax, to: &bytes)
-        field(", off: ", offset, to: &bytes)
-        F.append(", infobits: ", to: &bytes)
-        appendInfobits(data[6], modern: true, to: &bytes)
-        F.append(", flags: ", to: &bytes)
-        F.appendHex2(data[7], to: &bytes)
+        field("xmax: ", xmax, to: bytes)
+        field(", off: ", offset, to: bytes)
+        F.append(", infobits: ", to: bytes)
+        appendInfobits(data[6], modern: true, to: bytes)
+        F.append(", flags: ", to: bytes)
+        F.appendHex2(data[7], to: bytes)
       } else {
-        field("off ", offset, to: &bytes)
-        F.append(" flags ", to: &bytes)
-        F.appendHex2(data[7], to: &bytes)
+        field("off ", offset, to: bytes)
+        F.append(" flags ", to: bytes)
+        F.appendHex2(data[7], to: bytes)
         bytes.append(UInt8(ascii: " "))
-        appendInfobits(data[6], modern: false, to: &bytes)
+        appendInfobits(data[6], modern: false, to: bytes)
       }
     case 0x20, 0x40:  // UPDATE, HOT_UPDATE
       guard let oldXmax = u32(data, 0), let oldOffset = u16(data, 4), data.count >= 14,
         let newXmax = u32(data, 8), let newOffset = u16(data, 12)
       else { return false }
       if modern {
-        field("old_xmax: ", oldXmax, to: &bytes)
-        field(", old_off: ", oldOffset, to: &bytes)
-        F.append(", old_infobits: ", to: &bytes)
-        appendInfobits(data[6], modern: true, to: &bytes)
-        F.append(", flags: ", to: &bytes)
-        F.appendHex2(data[7], to: &bytes)
-        field(", new_xmax: ", newXmax, to: &bytes)
-        field(", new_off: ", newOffset, to: &bytes)
+        field("old_xmax: ", oldXmax, to: bytes)
+        field(", old_off: ", oldOffset, to: bytes)
+        F.append(", old_infobits: ", to: bytes)
+        appendInfobits(data[6], modern: true, to: bytes)
+        F.append(", flags: ", to: bytes)
+        F.appendHex2(data[7], to: bytes)
+        field(", new_xmax: ", newXmax, to: bytes)
+        field(", new_off: ", newOffset, to: bytes)
       } else {
-        field("off ", oldOffset, to: &bytes)
-        field(" xmax ", oldXmax, to: &bytes)
-        F.append(" flags ", to: &bytes)
-        F.appendHex2(data[7], to: &bytes)
+        field("off ", oldOffset, to: bytes)
+        field(" xmax ", oldXmax, to: bytes)
+        F.append(" flags ", to: bytes)
+        F.appendHex2(data[7], to: bytes)
         bytes.append(UInt8(ascii: " "))
-        appendInfobits(data[6], modern: false, to: &bytes)
-        field("; new off ", newOffset, to: &bytes)
-        field(" xmax ", newXmax, to: &bytes)
+        appendInfobits(data[6], modern: false, to: bytes)
+        field("; new off ", newOffset, to: bytes)
+        field(" xmax ", newXmax, to: bytes)
       }
     case 0x60:  // LOCK: xmax, offnum, infobits, flags
       guard let xmax = u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return false }
       if modern {
-        field("xmax: ", xmax, to: &bytes)
-        field(", off: ", offset, to: &bytes)
-        F.append(", infobits: ", to: &bytes)
-        appendInfobits(data[6], modern: true, to: &bytes)
-        F.append(", flags: ", to: &bytes)
-        F.appendHex2(data[7], to: &bytes)
+        field("xmax: ", xmax, to: bytes)
+        field(", off: ", offset, to: bytes)
+        F.append(", infobits: ", to: bytes)
+        appendInfobits(data[6], modern: true, to: bytes)
+        F.append(", flags: ", to: bytes)
+        F.appendHex2(data[7], to: bytes)
       } else {
-        field("off ", offset, to: &bytes)
-        field(": xid ", xmax, to: &bytes)
-        F.append(": flags ", to: &bytes)
-        F.appendHex2(data[7], to: &bytes)
+        field("off ", offset, to: bytes)
+        field(": xid ", xmax, to: bytes)
+        F.append(": flags ", to: bytes)
+        F.appendHex2(data[7], to: bytes)
         bytes.append(UInt8(ascii: " "))
-        appendInfobits(data[6], modern: false, to: &bytes)
+        appendInfobits(data[6], modern: false, to: bytes)
       }
     case 0x30 where record.version.major >= 11:  // TRUNCATE: db, nrelids, flags, relids[]
       guard let count = u32(data, 4), count < 1 << 16, data.count >= 12 + 4 * Int(count) else { return false }
       let flags = data[8]
       if modern {
-        F.append("flags: [", to: &bytes)
+        F.append("flags: [", to: bytes)
         F.append(flags & 0x03 == 0x03 ? "CASCADE, RESTART_SEQS" : flags & 0x01 != 0 ? "CASCADE" : flags & 0x02 != 0 ? "RESTART_SEQS" : "",
-                 to: &bytes)
-        field("], nrelids: ", count, to: &bytes)
-        F.append(", relids: [", to: &bytes)
+                 to: bytes)
+        field("], nrelids: ", count, to: bytes)
+        F.append(", relids: [", to: bytes)
         for index in 0..<Int(count) {
-          if index > 0 { F.append(", ", to: &bytes) }
-          F.appendDecimal(UInt64(u32(data, 12 + 4 * index)!), to: &bytes)
+          if index > 0 { F.append(", ", to: bytes) }
+          F.appendDecimal(UInt64(u32(data, 12 + 4 * index)!), to: bytes)
         }
         bytes.append(UInt8(ascii: "]"))
       } else {
-        if flags & 0x01 != 0 { F.append("cascade ", to: &bytes) }
-        if flags & 0x02 != 0 { F.append("restart_seqs ", to: &bytes) }
-        field("nrelids ", count, to: &bytes)
-        F.append(" relids", to: &bytes)
-        for index in 0..<Int(count) { field(" ", u32(data, 12 + 4 * index)!, to: &bytes) }
+        if flags & 0x01 != 0 { F.append("cascade ", to: bytes) }
+        if flags & 0x02 != 0 { F.append("restart_seqs ", to: bytes) }
+        field("nrelids ", count, to: bytes)
+        F.append(" relids", to: bytes)
+        for index in 0..<Int(count) { field(" ", u32(data, 12 + 4 * index)!, to: bytes) }
       }
     case 0x70:  // INPLACE; 18 adds invalidation messages
       guard let offset = u16(data, 0) else { return false }
       guard record.version.major >= 18 else {
-        field(modern ? "off: " : "off ", offset, to: &bytes)
+        field(modern ? "off: " : "off ", offset, to: bytes)
         return true
       }
       guard let database = u32(data, 4), let tablespace = u32(data, 8), data.count >= 20,
@@ -104,8 +104,8 @@ enum HeapDetail {
         let messages = TransactionDetail.invalidations(data, at: 20, count: count, database: database, tablespace: tablespace,
                                                         initFile: data[12] != 0, version: record.version)
       else { return false }
-      field("off: ", offset, to: &bytes)
-      F.append(messages, to: &bytes)
+      field("off: ", offset, to: bytes)
+      F.append(messages, to: bytes)
     default:
       return false
     }
@@ -113,21 +113,21 @@ enum HeapDetail {
   }
 
   @inline(__always)
-  private static func field(_ label: StaticString, _ value: some FixedWidthInteger, to bytes: inout [UInt8]) {
-    F.append(label, to: &bytes)
-    F.appendDecimal(UInt64(value), to: &bytes)
+  private static func field(_ label: StaticString, _ value: some FixedWidthInteger, to bytes: TextBuffer) {
+    F.append(label, to: bytes)
+    F.appendDecimal(UInt64(value), to: bytes)
   }
 
   /// `out_infobits`: the xmax bits of a heap tuple's new state, `[A, B]` from 16 on, else
   /// `A B ` (each name followed by a space).
-  static func appendInfobits(_ bits: UInt8, modern: Bool, to bytes: inout [UInt8]) {
+  static func appendInfobits(_ bits: UInt8, modern: Bool, to bytes: TextBuffer) {
     let names: [(UInt8, StaticString)] = [(0x01, "IS_MULTI"), (0x02, "LOCK_ONLY"), (0x04, "EXCL_LOCK"), (0x08, "KEYSHR_LOCK"),
                                           (0x10, "KEYS_UPDATED")]
     if modern { bytes.append(UInt8(ascii: "[")) }
     var first = true
     for (bit, name) in names where bits & bit != 0 {
-      if modern && !first { F.append(", ", to: &bytes) }
-      F.append(name, to: &bytes)
+      if modern && !first { F.append(", ", to: bytes) }
+      F.append(name, to: bytes)
       if !modern { bytes.append(UInt8(ascii: " ")) }
       first = false
     }

@@ -4,115 +4,117 @@ enum LineFormatting {
   static let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
   @inline(__always)
-  static func append(_ text: StaticString, to bytes: inout [UInt8]) {
-    let start = text.utf8Start
-    for index in 0..<text.utf8CodeUnitCount { bytes.append(start[index]) }
-  }
+  static func append(_ text: StaticString, to bytes: TextBuffer) { bytes.append(text) }
 
   @inline(__always)
-  static func append(_ text: String, to bytes: inout [UInt8]) {
-    var text = text
-    text.withUTF8 { bytes.append(contentsOf: $0) }
-  }
+  static func append(_ text: String, to bytes: TextBuffer) { bytes.append(text) }
 
   /// `value` in decimal, right-aligned in `width` columns (wider values just take more).
-  static func appendDecimal(_ value: UInt64, width: Int = 0, to bytes: inout [UInt8]) {
-    // Digits are made backwards in a fixed buffer, padding included, and appended at once.
-    var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &buffer) { digits in
-      var start = digits.count
+  @inline(__always)
+  static func appendDecimal(_ value: UInt64, width: Int = 0, to bytes: TextBuffer) {
+    var count = 1
+    var power: UInt64 = 10
+    while count < 20 && value >= power {
+      count += 1
+      power = power &* 10
+    }
+    let padding = max(0, width - count)
+    bytes.write(upTo: padding + count) { out in
+      for index in 0..<padding { out[index] = UInt8(ascii: " ") }
       var rest = value
+      var index = padding + count
       repeat {
-        start -= 1
-        digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+        index -= 1
+        out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
         rest /= 10
       } while rest != 0
-      let padded = max(0, min(digits.count, width) - (digits.count - start))
-      for _ in 0..<padded {
-        start -= 1
-        digits[start] = UInt8(ascii: " ")
-      }
-      bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[start...]))
+      return padding + count
     }
   }
 
   /// `0x%02X`.
-  static func appendHex2(_ value: UInt8, to bytes: inout [UInt8]) {
-    bytes.append(UInt8(ascii: "0"))
-    bytes.append(UInt8(ascii: "x"))
-    bytes.append(digits[Int(value >> 4)])
-    bytes.append(digits[Int(value & 0xF)])
+  static func appendHex2(_ value: UInt8, to bytes: TextBuffer) {
+    bytes.write(upTo: 4) { out in
+      out[0] = UInt8(ascii: "0")
+      out[1] = UInt8(ascii: "x")
+      out[2] = digits[Int(value >> 4)]
+      out[3] = digits[Int(value & 0xF)]
+      return 4
+    }
   }
 
   /// Upper-case hex, at least `minimum` digits.
-  static func appendHex(_ value: UInt32, minimum: Int, to bytes: inout [UInt8]) {
+  static func appendHex(_ value: UInt32, minimum: Int, to bytes: TextBuffer) {
     var count = 1
     while count < 8 && value >> (4 * UInt32(count)) != 0 { count += 1 }
     count = max(count, minimum)
-    for index in stride(from: count - 1, through: 0, by: -1) {
-      bytes.append(digits[Int((value >> (4 * UInt32(index))) & 0xF)])
+    bytes.write(upTo: count) { out in
+      for index in 0..<count {
+        out[count - 1 - index] = digits[Int((value >> (4 * UInt32(index))) & 0xF)]
+      }
+      return count
     }
   }
 
   /// `%X/%08X`.
-  static func appendPaddedLSN(_ lsn: LSN, to bytes: inout [UInt8]) {
-    appendHex(UInt32(lsn.rawValue >> 32), minimum: 1, to: &bytes)
+  static func appendPaddedLSN(_ lsn: LSN, to bytes: TextBuffer) {
+    appendHex(UInt32(lsn.rawValue >> 32), minimum: 1, to: bytes)
     bytes.append(UInt8(ascii: "/"))
-    appendHex(UInt32(truncatingIfNeeded: lsn.rawValue), minimum: 8, to: &bytes)
+    appendHex(UInt32(truncatingIfNeeded: lsn.rawValue), minimum: 8, to: bytes)
   }
 }
 
 extension WALRecord {
   /// Appends pg_waldump's line for this record (without the newline) to `bytes`.
-  public func appendPgWaldumpLine(to bytes: inout [UInt8]) {
-    appendPgWaldumpPrefix(to: &bytes)
-    appendPgWaldumpDescription(to: &bytes)
+  public func appendPgWaldumpLine(to bytes: TextBuffer) {
+    appendPgWaldumpPrefix(to: bytes)
+    appendPgWaldumpDescription(to: bytes)
   }
 
   /// `rmgr: … , prev …, desc: `
-  func appendPgWaldumpPrefix(to bytes: inout [UInt8]) {
+  func appendPgWaldumpPrefix(to bytes: TextBuffer) {
     typealias F = LineFormatting
     let name = resourceManager.name
-    F.append("rmgr: ", to: &bytes)
-    F.append(name, to: &bytes)
+    F.append("rmgr: ", to: bytes)
+    F.append(name, to: bytes)
     for _ in name.utf8.count..<max(11, name.utf8.count) { bytes.append(UInt8(ascii: " ")) }
-    F.append(" len (rec/tot): ", to: &bytes)
+    F.append(" len (rec/tot): ", to: bytes)
     let total = UInt64(header.totalLength)
-    F.appendDecimal(total - UInt64(fullPageImageLength), width: 6, to: &bytes)
+    F.appendDecimal(total - UInt64(fullPageImageLength), width: 6, to: bytes)
     bytes.append(UInt8(ascii: "/"))
-    F.appendDecimal(total, width: 6, to: &bytes)
-    F.append(", tx: ", to: &bytes)
-    F.appendDecimal(UInt64(header.xid), width: 10, to: &bytes)
-    F.append(", lsn: ", to: &bytes)
-    F.appendPaddedLSN(lsn, to: &bytes)
-    F.append(", prev ", to: &bytes)
-    F.appendPaddedLSN(header.previous, to: &bytes)
-    F.append(", desc: ", to: &bytes)
+    F.appendDecimal(total, width: 6, to: bytes)
+    F.append(", tx: ", to: bytes)
+    F.appendDecimal(UInt64(header.xid), width: 10, to: bytes)
+    F.append(", lsn: ", to: bytes)
+    F.appendPaddedLSN(lsn, to: bytes)
+    F.append(", prev ", to: bytes)
+    F.appendPaddedLSN(header.previous, to: bytes)
+    F.append(", desc: ", to: bytes)
   }
 
   /// The type name, the rmgr-specific detail and the block references.
-  func appendPgWaldumpDescription(to bytes: inout [UInt8], withBlocks: Bool = true) {
+  func appendPgWaldumpDescription(to bytes: TextBuffer, withBlocks: Bool = true) {
     typealias F = LineFormatting
-    F.append(typeName, to: &bytes)
+    F.append(typeName, to: bytes)
     bytes.append(UInt8(ascii: " "))
-    _ = RecordDetail.append(self, to: &bytes)
+    _ = RecordDetail.append(self, to: bytes)
     guard withBlocks else { return }
     for block in blocks {
-      F.append(", blkref #", to: &bytes)
-      F.appendDecimal(UInt64(block.id), to: &bytes)
-      F.append(": rel ", to: &bytes)
-      F.appendDecimal(UInt64(block.relation.tablespace), to: &bytes)
+      F.append(", blkref #", to: bytes)
+      F.appendDecimal(UInt64(block.id), to: bytes)
+      F.append(": rel ", to: bytes)
+      F.appendDecimal(UInt64(block.relation.tablespace), to: bytes)
       bytes.append(UInt8(ascii: "/"))
-      F.appendDecimal(UInt64(block.relation.database), to: &bytes)
+      F.appendDecimal(UInt64(block.relation.database), to: bytes)
       bytes.append(UInt8(ascii: "/"))
-      F.appendDecimal(UInt64(block.relation.relation), to: &bytes)
+      F.appendDecimal(UInt64(block.relation.relation), to: bytes)
       if block.fork != .main {
-        F.append(" fork ", to: &bytes)
-        F.append(block.fork.description, to: &bytes)
+        F.append(" fork ", to: bytes)
+        F.append(block.fork.description, to: bytes)
       }
-      F.append(" blk ", to: &bytes)
-      F.appendDecimal(UInt64(block.blockNumber), to: &bytes)
-      if let image = block.image { F.append(image.isApplied ? " FPW" : " FPW for WAL verification", to: &bytes) }
+      F.append(" blk ", to: bytes)
+      F.appendDecimal(UInt64(block.blockNumber), to: bytes)
+      if let image = block.image { F.append(image.isApplied ? " FPW" : " FPW for WAL verification", to: bytes) }
     }
   }
 }

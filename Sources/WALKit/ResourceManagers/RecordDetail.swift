@@ -5,21 +5,21 @@ enum RecordDetail {
   /// Appends the description to a line being written; false (nothing appended) when walkit
   /// does not describe the record. Heap and B-tree insertions, most of a listing, are written
   /// straight as bytes.
-  static func append(_ record: WALRecord, to bytes: inout [UInt8]) -> Bool {
+  static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     switch record.header.resourceManagerID {
-    case 10: return HeapDetail.append(record, to: &bytes)
-    case 11 where AccessMethodDetail.isBtreeInsertion(record): return AccessMethodDetail.appendBtreeInsertion(record, to: &bytes)
+    case 10: return HeapDetail.append(record, to: bytes)
+    case 11 where AccessMethodDetail.isBtreeInsertion(record): return AccessMethodDetail.appendBtreeInsertion(record, to: bytes)
     default:
       guard let text = describe(record) else { return false }
-      LineFormatting.append(text, to: &bytes)
+      LineFormatting.append(text, to: bytes)
       return true
     }
   }
 
   /// What a byte writer appends, as a string; `nil` when it appends nothing.
-  static func text(_ write: (inout [UInt8]) -> Bool) -> String? {
-    var bytes: [UInt8] = []
-    return write(&bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+  static func text(_ write: (TextBuffer) -> Bool) -> String? {
+    let bytes = TextBuffer(capacity: 256)
+    return write(bytes) ? bytes.text : nil
   }
 
   static func describe(_ record: WALRecord) -> String? {
@@ -35,7 +35,7 @@ enum RecordDetail {
     case 2: return storage(info, data, version: record.version)
     case 7: return info == 0x00 ? relationMap(data) : nil
     case 9: return AccessMethodDetail.heap2(record)
-    case 10: return text { HeapDetail.append(record, to: &$0) }
+    case 10: return text { HeapDetail.append(record, to: $0) }
     case 11: return AccessMethodDetail.btree(record)
     case 12: return AccessMethodDetail.hash(record)
     case 13: return AccessMethodDetail.gin(record)
@@ -183,26 +183,26 @@ extension WALRecord {
   /// pg_waldump's description of the record: its type name, the rmgr-specific detail where
   /// walkit has it, and the block references (`, blkref #0: rel 1663/5/16384 blk 0 FPW`).
   public var pgWaldumpDescription: String {
-    var bytes: [UInt8] = []
-    appendPgWaldumpDescription(to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
+    let bytes = TextBuffer(capacity: 256)
+    appendPgWaldumpDescription(to: bytes)
+    return bytes.text
   }
 
   /// The line pg_waldump prints for the record:
   /// `rmgr: Heap        len (rec/tot):     54/    54, tx:        735, lsn: 0/01A5C2D8, prev 0/01A5C2A0, desc: …`
   public var pgWaldumpLine: String {
-    var bytes: [UInt8] = []
-    appendPgWaldumpLine(to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
+    let bytes = TextBuffer(capacity: 256)
+    appendPgWaldumpLine(to: bytes)
+    return bytes.text
   }
 
   /// The record line without block references, then one line per block reference in
   /// detail, as `pg_waldump --bkp-details` prints them (each line ends with a newline).
   public var pgWaldumpLineWithBlockDetails: String {
-    var bytes: [UInt8] = []
-    appendPgWaldumpPrefix(to: &bytes)
-    appendPgWaldumpDescription(to: &bytes, withBlocks: false)
-    var text = String(decoding: bytes, as: UTF8.self) + "\n"
+    let bytes = TextBuffer(capacity: 256)
+    appendPgWaldumpPrefix(to: bytes)
+    appendPgWaldumpDescription(to: bytes, withBlocks: false)
+    var text = bytes.text + "\n"
     for block in blocks {
       text += "\tblkref #\(block.id): rel \(block.relation) fork \(block.fork) blk \(block.blockNumber)"
       if let image = block.image {

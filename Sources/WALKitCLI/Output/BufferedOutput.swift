@@ -5,42 +5,39 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WALKit
 
 /// Standard output through one large buffer: record listings print millions of lines.
 final class BufferedOutput {
-  private var buffer: [UInt8] = []
-  private let capacity = 1 << 20
-
-  init() { buffer.reserveCapacity(capacity + 4096) }
+  private let buffer = TextBuffer(capacity: capacity + 4096)
+  private static let capacity = 1 << 20
 
   func write(_ text: String) {
-    buffer.append(contentsOf: text.utf8)
-    if buffer.count >= capacity { flush() }
+    buffer.append(text)
+    if buffer.count >= Self.capacity { flush() }
   }
 
-  func write(_ bytes: [UInt8]) {
-    if buffer.isEmpty && bytes.count >= capacity {
-      writeOut(bytes)
+  /// Writes what `text` holds; a large text goes out directly rather than through the buffer.
+  func write(_ text: TextBuffer) {
+    if buffer.count == 0 && text.count >= Self.capacity {
+      writeOut(text.bytes)
       return
     }
-    buffer.append(contentsOf: bytes)
-    if buffer.count >= capacity { flush() }
+    buffer.append(text.bytes)
+    if buffer.count >= Self.capacity { flush() }
   }
-
 
   func flush() {
-    writeOut(buffer)
-    buffer.removeAll(keepingCapacity: true)
+    writeOut(buffer.bytes)
+    buffer.removeAll()
   }
 
-  private func writeOut(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { bytes in
-      var done = 0
-      while done < bytes.count {
-        let written = Glibc.write(1, bytes.baseAddress! + done, bytes.count - done)
-        if written <= 0 { break }
-        done += written
-      }
+  private func writeOut(_ bytes: UnsafeRawBufferPointer) {
+    var done = 0
+    while done < bytes.count {
+      let written = Glibc.write(1, bytes.baseAddress! + done, bytes.count - done)
+      if written <= 0 { break }
+      done += written
     }
   }
 }

@@ -3,7 +3,7 @@ import WALKit
 /// What `inspect` gathers from a run of records: their text (lines or JSON) or statistics,
 /// how many were shown, and where the last one read ends.
 struct ListingChunk: Sendable {
-  var bytes: [UInt8] = []
+  var bytes = TextBuffer()
   var statistics: WALStatistics?
   var shown = 0
   var lastEnd: LSN?
@@ -32,12 +32,12 @@ struct RecordPrinter: Sendable {
     guard filter.matches(record) else { return false }
     switch form {
     case .line:
-      record.appendPgWaldumpLine(to: &chunk.bytes)
+      record.appendPgWaldumpLine(to: chunk.bytes)
       chunk.bytes.append(UInt8(ascii: "\n"))
     case .lineWithBlockDetails:
-      chunk.bytes.append(contentsOf: record.pgWaldumpLineWithBlockDetails.utf8)
+      chunk.bytes.append(record.pgWaldumpLineWithBlockDetails)
     case .json:
-      chunk.bytes.append(contentsOf: RecordJSON.line(record).utf8)
+      chunk.bytes.append(RecordJSON.line(record))
     case .statistics:
       if chunk.statistics == nil { chunk.statistics = WALStatistics() }
       chunk.statistics!.add(record)

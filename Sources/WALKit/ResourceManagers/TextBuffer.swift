@@ -1,0 +1,71 @@
+/// Bytes of text being written, in memory that grows as needed: record listings write
+/// millions of short fields, and an array's checks on every append cost more than the writing.
+public final class TextBuffer: @unchecked Sendable {
+  @exclusivity(unchecked) private var storage: UnsafeMutablePointer<UInt8>
+  @exclusivity(unchecked) private var capacity: Int
+  /// Bytes written.
+  @exclusivity(unchecked) public private(set) var count = 0
+
+  public init(capacity: Int = 1 << 16) {
+    self.capacity = max(capacity, 64)
+    storage = .allocate(capacity: self.capacity)
+  }
+
+  deinit { storage.deallocate() }
+
+  /// The bytes written, valid until the next write.
+  public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+
+  /// Forgets what was written, keeping the memory.
+  public func removeAll() { count = 0 }
+
+  /// The bytes written, as text.
+  public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// Makes room for `more` bytes.
+  @inline(__always)
+  func reserve(_ more: Int) {
+    if count + more > capacity { grow(count + more) }
+  }
+
+  private func grow(_ needed: Int) {
+    var newCapacity = capacity * 2
+    while newCapacity < needed { newCapacity *= 2 }
+    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    grown.update(from: storage, count: count)
+    storage.deallocate()
+    storage = grown
+    capacity = newCapacity
+  }
+
+  @inline(__always)
+  public func append(_ byte: UInt8) {
+    reserve(1)
+    storage[count] = byte
+    count += 1
+  }
+
+  @inline(__always)
+  public func append(_ bytes: UnsafeRawBufferPointer) {
+    reserve(bytes.count)
+    if let base = bytes.baseAddress { (storage + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
+    count += bytes.count
+  }
+
+  @inline(__always)
+  public func append(_ text: StaticString) {
+    append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+  }
+
+  public func append(_ text: String) {
+    var text = text
+    text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Writes up to `maximum` bytes in place through `write`, which returns how many it wrote.
+  @inline(__always)
+  func write(upTo maximum: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+    reserve(maximum)
+    count += write(storage + count)
+  }
+}
