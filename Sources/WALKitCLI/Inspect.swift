@@ -87,7 +87,7 @@ extension Walkit {
       // Segments are read and formatted on all cores, then written in order, unless records
       // must be counted as they are shown, waited for, or saved.
       let inParallel = limit == nil && !follow && pages == nil
-      var state = ListingChunk()
+      var state = ListingChunk.make()
       let output = BufferedOutput()
       var problems: [WALProblem] = []
       var readRange = range
@@ -110,10 +110,11 @@ extension Walkit {
         if inParallel {
           report = stream.forEachSegmentInParallel(
             timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
-            makeChunk: { ListingChunk() }, visit: { record, chunk in printer.take(record, into: &chunk) },
+            makeChunk: { ListingChunk.make() }, visit: { record, chunk in printer.take(record, into: &chunk) },
             deliver: { chunk in
               output.write(chunk.bytes)
               state.append(chunk)
+              chunk.recycle()
             })
         } else {
           report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly) { record in

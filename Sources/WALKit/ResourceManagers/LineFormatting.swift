@@ -32,6 +32,18 @@ enum LineFormatting {
     }
   }
 
+  /// `value` in decimal with leading zeros to `digits` digits (`%02d`, `%06d`).
+  static func appendZeroPadded(_ value: UInt64, digits: Int, to bytes: TextBuffer) {
+    var count = 1
+    var power: UInt64 = 10
+    while count < 20 && value >= power {
+      count += 1
+      power = power &* 10
+    }
+    for _ in count..<max(count, digits) { bytes.append(UInt8(ascii: "0")) }
+    appendDecimal(value, to: bytes)
+  }
+
   /// `0x%02X`.
   static func appendHex2(_ value: UInt8, to bytes: TextBuffer) {
     bytes.write(upTo: 4) { out in
@@ -74,11 +86,7 @@ extension WALRecord {
   /// `rmgr: … , prev …, desc: `
   func appendPgWaldumpPrefix(to bytes: TextBuffer) {
     typealias F = LineFormatting
-    let name = resourceManager.name
-    F.append("rmgr: ", to: bytes)
-    F.append(name, to: bytes)
-    for _ in name.utf8.count..<max(11, name.utf8.count) { bytes.append(UInt8(ascii: " ")) }
-    F.append(" len (rec/tot): ", to: bytes)
+    LineTexts.shared.appendPrefix(resourceManager: header.resourceManagerID, to: bytes)
     let total = UInt64(header.totalLength)
     F.appendDecimal(total - UInt64(fullPageImageLength), width: 6, to: bytes)
     bytes.append(UInt8(ascii: "/"))
@@ -95,7 +103,9 @@ extension WALRecord {
   /// The type name, the rmgr-specific detail and the block references.
   func appendPgWaldumpDescription(to bytes: TextBuffer, withBlocks: Bool = true) {
     typealias F = LineFormatting
-    F.append(typeName, to: bytes)
+    if !LineTexts.shared.appendTypeName(resourceManager: header.resourceManagerID, info: header.info, version: version, to: bytes) {
+      F.append(typeName, to: bytes)
+    }
     bytes.append(UInt8(ascii: " "))
     _ = RecordDetail.append(self, to: bytes)
     guard withBlocks else { return }

@@ -3,12 +3,13 @@
 /// references.
 enum RecordDetail {
   /// Appends the description to a line being written; false (nothing appended) when walkit
-  /// does not describe the record. Heap and B-tree insertions, most of a listing, are written
-  /// straight as bytes.
+  /// does not describe the record. Heap records, B-tree insertions and commits, most of a
+  /// listing, are written straight as bytes.
   static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     switch record.header.resourceManagerID {
     case 10: return HeapDetail.append(record, to: bytes)
     case 11 where AccessMethodDetail.isBtreeInsertion(record): return AccessMethodDetail.appendBtreeInsertion(record, to: bytes)
+    case 1 where TransactionDetail.isCompletion(record): return TransactionDetail.appendCompletion(record, to: bytes)
     default:
       guard let text = describe(record) else { return false }
       LineFormatting.append(text, to: bytes)

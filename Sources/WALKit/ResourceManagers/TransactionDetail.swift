@@ -3,6 +3,14 @@ enum TransactionDetail {
   /// `timestamptz_to_str` as pg_waldump prints it, in UTC: `2026-11-26 16:29:55.916235 UTC`
   /// (pg_waldump uses the local time zone; walkit always writes UTC).
   static func timestamp(_ microseconds: Int64) -> String {
+    RecordDetail.text { bytes in
+      appendTimestamp(microseconds, to: bytes)
+      return true
+    }!
+  }
+
+  /// `timestamptz_to_str` in UTC: `2026-11-26 16:50:01.921501 UTC`.
+  static func appendTimestamp(_ microseconds: Int64, to bytes: TextBuffer) {
     let unixMicros = microseconds + 946_684_800 * 1_000_000
     var seconds = unixMicros / 1_000_000
     var fraction = unixMicros % 1_000_000
@@ -19,10 +27,20 @@ enum TransactionDetail {
     let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
     let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
     let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    let micro = String(fraction)
-    return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))."
-      + String(repeating: "0", count: 6 - micro.count) + micro + " UTC"
+    typealias F = LineFormatting
+    if year < 0 { bytes.append(UInt8(ascii: "-")) }
+    F.appendDecimal(year.magnitude, to: bytes)
+    func field(_ separator: Unicode.Scalar, _ value: Int64, digits: Int = 2) {
+      bytes.append(UInt8(ascii: separator))
+      F.appendZeroPadded(UInt64(value), digits: digits, to: bytes)
+    }
+    field("-", month)
+    field("-", day)
+    field(" ", secondOfDay / 3600)
+    field(":", secondOfDay % 3600 / 60)
+    field(":", secondOfDay % 60)
+    field(".", fraction, digits: 6)
+    F.append(" UTC", to: bytes)
   }
 
   static func i64(_ data: UnsafeRawBufferPointer, _ offset: Int) -> Int64? {
@@ -62,8 +80,7 @@ enum TransactionDetail {
     let data = record.mainData
     let info = record.header.info
     switch info & 0x70 {
-    case 0x00, 0x30: return completion(record, isCommit: true)
-    case 0x20, 0x40: return completion(record, isCommit: false)
+    case 0x00, 0x30, 0x20, 0x40: return RecordDetail.text { appendCompletion(record, to: $0) }
     case 0x50:  // ASSIGNMENT: xtop, nsubxacts, xsub[]
       guard let top = RecordDetail.u32(data, 0), let count = i32(data, 4), count >= 0, data.count >= 8 + 4 * Int(count)
       else { return nil }
@@ -91,35 +108,43 @@ enum TransactionDetail {
   }
 
   /// COMMIT, COMMIT_PREPARED, ABORT, ABORT_PREPARED (`ParseCommitRecord`, `ParseAbortRecord`).
-  static func completion(_ record: WALRecord, isCommit: Bool) -> String? {
+  /// Whether the record is a COMMIT, ABORT, COMMIT_PREPARED or ABORT_PREPARED.
+  static func isCompletion(_ record: WALRecord) -> Bool {
+    [0x00, 0x30, 0x20, 0x40].contains(record.header.info & 0x70)
+  }
+
+  /// Appends a commit's or abort's description; false (nothing appended) when walkit does not
+  /// describe it.
+  static func appendCompletion(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     let data = record.mainData
-    guard record.version.major >= 15, let time = i64(data, 0) else { return nil }
+    let isCommit = record.header.info & 0x70 == 0x00 || record.header.info & 0x70 == 0x30
+    guard record.version.major >= 15, let time = i64(data, 0) else { return false }
     var position = 8
     var xinfo: UInt32 = 0
     if record.header.info & 0x80 != 0 {
-      guard let value = RecordDetail.u32(data, position) else { return nil }
+      guard let value = RecordDetail.u32(data, position) else { return false }
       xinfo = value
       position += 4
     }
     var database: UInt32 = 0, tablespace: UInt32 = 0
     if xinfo & XInfo.databaseInfo != 0 {
-      guard let db = RecordDetail.u32(data, position), let ts = RecordDetail.u32(data, position + 4) else { return nil }
+      guard let db = RecordDetail.u32(data, position), let ts = RecordDetail.u32(data, position + 4) else { return false }
       (database, tablespace) = (db, ts)
       position += 8
     }
     var subtransactions: [UInt32] = []
     if xinfo & XInfo.subtransactions != 0 {
-      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 4 * Int(count) else { return nil }
+      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 4 * Int(count) else { return false }
       subtransactions = (0..<Int(count)).map { RecordDetail.u32(data, position + 4 + 4 * $0)! }
       position += 4 + 4 * Int(count)
     }
     var relations: [String] = []
     if xinfo & XInfo.relations != 0 {
-      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 12 * Int(count) else { return nil }
+      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 12 * Int(count) else { return false }
       for index in 0..<Int(count) {
         guard let path = RecordDetail.relationPath(RecordDetail.locator(data, position + 4 + 12 * index)!, fork: .main,
                                                    version: record.version)
-        else { return nil }
+        else { return false }
         relations.append(path)
       }
       position += 4 + 12 * Int(count)
@@ -127,7 +152,7 @@ enum TransactionDetail {
     var stats: [String] = []
     if xinfo & XInfo.droppedStats != 0 {
       let itemSize = record.version.major >= 18 ? 16 : 12
-      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + itemSize * Int(count) else { return nil }
+      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + itemSize * Int(count) else { return false }
       for index in 0..<Int(count) {
         let base = position + 4 + itemSize * index
         let kind = i32(data, base)!, db = RecordDetail.u32(data, base + 4)!
@@ -141,36 +166,39 @@ enum TransactionDetail {
       guard let count = i32(data, position), count >= 0,
         let text = invalidations(data, at: position + 4, count: Int(count), database: database, tablespace: tablespace,
                                  initFile: xinfo & XInfo.relcacheInitFile != 0, version: record.version)
-      else { return nil }
+      else { return false }
       messages = text
       position += 4 + 16 * Int(count)
     }
     var twoPhase: UInt32?
     if xinfo & XInfo.twoPhase != 0 {
-      guard let xid = RecordDetail.u32(data, position) else { return nil }
+      guard let xid = RecordDetail.u32(data, position) else { return false }
       twoPhase = xid
       position += 4
       if xinfo & XInfo.gid != 0 {
-        guard let end = data[position...].firstIndex(of: 0) else { return nil }
+        guard let end = data[position...].firstIndex(of: 0) else { return false }
         position = end + 1
       }
     }
     var origin: String?
     if xinfo & XInfo.origin != 0 {
-      guard let lsn = RecordDetail.u64(data, position), let at = i64(data, position + 8) else { return nil }
+      guard let lsn = RecordDetail.u64(data, position), let at = i64(data, position + 8) else { return false }
       origin = "; origin: node \(record.origin ?? 0), lsn \(LSN(lsn)), at \(timestamp(at))"
     }
 
-    var text = twoPhase.map { "\($0): " } ?? ""
-    text += timestamp(time)
-    if !relations.isEmpty { text += "; rels:" + relations.map { " " + $0 }.joined() }
-    if !subtransactions.isEmpty { text += "; subxacts:" + subtransactions.map { " \($0)" }.joined() }
-    if !stats.isEmpty { text += "; dropped stats:" + stats.joined() }
-    text += messages
-    if isCommit && xinfo & XInfo.applyFeedback != 0 { text += "; apply_feedback" }
-    if isCommit && xinfo & XInfo.forceSync != 0 { text += "; sync" }
-    if let origin { text += origin }
-    return text
+    if let twoPhase {
+      LineFormatting.appendDecimal(UInt64(twoPhase), to: bytes)
+      LineFormatting.append(": ", to: bytes)
+    }
+    appendTimestamp(time, to: bytes)
+    if !relations.isEmpty { bytes.append("; rels:" + relations.map { " " + $0 }.joined()) }
+    if !subtransactions.isEmpty { bytes.append("; subxacts:" + subtransactions.map { " \($0)" }.joined()) }
+    if !stats.isEmpty { bytes.append("; dropped stats:" + stats.joined()) }
+    bytes.append(messages)
+    if isCommit && xinfo & XInfo.applyFeedback != 0 { LineFormatting.append("; apply_feedback", to: bytes) }
+    if isCommit && xinfo & XInfo.forceSync != 0 { LineFormatting.append("; sync", to: bytes) }
+    if let origin { bytes.append(origin) }
+    return true
   }
 
   static func standby(_ record: WALRecord) -> String? {

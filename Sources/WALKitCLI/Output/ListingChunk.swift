@@ -1,12 +1,29 @@
+import Synchronization
 import WALKit
 
 /// What `inspect` gathers from a run of records: their text (lines or JSON) or statistics,
 /// how many were shown, and where the last one read ends.
 struct ListingChunk: Sendable {
-  var bytes = TextBuffer()
+  var bytes: TextBuffer
   var statistics: WALStatistics?
   var shown = 0
   var lastEnd: LSN?
+
+  /// Text buffers of delivered chunks, for the next chunks: a segment's text is megabytes,
+  /// and a buffer grown for one is ready for the next.
+  private static let spareBuffers = Mutex<[TextBuffer]>([])
+
+  /// A chunk with a recycled (or new) text buffer.
+  static func make() -> ListingChunk {
+    let buffer = spareBuffers.withLock { $0.popLast() } ?? TextBuffer()
+    buffer.removeAll()
+    return ListingChunk(bytes: buffer)
+  }
+
+  /// Hands the chunk's text buffer to a later chunk.
+  func recycle() {
+    Self.spareBuffers.withLock { spare in if spare.count < 16 { spare.append(bytes) } }
+  }
 
   /// Adds the chunk of the records that follow.
   mutating func append(_ later: ListingChunk) {
