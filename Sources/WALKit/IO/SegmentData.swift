@@ -1,6 +1,4 @@
 import CWALSupport
-import Dispatch
-import Synchronization
 
 /// The bytes of one WAL file, read-only: a reused buffer holding a plain file, or one holding
 /// a decompressed one. The bytes live as long as this object.
@@ -81,10 +79,8 @@ public final class SegmentData: @unchecked Sendable {
   ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
   /// - Parameter named: the format the file's name claims: used for the formats without magic
   ///   bytes (lzma, brotli) when the content is not plain WAL.
-  /// - Parameter readers: threads reading a large plain file at once, each its share (for a
-  ///   lone segment while the other cores are idle).
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
-                          prefix: Int? = nil, named: Compression? = nil, readers: Int = 1) throws(WALProblem) -> SegmentData
+                          prefix: Int? = nil, named: Compression? = nil) throws(WALProblem) -> SegmentData
   {
     let location = WALLocation(file: path)
     let fd: Int32
@@ -131,7 +127,7 @@ public final class SegmentData: @unchecked Sendable {
     }
     let buffer = BufferPool.shared.take(Int(wanted))
     var read = 0
-    switch readShares(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)]), readers: isCompressed ? 1 : readers) {
+    switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)]), at: 0) {
     case .failure(let error):
       BufferPool.shared.give(buffer)
       throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
@@ -155,32 +151,6 @@ public final class SegmentData: @unchecked Sendable {
     guard let named, named == .lzma || named == .brotli else { return .plain }
     let looksLikeWAL = head.count >= 2 && WALVersion(pageMagic: UInt16(head[0]) | UInt16(head[1]) << 8) != nil
     return looksLikeWAL ? .plain : named
-  }
-
-  /// Fills `buffer` from the start of the file, in `readers` page-aligned shares read at once
-  /// when it is large; the count read stops at the first share the file ends in.
-  private static func readShares(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, readers: Int) -> Result<Int, SyscallError> {
-    let share = (buffer.count / max(readers, 1) + 8191) & ~8191
-    guard readers > 1, buffer.count >= 4 << 20 else { return Syscalls.read(fd, into: buffer, at: 0) }
-    let shares = (buffer.count + share - 1) / share
-    let results = Mutex<[Result<Int, SyscallError>?]>(Array(repeating: nil, count: shares))
-    let target = UnsafeSendableBuffer(memory: buffer)
-    DispatchQueue.concurrentPerform(iterations: shares) { index in
-      let start = index * share
-      let piece = UnsafeMutableRawBufferPointer(rebasing: target.memory[start..<min(start + share, target.memory.count)])
-      let result = Syscalls.read(fd, into: piece, at: start)
-      results.withLock { $0[index] = result }
-    }
-    var total = 0
-    for (index, result) in results.withLock({ $0 }).enumerated() {
-      switch result! {
-      case .failure(let error): return .failure(error)
-      case .success(let count):
-        total += count
-        if count < min(share, buffer.count - index * share) { return .success(total) }
-      }
-    }
-    return .success(total)
   }
 
   /// Reads the beginning of a segment that a record continues into: 256 kB, reloaded whole by
@@ -209,7 +179,3 @@ public final class SegmentData: @unchecked Sendable {
   }
 }
 
-/// A buffer whose disjoint parts threads fill at once.
-private struct UnsafeSendableBuffer: @unchecked Sendable {
-  let memory: UnsafeMutableRawBufferPointer
-}

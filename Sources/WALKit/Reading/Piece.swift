@@ -17,7 +17,7 @@ struct Piece: @unchecked Sendable {
     return files.indices.flatMap { index -> [Piece] in
       let file = files[index]
       guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                             named: file.compressionByName, readers: workers)
+                                             named: file.compressionByName)
       else { return [Piece(file: index)] }
       let points = scanner.splitPoints(data, file: file.path, name: file.name, parts: workers)
       let bounds: [LSN?] = [nil] + points + [nil]
