@@ -13,7 +13,8 @@ import CWALSupport
     let data = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
     data.withUnsafeBytes { all in
       for start in 0..<9 {
-        for length in [0, 1, 7, 8, 9, 63, 64, 65, 767, 768, 769, 1000, 4000, 24_575, 24_576, 24_577, 30_000, 99_000] where start + length <= all.count {
+        for length in [0, 1, 7, 8, 9, 63, 64, 65, 255, 256, 257, 511, 512, 513, 767, 768, 769, 1000, 1023, 1024, 1025, 4000, 8192,
+                       24_575, 24_576, 24_577, 30_000, 99_000] where start + length <= all.count {
           let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
           let fast = walkit_crc32c_update(0xFFFF_FFFF, slice.baseAddress!, length)
           let portable = walkit_crc32c_update_portable(0xFFFF_FFFF, slice.baseAddress!, length)

@@ -8,7 +8,8 @@
 /// not yet inverted value: start with 0xFFFFFFFF and invert the final result.
 uint32_t walkit_crc32c_update(uint32_t crc, const void *bytes, size_t length);
 
-/// Which CRC-32C implementation the running CPU selected: "sse4.2", "armv8-crc" or "table".
+/// Which CRC-32C implementation the running CPU selected: "avx512-vpclmulqdq", "sse4.2",
+/// "armv8-crc" or "table".
 const char *walkit_crc32c_implementation(void);
 
 /// The portable slicing-by-8 implementation, whatever the CPU offers (for tests).
