@@ -34,7 +34,26 @@ public struct GapReport: Sendable {
     public var status: StepStatus
     /// The source directory the file comes from.
     public var source: String?
-    public var scan: SegmentScan?
+    /// What reading the file found (`nil` when only names were looked at).
+    public var scan: SegmentScan? {
+      get { scanBox?.scan }
+      set { scanBox = newValue.map(ScanBox.init) }
+    }
+    /// Held by reference: a path can be hundreds of thousands of steps, most with no scan.
+    private var scanBox: ScanBox?
+
+    public init(step: RecoveryStep, status: StepStatus, source: String?, scan: SegmentScan?) {
+      self.step = step
+      self.status = status
+      self.source = source
+      self.scanBox = scan.map(ScanBox.init)
+    }
+  }
+
+  /// A segment scan behind a reference.
+  final class ScanBox: Sendable {
+    let scan: SegmentScan
+    init(_ scan: SegmentScan) { self.scan = scan }
   }
 
   public var start: Start
