@@ -6,11 +6,13 @@
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
   guard count > 0 else { return 0 }
   let input = UnsafeRawBufferPointer(start: start + 1, count: count - 1)
-  switch start[0] % 4 {
+  switch start[0] % 6 {
   case 0: FuzzTargets.segment(input)
   case 1: FuzzTargets.history(input)
   case 2: FuzzTargets.names(input)
-  default: FuzzTargets.backupLabel(input)
+  case 3: FuzzTargets.backupLabel(input)
+  case 4: FuzzTargets.compressed(input)
+  default: FuzzTargets.catalogues(input)
   }
   return 0
 }
@@ -56,5 +58,26 @@ enum FuzzTargets {
 
   static func backupLabel(_ bytes: UnsafeRawBufferPointer) {
     _ = try? BackupLabel(text: text(bytes))
+  }
+
+  /// A compressed file: the first byte picks the format, the rest is the stream; what it
+  /// expands to is read as a segment.
+  static func compressed(_ bytes: UnsafeRawBufferPointer) {
+    guard let selector = bytes.first else { return }
+    let formats = Compression.allCases.filter { $0 != .plain }
+    let stream = SegmentData(copying: bytes.dropFirst())
+    guard stream.bytes.count > 0, let data = try? Decompression.expand(
+      stream, format: formats[Int(selector) % formats.count], location: WALLocation(file: "fuzz"),
+      limit: SegmentData.announcedSegmentSize)
+    else { return }
+    _ = scanner.scan(data, file: "fuzz", name: nil)
+  }
+
+  /// Backup tools' bookkeeping: pgBackRest's archive.info, Barman's xlog.db, stored names.
+  static func catalogues(_ bytes: UnsafeRawBufferPointer) {
+    let array = Array(bytes)
+    if let info = try? PgBackRestArchiveInfo(bytes: array) { _ = info.cluster(archiveID: info.current.archiveID) }
+    _ = BarmanCatalogue.parse(array)
+    for line in text(bytes).split(separator: "\n") { _ = PgBackRestRepository.splitChecksum(String(line)) }
   }
 }
