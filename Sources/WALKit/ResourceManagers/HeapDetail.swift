@@ -16,21 +16,19 @@ enum HeapDetail {
       F.appendDecimal(UInt64(offset), to: bytes)
       F.append(modern ? ", flags: " : " flags ", to: bytes)
       F.appendHex2(data[2], to: bytes)
-    case 0x10:  // DELETE: xmax, offnum, infobits, flags
+    case 0x10, 0x60:  // DELETE, LOCK: xmax, offnum, infobits, flags
       guard let xmax = u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return false }
       if modern {
         field("xmax: ", xmax, to: bytes)
         field(", off: ", offset, to: bytes)
-        F.append(", infobits: ", to: bytes)
-        appendInfobits(data[6], modern: true, to: bytes)
-        F.append(", flags: ", to: bytes)
-        F.appendHex2(data[7], to: bytes)
+        appendModernBits(", infobits: ", data, to: bytes)
+      } else if record.header.info & 0x70 == 0x10 {
+        field("off ", offset, to: bytes)
+        appendLegacyBits(" flags ", data, to: bytes)
       } else {
         field("off ", offset, to: bytes)
-        F.append(" flags ", to: bytes)
-        F.appendHex2(data[7], to: bytes)
-        bytes.append(UInt8(ascii: " "))
-        appendInfobits(data[6], modern: false, to: bytes)
+        field(": xid ", xmax, to: bytes)
+        appendLegacyBits(": flags ", data, to: bytes)
       }
     case 0x20, 0x40:  // UPDATE, HOT_UPDATE
       guard let oldXmax = u32(data, 0), let oldOffset = u16(data, 4), data.count >= 14,
@@ -39,38 +37,15 @@ enum HeapDetail {
       if modern {
         field("old_xmax: ", oldXmax, to: bytes)
         field(", old_off: ", oldOffset, to: bytes)
-        F.append(", old_infobits: ", to: bytes)
-        appendInfobits(data[6], modern: true, to: bytes)
-        F.append(", flags: ", to: bytes)
-        F.appendHex2(data[7], to: bytes)
+        appendModernBits(", old_infobits: ", data, to: bytes)
         field(", new_xmax: ", newXmax, to: bytes)
         field(", new_off: ", newOffset, to: bytes)
       } else {
         field("off ", oldOffset, to: bytes)
         field(" xmax ", oldXmax, to: bytes)
-        F.append(" flags ", to: bytes)
-        F.appendHex2(data[7], to: bytes)
-        bytes.append(UInt8(ascii: " "))
-        appendInfobits(data[6], modern: false, to: bytes)
+        appendLegacyBits(" flags ", data, to: bytes)
         field("; new off ", newOffset, to: bytes)
         field(" xmax ", newXmax, to: bytes)
-      }
-    case 0x60:  // LOCK: xmax, offnum, infobits, flags
-      guard let xmax = u32(data, 0), let offset = u16(data, 4), data.count >= 8 else { return false }
-      if modern {
-        field("xmax: ", xmax, to: bytes)
-        field(", off: ", offset, to: bytes)
-        F.append(", infobits: ", to: bytes)
-        appendInfobits(data[6], modern: true, to: bytes)
-        F.append(", flags: ", to: bytes)
-        F.appendHex2(data[7], to: bytes)
-      } else {
-        field("off ", offset, to: bytes)
-        field(": xid ", xmax, to: bytes)
-        F.append(": flags ", to: bytes)
-        F.appendHex2(data[7], to: bytes)
-        bytes.append(UInt8(ascii: " "))
-        appendInfobits(data[6], modern: false, to: bytes)
       }
     case 0x30 where record.version.major >= 11:  // TRUNCATE: db, nrelids, flags, relids[]
       guard let count = u32(data, 4), count < 1 << 16, data.count >= 12 + 4 * Int(count) else { return false }
@@ -116,6 +91,22 @@ enum HeapDetail {
   private static func field(_ label: StaticString, _ value: some FixedWidthInteger, to bytes: TextBuffer) {
     F.append(label, to: bytes)
     F.appendDecimal(UInt64(value), to: bytes)
+  }
+
+  /// `<label>[BITS], flags: 0xNN`: infobits at byte 6 of the main data, flags at byte 7.
+  private static func appendModernBits(_ label: StaticString, _ data: UnsafeRawBufferPointer, to bytes: TextBuffer) {
+    F.append(label, to: bytes)
+    appendInfobits(data[6], modern: true, to: bytes)
+    F.append(", flags: ", to: bytes)
+    F.appendHex2(data[7], to: bytes)
+  }
+
+  /// `<label>0xNN BITS `: before 16, the flags come first and the bits follow.
+  private static func appendLegacyBits(_ label: StaticString, _ data: UnsafeRawBufferPointer, to bytes: TextBuffer) {
+    F.append(label, to: bytes)
+    F.appendHex2(data[7], to: bytes)
+    bytes.append(UInt8(ascii: " "))
+    appendInfobits(data[6], modern: false, to: bytes)
   }
 
   /// `out_infobits`: the xmax bits of a heap tuple's new state, `[A, B]` from 16 on, else
