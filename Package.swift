@@ -17,7 +17,7 @@ let package = Package(
       cSettings: [.unsafeFlags(["-O3"])],
       linkerSettings: [
         .linkedLibrary("z"), .linkedLibrary("lz4"), .linkedLibrary("zstd"), .linkedLibrary("bz2"),
-        .linkedLibrary("lzma"), .linkedLibrary("brotlidec"), .linkedLibrary("crypto"),
+        .linkedLibrary("lzma"), .linkedLibrary("brotlidec"), .linkedLibrary("crypto"), .linkedLibrary("deflate"),
       ]
     ),
     .target(
