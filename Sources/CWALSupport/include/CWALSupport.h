@@ -52,4 +52,17 @@ int walkit_lz4_decompress(const void *input, int input_length, void *output, int
 
 /// Decompresses one zstd frame into `output`; returns the bytes produced, or -1 on error.
 long walkit_zstd_decompress(const void *input, size_t input_length, void *output, size_t output_capacity);
+
+/// Maps `length` bytes of the file open as `fd` read-only and watches the mapping: a page that
+/// vanishes because another process truncates the file reads as zeros instead of raising
+/// SIGBUS, and `walkit_mapping_cut_short` then says so. Returns NULL when the file cannot be
+/// mapped or too many mappings are watched (read it instead); `*slot` names the mapping.
+const void *walkit_map_file(int fd, size_t length, int *slot);
+
+/// Whether the file lost any of the mapped bytes since the mapping was made: a page vanished
+/// (read as zeros), or the file is now shorter than the mapping.
+int walkit_mapping_cut_short(int slot);
+
+/// Unmaps a mapping made by `walkit_map_file`.
+void walkit_unmap_file(const void *base, size_t length, int slot);
 #endif

@@ -18,17 +18,23 @@ struct SegmentLookup: Sendable {
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
   /// Records continuing past its end are followed into the next segment of the same timeline.
-  func scan(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
-    Self.scan(file, with: scanner, following: data(for:), visit: visit)
+  /// - Parameter mapped: map a plain file rather than read it (see
+  ///   ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``), when there is no `visit`.
+  func scan(_ file: WALFile, with scanner: SegmentScanner, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
+    Self.scan(file, with: scanner, following: data(for:), mapped: mapped, visit: visit)
   }
 
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
+  /// A mapped file truncated while it was read is read again, as it is now; records handed to
+  /// `visit` cannot be taken back, so a file with `visit` is read, never mapped.
   static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
-                   from start: LSN? = nil, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
+                   from start: LSN? = nil, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
     do {
-      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName)
+      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
+                                      named: file.compressionByName, mapped: mapped && visit == nil)
       var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
+      if data.isCutShort { return self.scan(file, with: scanner, following: following, from: start, visit: visit) }
       scan.problems += storageContradictions(of: file, data: data, scan: scan)
       return scan
     } catch {

@@ -28,7 +28,7 @@ public final class SegmentData: @unchecked Sendable {
   private let ownership: Ownership
 
   /// What to give back when the bytes are no longer needed.
-  private enum Ownership { case none, allocation, pooled }
+  private enum Ownership { case none, allocation, pooled, mapping(slot: Int32) }
 
   /// Bytes allocated behind `bytes` (a pooled buffer may be longer than what was read).
   private let capacity: Int
@@ -38,6 +38,12 @@ public final class SegmentData: @unchecked Sendable {
   /// ``path`` to see the rest.
   public var isPrefix: Bool { origin == .read && UInt64(bytes.count) < min(storedSize, readTarget) }
   private var readTarget: UInt64 = .max
+  /// True when the file was mapped and is now shorter than what was mapped (another process
+  /// truncated it): some of ``bytes`` may have read as zeros that the file never held.
+  public var isCutShort: Bool {
+    guard case .mapping(let slot) = ownership else { return false }
+    return walkit_mapping_cut_short(slot) != 0
+  }
 
   private init(bytes: UnsafeRawBufferPointer, origin: Origin, storedSize: UInt64, ownership: Ownership, capacity: Int? = nil) {
     self.bytes = bytes
@@ -53,6 +59,7 @@ public final class SegmentData: @unchecked Sendable {
     case .none: break
     case .allocation: base.deallocate()
     case .pooled: BufferPool.shared.give(UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(start: base, count: capacity)))
+    case .mapping(let slot): walkit_unmap_file(base, bytes.count, slot)
     }
   }
 
@@ -68,19 +75,19 @@ public final class SegmentData: @unchecked Sendable {
   /// long header announces (reusing buffers), a compressed file (its format detected by its
   /// magic bytes) decompressed, never to more than `inflateLimit` bytes.
   ///
-  /// Files are read, not mapped: a mapped file that another process truncates (an archive
-  /// command copying over it) kills the reader with SIGBUS, and a live segment that changes
-  /// while it is checked would not give one consistent answer. Reading into reused buffers is
-  /// also faster than populating a new mapping per segment (see docs/benchmarks.md).
-  ///
   /// - Throws: `unexpected-file` for anything but a regular file, `unreadable-file` when it
   ///   cannot be opened, read or inflated.
   /// - Parameter prefix: read at most this many bytes of a plain file (its start is all a
   ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
   /// - Parameter named: the format the file's name claims: used for the formats without magic
   ///   bytes (lzma, brotli) when the content is not plain WAL.
+  /// - Parameter mapped: map a plain file instead of reading it. Reading into reused buffers
+  ///   is faster over many segments; a fresh process reading one segment saves the faults of
+  ///   16 MB of new memory by mapping it (see docs/benchmarks.md). A page the file loses while
+  ///   mapped (another process truncates it) reads as zeros, and ``isCutShort`` says so:
+  ///   whoever maps must check it before trusting what was read.
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
-                          prefix: Int? = nil, named: Compression? = nil) throws(WALProblem) -> SegmentData
+                          prefix: Int? = nil, named: Compression? = nil, mapped: Bool = false) throws(WALProblem) -> SegmentData
   {
     let location = WALLocation(file: path)
     let fd: Int32
@@ -124,6 +131,13 @@ public final class SegmentData: @unchecked Sendable {
     } else {
       let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
       wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
+    }
+    if mapped, !isCompressed, prefix == nil {
+      var slot: Int32 = -1
+      if let base = walkit_map_file(fd, Int(wanted), &slot) {
+        return SegmentData(bytes: UnsafeRawBufferPointer(start: base, count: Int(wanted)), origin: .read,
+                           storedSize: status.size, ownership: .mapping(slot: slot))
+      }
     }
     let buffer = BufferPool.shared.take(Int(wanted))
     var read = 0

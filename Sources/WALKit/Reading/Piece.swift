@@ -4,7 +4,7 @@ struct Piece: @unchecked Sendable {
   var file: Int
   var part = 0
   var parts = 1
-  /// The segment's bytes, read once for all its parts.
+  /// The segment's bytes, mapped or read once for all its parts.
   var data: SegmentData?
   var start: LSN?
   var end: LSN?
@@ -17,7 +17,7 @@ struct Piece: @unchecked Sendable {
     return files.indices.flatMap { index -> [Piece] in
       let file = files[index]
       guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                             named: file.compressionByName)
+                                             named: file.compressionByName, mapped: true)
       else { return [Piece(file: index)] }
       let points = scanner.splitPoints(data, file: file.path, name: file.name, parts: workers)
       let bounds: [LSN?] = [nil] + points + [nil]
@@ -25,6 +25,18 @@ struct Piece: @unchecked Sendable {
         Piece(file: index, part: part, parts: points.count + 1, data: data, start: bounds[part], end: bounds[part + 1])
       }
     }
+  }
+
+  /// Reads the piece's records with `scanner`, handing each to `visit`; `nil` when the file
+  /// was truncated while mapped (zeros stood in for the pages it lost): read it again whole.
+  func scan(_ files: [WALFile], lookup: SegmentLookup, with scanner: SegmentScanner,
+            visit: @escaping (WALRecord) -> Void) -> SegmentScan?
+  {
+    let file = files[self.file]
+    guard let data else { return lookup.scan(file, with: scanner, visit: visit) }
+    var scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:), from: start, until: end, visit: visit)
+    if part == 0 { scan.problems += SegmentLookup.storageContradictions(of: file, data: data, scan: scan) }
+    return data.isCutShort ? nil : scan
   }
 
   /// The scan of a whole segment from the scans of its parts, which ended at `ends`; `nil`

@@ -32,8 +32,10 @@ public struct Verifier: Sendable {
     let lookup = SegmentLookup(files)
     let done = Atomic<Int>(0)
     let progress = self.progress
+    // A worker with one file never reuses a buffer: mapping spares it the faults of new memory.
+    let mapped = files.count <= (jobs > 0 ? jobs : Syscalls.processorCount)
     return parallelMap(count: files.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
-      let scan = lookup.scan(files[index], with: scanner)
+      let scan = lookup.scan(files[index], with: scanner, mapped: mapped)
       let finished = done.add(1, ordering: .relaxed).newValue
       progress?(finished, files.count)
       return scan

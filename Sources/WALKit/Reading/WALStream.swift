@@ -109,21 +109,17 @@ public struct WALStream: Sendable {
       scanner.deliversHeadersOnly = headersOnly
       return scanner
     }
-    let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan, Chunk) = { piece, scanner in
+    let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan?, Chunk) = { piece, scanner in
       var chunk = makeChunk()
       let take: (WALRecord) -> Void = { record in
         if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
         visit(record, &chunk)
       }
-      let file = files[piece.file]
-      guard let data = piece.data else { return (lookup.scan(file, with: scanner, visit: take), chunk) }
-      var scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:),
-                              from: piece.start, until: piece.end, visit: take)
-      if piece.part == 0 { scan.problems += SegmentLookup.storageContradictions(of: file, data: data, scan: scan) }
+      let scan = piece.scan(files, lookup: lookup, with: scanner, visit: take)
       return (scan, chunk)
     }
     var scans: [SegmentScan] = []
-    var parts: [(scan: SegmentScan, chunk: Chunk)] = []
+    var parts: [(scan: SegmentScan?, chunk: Chunk)] = []
     orderedParallelMap(count: pieces.count, workers: workers, context: makeScanner) { index, scanner in
       read(pieces[index], scanner)
     } deliver: { index, result in
@@ -132,15 +128,18 @@ public struct WALStream: Sendable {
       guard piece.part == piece.parts - 1 else { return true }
       defer { parts.removeAll() }
       var scan: SegmentScan
-      if let joined = Piece.join(parts.map(\.scan), at: pieces[(index + 1 - piece.parts)...index].compactMap(\.end)) {
+      let scanned = parts.compactMap(\.scan)
+      if scanned.count == parts.count,
+        let joined = Piece.join(scanned, at: pieces[(index + 1 - piece.parts)...index].compactMap(\.end))
+      {
         parts.forEach { deliver($0.chunk) }
         scan = joined
       } else {
-        // The parts do not join cleanly (damage near a split point): read the segment whole,
-        // as the sequential reading would.
+        // The parts do not join cleanly (damage near a split point, or the file shrank while
+        // mapped): read the segment whole, as the sequential reading would.
         let whole = read(Piece(file: piece.file), makeScanner())
         deliver(whole.1)
-        scan = whole.0
+        scan = whole.0!
       }
       scans.append(scan)
       return !(damage == .stop && scan.isDamaged)
