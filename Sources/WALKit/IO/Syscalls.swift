@@ -106,6 +106,15 @@ enum Syscalls {
     return .success(entries)
   }
 
+  /// `realloc`: a block of `count` bytes holding what `block` held (a new block for `nil`).
+  /// Stops the process when memory is exhausted, as every Swift allocation does.
+  static func reallocate(_ block: UnsafeMutableRawPointer?, to count: Int) -> UnsafeMutableRawPointer {
+    guard let grown = realloc(block, count) else { fatalError("out of memory growing a buffer to \(count) bytes") }
+    return grown
+  }
+
+  static func release(_ block: UnsafeMutableRawPointer) { free(block) }
+
   static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }
 

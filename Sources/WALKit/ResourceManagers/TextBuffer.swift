@@ -8,10 +8,10 @@ public final class TextBuffer: @unchecked Sendable {
 
   public init(capacity: Int = 1 << 16) {
     self.capacity = max(capacity, 64)
-    storage = .allocate(capacity: self.capacity)
+    storage = Syscalls.reallocate(nil, to: self.capacity).assumingMemoryBound(to: UInt8.self)
   }
 
-  deinit { storage.deallocate() }
+  deinit { Syscalls.release(storage) }
 
   /// The bytes written, valid until the next write.
   public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
@@ -31,10 +31,8 @@ public final class TextBuffer: @unchecked Sendable {
   private func grow(_ needed: Int) {
     var newCapacity = capacity * 2
     while newCapacity < needed { newCapacity *= 2 }
-    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-    grown.update(from: storage, count: count)
-    storage.deallocate()
-    storage = grown
+    // Large blocks grow by remapping their pages, without copying or touching them.
+    storage = Syscalls.reallocate(storage, to: newCapacity).assumingMemoryBound(to: UInt8.self)
     capacity = newCapacity
   }
 
