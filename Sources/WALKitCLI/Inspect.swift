@@ -77,7 +77,11 @@ extension Walkit {
         resourceManagers: rmgr.isEmpty ? nil : Set(rmgr.compactMap { ResourceManager.named($0)?.id }),
         xid: xid, relation: relation.flatMap(Self.parseRelation), block: block, fork: fork.flatMap { Self.forks[$0] },
         fullPageImagesOnly: fullpage)
-      let pages = try saveFullpage.map(FullPageWriter.init(directory:))
+      let pages: FullPageWriter?
+      do { pages = try saveFullpage.map(FullPageWriter.init(directory:)) } catch let error as FileSystemError {
+        printError("walkit inspect: \(error)")
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
       // Option values are read once: ArgumentParser's property wrappers are slow to read per record.
       let (wantsStatistics, perRecord, wantsJSON, limit, follow, keepGoing) =
         (stats || statsPerRecord, statsPerRecord, json, self.limit, self.follow, self.keepGoing)

@@ -1,22 +1,21 @@
 import ArgumentParser
-import FoundationEssentials
 import WALKit
 
 /// `inspect --save-fullpage DIR`: writes each restored full-page image as a page file named as
 /// pg_waldump 16+ names them, `TLI-LSNHI-LSNLO.SPC.DB.REL.BLK_FORK`. The only place walkit
 /// writes, and only into a directory that is new or empty.
 final class FullPageWriter {
-  let directory: URL
+  let directory: String
   private(set) var failure: String?
 
   init(directory path: String) throws {
-    directory = URL(fileURLWithPath: path)
-    if FileManager.default.fileExists(atPath: path) {
-      guard WALKitCLI.isDirectory(path), (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true else {
+    directory = path
+    if exists(path) {
+      guard isDirectory(path), isEmptyDirectory(path) else {
         throw ValidationError("--save-fullpage directory \(path) exists and is not empty")
       }
     } else {
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      try makeDirectories(path)
     }
   }
 
@@ -28,7 +27,7 @@ final class FullPageWriter {
         let name = cFormat("%08X-%08X-%08X", record.timeline.rawValue, UInt32(record.lsn.rawValue >> 32),
                           UInt32(truncatingIfNeeded: record.lsn.rawValue))
           + ".\(block.relation.tablespace).\(block.relation.database).\(block.relation.relation).\(block.blockNumber)_\(block.fork)"
-        try Data(page).write(to: directory.appendingPathComponent(name))
+        try writeNewFile(directory + "/" + name, page)
       } catch {
         failure = "cannot save the full-page image of block \(block.id) at \(record.lsn): \(error)"
         return
