@@ -85,7 +85,9 @@ public final class SegmentData: @unchecked Sendable {
   ///   is faster over many segments; a fresh process reading one segment saves the faults of
   ///   16 MB of new memory by mapping it (see docs/benchmarks.md). A page the file loses while
   ///   mapped (another process truncates it) reads as zeros, and ``isCutShort`` says so:
-  ///   whoever maps must check it before trusting what was read.
+  ///   whoever maps must check it before trusting what was read. The first mapping installs a
+  ///   SIGBUS handler for this; faults outside walkit's mappings go on to the handler that was
+  ///   there before.
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
                           prefix: Int? = nil, named: Compression? = nil, mapped: Bool = false) throws(WALProblem) -> SegmentData
   {

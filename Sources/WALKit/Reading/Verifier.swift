@@ -3,6 +3,9 @@ import Synchronization
 /// Verifies WAL files: every page header and record of each segment, then what only a set of
 /// segments shows — gaps, continuity across segment boundaries, files from another cluster —
 /// and where valid WAL legitimately ends.
+///
+/// With no more files than workers, each file is mapped rather than read (see
+/// ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``).
 public struct Verifier: Sendable {
   /// Files read at once; 0 means one per processor.
   public var jobs: Int
