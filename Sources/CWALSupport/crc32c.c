@@ -83,14 +83,17 @@ static void zeros_operator(uint32_t *even, size_t length) {
   memcpy(even, odd, sizeof odd);
 }
 
+/* The operator is linear: each entry is the XOR of the entries of its lowest set bit and of
+   the rest, so a table costs one matrix product per bit. */
 static void build_shift(uint32_t table[4][256], size_t length) {
   uint32_t op[32];
   zeros_operator(op, length);
-  for (uint32_t n = 0; n < 256; n++) {
-    table[0][n] = gf2_times(op, n);
-    table[1][n] = gf2_times(op, n << 8);
-    table[2][n] = gf2_times(op, n << 16);
-    table[3][n] = gf2_times(op, n << 24);
+  for (int k = 0; k < 4; k++) {
+    table[k][0] = 0;
+    for (uint32_t n = 1; n < 256; n++) {
+      uint32_t low = n & -n;
+      table[k][n] = n == low ? gf2_times(op, n << (8 * k)) : table[k][low] ^ table[k][n ^ low];
+    }
   }
 }
 
