@@ -5,8 +5,10 @@
 /// per thread. It reads records that *start* in the segment; the last one may continue into
 /// following segments, which it asks for through `following`.
 public final class SegmentScanner {
-  private var scratch: UnsafeMutableRawBufferPointer
-  private var blocks: [BlockReference] = []
+  // Touched for every record: the scanner is used by one thread at a time, so the accesses
+  // need no run-time exclusivity checks.
+  @exclusivity(unchecked) private var scratch: UnsafeMutableRawBufferPointer
+  @exclusivity(unchecked) private var blocks: [BlockReference] = []
   /// `BLCKSZ`, the data page size full-page images are measured against.
   public let dataBlockSize: Int
   /// After damage, go on at the next record boundary a later page header gives (its
@@ -113,6 +115,8 @@ private struct Run {
   let name: SegmentName?
   let following: (SegmentName) -> SegmentData?
   var segments: [SegmentData]
+  /// The bytes of `segments[0]`, kept alive by it.
+  var firstBytes: UnsafeRawBufferPointer
   var version: WALVersion!
   var geometry: WALGeometry!
   var systemIdentifier: UInt64 = 0
@@ -133,6 +137,7 @@ private struct Run {
     self.name = name
     self.following = following
     self.segments = [data]
+    self.firstBytes = data.bytes
     self.fileTimeline = name?.timeline
   }
 
@@ -330,6 +335,8 @@ private struct Run {
       }
     }
 
+    let keepingBytes = visit != nil && !scanner.deliversHeadersOnly
+    let (recordVersion, recordGeometry): (WALVersion, WALGeometry) = (version, geometry)
     while true {
       if position >= segmentEnd || requestedEnd.map({ position >= $0 }) == true {
         result.ending = .complete(nextRecord: position)
@@ -351,11 +358,11 @@ private struct Run {
             break
           }
         }
-        let record = try readRecord(at: position, previous: previous, keepingBytes: visit != nil && !scanner.deliversHeadersOnly)
+        let record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,
-                          topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
+                          topLevelXID: record.facts.topLevelXID, version: recordVersion, geometry: recordGeometry,
                           timeline: fileTimeline ?? lastPageTimeline))
         }
         result.recordCount += 1
@@ -641,7 +648,7 @@ private struct Run {
   /// `count` bytes at `lsn` in this segment or a following one; throws when fewer than
   /// `required` are present.
   mutating func bytes(at lsn: LSN, count: Int, required: Int) throws(Stop) -> UnsafeRawBufferPointer {
-    let index = Int(lsn.distance(from: segmentStart) / geometry.segmentSize)
+    let index = Int(lsn.distance(from: segmentStart) >> geometry.segmentSize.trailingZeroBitCount)
     while segments.count <= index {
       let wanted = SegmentNumber(segmentNumber.rawValue + UInt64(segments.count))
       guard !noMoreSegments,
@@ -653,6 +660,12 @@ private struct Run {
       }
       segments.append(next)
     }
+    if index == 0 {
+      // The common case, without touching the array of segments.
+      let offset = Int(lsn.distance(from: segmentStart))
+      let present = min(count, max(0, firstBytes.count - offset))
+      if present >= required { return UnsafeRawBufferPointer(rebasing: firstBytes[offset..<(offset + present)]) }
+    }
     var data = segments[index].bytes
     let offset = Int(geometry.segmentOffset(of: lsn))
     var present = min(count, max(0, data.count - offset))
@@ -660,6 +673,7 @@ private struct Run {
       let whole = try? SegmentData.load(path: path, inflateLimit: SegmentData.announcedSegmentSize)
     {
       segments[index] = whole
+      if index == 0 { firstBytes = whole.bytes }
       data = whole.bytes
       present = min(count, max(0, data.count - offset))
     }

@@ -111,13 +111,13 @@ public struct WALStream: Sendable {
       return scanner
     }
     let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan?, Chunk) = { piece, scanner in
-      var chunk = makeChunk()
+      let chunk = Gathered(makeChunk())
       let take: (WALRecord) -> Void = { record in
         if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
-        visit(record, &chunk)
+        visit(record, &chunk.value)
       }
       let scan = piece.scan(files, lookup: lookup, with: scanner, visit: take)
-      return (scan, chunk)
+      return (scan, chunk.value)
     }
     var scans: [SegmentScan] = []
     var parts: [(scan: SegmentScan?, chunk: Chunk)] = []
@@ -172,6 +172,13 @@ public struct WALStream: Sendable {
     }
     return selected
   }
+}
+
+/// What one thread gathers from the records of a piece. A variable captured by the visiting
+/// closure would be checked for exclusive access at every record; this one thread's box is not.
+private final class Gathered<Value> {
+  @exclusivity(unchecked) var value: Value
+  init(_ value: Value) { self.value = value }
 }
 
 extension SegmentScan {
