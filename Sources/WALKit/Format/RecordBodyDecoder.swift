@@ -86,15 +86,16 @@ enum RecordBodyDecoder {
     }
 
     var position = reader.position
-    for index in blocks.indices {
-      if let image = blocks[index].image {
-        let length = image.bytes.count
-        blocks[index].image!.bytes = position..<(position + length)
-        position += length
+    blocks.withUnsafeMutableBufferPointer { placed in
+      for index in placed.indices {
+        if let length = placed[index].image?.bytes.count {
+          placed[index].image!.bytes = position..<(position + length)
+          position += length
+        }
+        let dataLength = placed[index].data.count
+        placed[index].data = position..<(position + dataLength)
+        position += dataLength
       }
-      let dataLength = blocks[index].data.count
-      blocks[index].data = position..<(position + dataLength)
-      position += dataLength
     }
     facts.mainData = position..<(position + mainDataLength)
     return facts
@@ -102,6 +103,7 @@ enum RecordBodyDecoder {
 
   /// Reads one block header (after its id byte). The image and data ranges it returns hold
   /// lengths only; `decode` places them once all headers are read.
+  @inline(__always)
   private static func decodeBlock(id: UInt8, _ reader: inout ByteReader, version: WALVersion, dataBlockSize: Int,
                                   lastRelation: inout RelFileLocator?) throws(WALProblem) -> BlockReference
   {

@@ -31,6 +31,7 @@ public struct RecordHeader: Hashable, Sendable {
   public static let checkConsistency: UInt8 = 0x02
 
   /// Decodes a header from the first 24 bytes of `bytes`, which the caller has checked exist.
+  @inline(__always)
   init(unchecked bytes: UnsafeRawBufferPointer) {
     totalLength = ByteReader.field(bytes, at: Layout.totalLength, as: UInt32.self)
     xid = ByteReader.field(bytes, at: Layout.xid, as: UInt32.self)
