@@ -14,7 +14,6 @@ let package = Package(
   targets: [
     .target(
       name: "CWALSupport",
-      cSettings: [.unsafeFlags(["-O3"])],
       linkerSettings: [
         .linkedLibrary("z"), .linkedLibrary("lz4"), .linkedLibrary("zstd"), .linkedLibrary("bz2"),
         .linkedLibrary("lzma"), .linkedLibrary("brotlidec"), .linkedLibrary("crypto"), .linkedLibrary("deflate"),

@@ -104,10 +104,14 @@ static inline uint32_t shift(uint32_t table[4][256], uint32_t crc) {
 
 #if defined(__x86_64__)
 #define CRC_BYTE(c, b) _mm_crc32_u8((uint32_t)(c), (b))
+#define CRC_HALF(c, h) _mm_crc32_u16((uint32_t)(c), (h))
+#define CRC_QUAD(c, q) _mm_crc32_u32((uint32_t)(c), (q))
 #define CRC_WORD(c, w) _mm_crc32_u64((c), (w))
 #define HARDWARE_TARGET __attribute__((target("sse4.2")))
 #elif defined(__aarch64__)
 #define CRC_BYTE(c, b) __crc32cb((uint32_t)(c), (b))
+#define CRC_HALF(c, h) __crc32ch((uint32_t)(c), (h))
+#define CRC_QUAD(c, q) __crc32cw((uint32_t)(c), (q))
 #define CRC_WORD(c, w) __crc32cd((uint32_t)(c), (w))
 #define HARDWARE_TARGET __attribute__((target("crc")))
 #endif
@@ -137,14 +141,34 @@ static inline uint64_t load64(const uint8_t *p) {
     n -= 3 * (BLOCK);                                                       \
   }
 
+/* Most records are short: their tail is taken in at most three steps, not byte by byte. */
 HARDWARE_TARGET
 static uint32_t crc32c_hardware(uint32_t crc, const uint8_t *p, size_t n) {
   uint64_t c0 = crc;
-  while (n && ((uintptr_t)p & 7)) { c0 = CRC_BYTE(c0, *p++); n--; }
   THREE_STREAMS(LONG_BLOCK, long_shift)
   THREE_STREAMS(SHORT_BLOCK, short_shift)
+  while (n >= 32) {
+    c0 = CRC_WORD(c0, load64(p));
+    c0 = CRC_WORD(c0, load64(p + 8));
+    c0 = CRC_WORD(c0, load64(p + 16));
+    c0 = CRC_WORD(c0, load64(p + 24));
+    p += 32;
+    n -= 32;
+  }
   while (n >= 8) { c0 = CRC_WORD(c0, load64(p)); p += 8; n -= 8; }
-  while (n--) c0 = CRC_BYTE(c0, *p++);
+  if (n & 4) {
+    uint32_t quad;
+    memcpy(&quad, p, 4);
+    c0 = CRC_QUAD(c0, quad);
+    p += 4;
+  }
+  if (n & 2) {
+    uint16_t half;
+    memcpy(&half, p, 2);
+    c0 = CRC_HALF(c0, half);
+    p += 2;
+  }
+  if (n & 1) c0 = CRC_BYTE(c0, *p);
   return (uint32_t)c0;
 }
 #endif
@@ -200,7 +224,7 @@ static uint32_t crc32c_avx512(uint32_t crc, const uint8_t *p, size_t n) {
   if (n < 512) return crc32c_hardware(crc, p, n);
   __m512i k2048 = _mm512_broadcast_i32x4(_mm_set_epi64x((long long)fold_2048[1], (long long)fold_2048[0]));
   __m512i k512 = _mm512_broadcast_i32x4(_mm_set_epi64x((long long)fold_512[1], (long long)fold_512[0]));
-  __m512i a0 = _mm512_xor_si512(_mm512_loadu_si512(p), _mm512_castsi128_si512(_mm_cvtsi32_si128((int)crc)));
+  __m512i a0 = _mm512_xor_si512(_mm512_loadu_si512(p), _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)crc)));
   __m512i a1 = _mm512_loadu_si512(p + 64), a2 = _mm512_loadu_si512(p + 128), a3 = _mm512_loadu_si512(p + 192);
   p += 256;
   n -= 256;
