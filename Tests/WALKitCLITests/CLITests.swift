@@ -335,6 +335,25 @@ import Glibc
     #expect(again.status == 64, "a directory that is not empty is refused")
   }
 
+  /// A `--save-fullpage` directory that cannot be made stops the run before reading (exit 2),
+  /// naming the path and the reason; missing parents of a new one are made.
+  @Test func saveFullpageDirectoryThatCannotBeMadeExitsTwo() throws {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-fpi-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let file = scratch.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    let blocked = try Self.walkit(["inspect", "--save-fullpage", file.path + "/pages", "-p", "TestData/pg16/archive"])
+    #expect(blocked.status == 2)
+    #expect(blocked.stderr.contains(file.path) && blocked.stderr.contains("Not a directory"), "\(blocked.stderr)")
+    #expect(blocked.stdout.isEmpty)
+
+    let nested = scratch.appendingPathComponent("new/pages")
+    let made = try Self.walkit(["inspect", "--save-fullpage", nested.path, "-n", "200", "-p", "TestData/pg16/archive"])
+    #expect(made.status == 0, "\(made.stderr)")
+    #expect(!(try FileManager.default.contentsOfDirectory(atPath: nested.path)).isEmpty)
+  }
+
   /// pg_waldump's filters (-r, -x, -R/-B, -F, -w, -n) select the same records; lines of the
   /// resource managers walkit describes fully are equal, the others agree up to the type.
   @Test(arguments: ["pg15", "pg16", "pg18"])
