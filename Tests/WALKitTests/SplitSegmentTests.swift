@@ -34,8 +34,20 @@ import Testing
       #expect(parts.report.recordCount == whole.report.recordCount)
       #expect(parts.report.segments.map(\.scan.ending) == whole.report.segments.map(\.scan.ending))
       #expect(parts.report.problems == whole.report.problems)
+      Self.expectVerifiersAgree(on: path)
     }
     #expect(split >= 2)
+  }
+
+  /// `verify` of one file in parts on three workers says what one worker reading it whole says.
+  static func expectVerifiersAgree(on path: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let one = try! Verifier(jobs: 1).verify(paths: [path])
+    let three = try! Verifier(jobs: 3).verify(paths: [path])
+    #expect(three.recordCount == one.recordCount, sourceLocation: sourceLocation)
+    #expect(three.problems == one.problems, sourceLocation: sourceLocation)
+    #expect(three.segments.map(\.scan.ending) == one.segments.map(\.scan.ending), sourceLocation: sourceLocation)
+    #expect(three.segments.map(\.scan.validThrough) == one.segments.map(\.scan.validThrough), sourceLocation: sourceLocation)
+    #expect(three.segments.map(\.scan.lastRecord) == one.segments.map(\.scan.lastRecord), sourceLocation: sourceLocation)
   }
 
   @Test func damageNearASplitPointReadsAsOneThreadReadsIt() throws {
@@ -54,6 +66,7 @@ import Testing
       #expect(!whole.report.problems.isEmpty)
       #expect(split.lines == whole.lines)
       #expect(split.report.problems == whole.report.problems)
+      Self.expectVerifiersAgree(on: path)
       try Scratch.patch(path) { $0[offset] ^= 0xFF }
     }
   }

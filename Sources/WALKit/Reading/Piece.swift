@@ -30,7 +30,7 @@ struct Piece: @unchecked Sendable {
   /// Reads the piece's records with `scanner`, handing each to `visit`; `nil` when the file
   /// was truncated while mapped (zeros stood in for the pages it lost): read it again whole.
   func scan(_ files: [WALFile], lookup: SegmentLookup, with scanner: SegmentScanner,
-            visit: @escaping (WALRecord) -> Void) -> SegmentScan?
+            visit: ((WALRecord) -> Void)?) -> SegmentScan?
   {
     let file = files[self.file]
     guard let data else { return lookup.scan(file, with: scanner, visit: visit) }
@@ -39,11 +39,13 @@ struct Piece: @unchecked Sendable {
     return data.isCutShort ? nil : scan
   }
 
-  /// The scan of a whole segment from the scans of its parts, which ended at `ends`; `nil`
-  /// when they do not join: a part stopped short of its end, or the next part's first record
-  /// does not point back to this part's last.
-  static func join(_ scans: [SegmentScan], at ends: [LSN]) -> SegmentScan? {
-    guard var joined = scans.first else { return nil }
+  /// The scan of a whole segment from the scans of its `parts`; `nil` when they do not join:
+  /// a part must be read again (``scan(_:lookup:with:visit:)``), stopped short of its end, or
+  /// the next part's first record does not point back to this part's last.
+  static func join(_ partScans: [SegmentScan?], of parts: ArraySlice<Piece>) -> SegmentScan? {
+    let scans = partScans.compactMap { $0 }
+    guard scans.count == partScans.count, var joined = scans.first else { return nil }
+    let ends = parts.compactMap(\.end)
     for (index, later) in scans.dropFirst().enumerated() {
       guard joined.ending == .complete(nextRecord: ends[index]), joined.stopProblem == nil,
         joined.problems.allSatisfy(\.kind.isAboutStorage), let last = joined.lastRecord,

@@ -129,10 +129,7 @@ public struct WALStream: Sendable {
       guard piece.part == piece.parts - 1 else { return true }
       defer { parts.removeAll() }
       var scan: SegmentScan
-      let scanned = parts.compactMap(\.scan)
-      if scanned.count == parts.count,
-        let joined = Piece.join(scanned, at: pieces[(index + 1 - piece.parts)...index].compactMap(\.end))
-      {
+      if let joined = Piece.join(parts.map(\.scan), of: pieces[(index + 1 - piece.parts)...index]) {
         parts.forEach { deliver($0.chunk) }
         scan = joined
       } else {
