@@ -21,7 +21,7 @@ final class BufferPool: Sendable {
     var bytes = 0
   }
 
-  init() { budget = max(4, 2 * Syscalls.processorCount + 2) * (17 << 20) }
+  init() { budget = keep * (17 << 20) }
 
   /// A buffer of at least `count` bytes (at least one), reused when one is free. Sizes are
   /// rounded up to a class — a power of two below 1 MiB, a whole number of MiB above — so that

@@ -336,9 +336,9 @@ private struct Run {
     }
 
     let keepingBytes = visit != nil && !scanner.deliversHeadersOnly
-    let (recordVersion, recordGeometry): (WALVersion, WALGeometry) = (version, geometry)
+    let readEnd = min(segmentEnd, requestedEnd ?? segmentEnd)
     while true {
-      if position >= segmentEnd || requestedEnd.map({ position >= $0 }) == true {
+      if position >= readEnd {
         result.ending = .complete(nextRecord: position)
         result.validThrough = position
         break
@@ -352,7 +352,7 @@ private struct Run {
               at: position), endLike: nil)
           }
           position = position.advanced(by: UInt64(header.size))!
-          if requestedEnd.map({ position >= $0 }) == true {
+          if position >= readEnd {
             result.ending = .complete(nextRecord: position)
             result.validThrough = position
             break
@@ -362,7 +362,7 @@ private struct Run {
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,
-                          topLevelXID: record.facts.topLevelXID, version: recordVersion, geometry: recordGeometry,
+                          topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
                           timeline: fileTimeline ?? lastPageTimeline))
         }
         result.recordCount += 1

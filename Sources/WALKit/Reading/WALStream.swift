@@ -128,7 +128,7 @@ public struct WALStream: Sendable {
       parts.append(result)
       guard piece.part == piece.parts - 1 else { return true }
       defer { parts.removeAll() }
-      var scan: SegmentScan
+      let scan: SegmentScan
       if let joined = Piece.join(parts.map(\.scan), of: pieces[(index + 1 - piece.parts)...index]) {
         parts.forEach { deliver($0.chunk) }
         scan = joined
