@@ -283,7 +283,8 @@ import Glibc
 
   /// `--stats=record` is byte for byte pg_waldump's of the same version, for every fixture.
   @Test(arguments: [("pg15", "pg15/stats-record.txt"), ("pg16", "pg16/stats-record.txt"), ("pg18", "pg18/stats-record.txt"),
-                    ("pg15-16mb", "pg15-16mb/stats-record.txt"), ("pg15", "pg15/stats-rmgr.txt"), ("pg16", "pg16/stats-rmgr.txt"),
+                    ("pg15-16mb", "pg15-16mb/stats-record.txt"), ("pg15-long/1mb", "pg15-long/1mb/stats-record.txt"),
+                    ("pg15-long/16mb", "pg15-long/16mb/stats-record.txt"), ("pg15", "pg15/stats-rmgr.txt"), ("pg16", "pg16/stats-rmgr.txt"),
                     ("pg18", "pg18/stats-rmgr.txt")])
   func statisticsEqualPgWaldumps(_ set: String, _ expected: String) throws {
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("TestData/\(set)/archive").path).sorted()
@@ -293,6 +294,20 @@ import Glibc
     let truth = try String(contentsOf: Self.root.appendingPathComponent("TestData/\(expected)"), encoding: .utf8)
     #expect(run.stdout == truth)
     #expect(run.stderr.contains("the end of the requested range"))
+  }
+
+  /// Records longer than a segment: the listing is pg_waldump's (its lines cut to 200
+  /// characters there, the message's payload being printed whole) and no segment is damaged.
+  @Test(arguments: ["pg15-long/1mb", "pg15-long/16mb"])
+  func recordsLongerThanASegmentAreListedAndVerified(_ set: String) throws {
+    let listing = try Self.walkit(["inspect", "-p", "TestData/\(set)/archive"])
+    #expect(listing.status == 0, "\(listing.stderr)")
+    let truth = try String(contentsOf: Self.root.appendingPathComponent("TestData/\(set)/waldump.txt"), encoding: .utf8)
+    #expect(listing.stdout.split(separator: "\n").map { String($0.prefix(200)) } == truth.split(separator: "\n").map(String.init))
+    for command in [["verify"], ["gaps"]] {
+      let run = try Self.walkit(command + ["TestData/\(set)/archive"])
+      #expect(run.status == 0, "\(command): \(run.stdout)")
+    }
   }
 
   @Test func inspectFiltersAndJSONLines() throws {

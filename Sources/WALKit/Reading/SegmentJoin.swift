@@ -10,10 +10,16 @@ enum SegmentJoin {
                       geometry: WALGeometry, file: String, name: SegmentName?) -> WALProblem?
   {
     guard previous.stopProblem == nil, current.version != nil,
-      current.stopProblem == nil || current.holdsOwnWAL,
       let start = current.segment.flatMap(geometry.startLSN(of:))
     else { return nil }
     let location = WALLocation(file: file, segment: name, fileOffset: 0, lsn: start)
+    let due = previous.continuationDueAfterEnd
+    if due > 0, current.continuedBytes != due {
+      let found = current.continuedBytes == 0 ? "there is no contrecord flag" : "its first page continues \(current.continuedBytes) bytes"
+      return WALProblem(.brokenContinuation,
+        "\(found), but the record the previous segment continues needs \(due) more bytes", at: location)
+    }
+    guard current.stopProblem == nil || current.holdsOwnWAL else { return nil }
     let firstRecordSlot = start.advanced(by: UInt64(PageHeader.longSize))!
     switch previous.ending {
     case .complete(let nextRecord):

@@ -32,6 +32,9 @@ public struct SegmentScan: Sendable {
   /// Bytes of a record from an earlier segment that this segment's first page continues (0 if
   /// it starts with a record).
   public var continuedBytes: UInt64 = 0
+  /// For a segment that holds only the middle of a record longer than itself: the bytes of
+  /// that record the next segment's first page must continue (0 otherwise).
+  public var continuationDueAfterEnd: UInt64 = 0
   /// Where verified WAL ends: the next unread position.
   public var validThrough: LSN?
   public var ending: Ending = .stopped(at: .invalid)

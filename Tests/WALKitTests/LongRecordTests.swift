@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import WALKit
+
+/// Records longer than a segment (TestData/pg15-long): a 3.5 MB logical message on 1 MiB
+/// segments and a 40 MB one on 16 MiB segments, so that whole segments hold nothing but the
+/// middle of one record. pg_waldump 15 reads them without complaint; so must every reader here.
+@Suite struct LongRecordTests {
+  static let sets = ["pg15-long/1mb", "pg15-long/16mb"]
+
+  /// The set's segments unpacked into a scratch directory, as they lie in an archive.
+  static func plainCopy(_ set: String) throws -> Scratch {
+    let scratch = try Scratch()
+    let archive = Fixture.path("\(set)/archive")
+    for name in try FileManager.default.contentsOfDirectory(atPath: archive).sorted() {
+      let data = try Fixture.run("/bin/gzip", ["-dc", "\(archive)/\(name)"])
+      try data.write(to: URL(fileURLWithPath: scratch.file(String(name.dropLast(3)))))
+    }
+    return scratch
+  }
+
+  static func expected(_ set: String) throws -> [WaldumpRecord] {
+    WaldumpRecord.parse(try Fixture.text("\(set)/waldump.txt"))
+  }
+
+  @Test(arguments: sets)
+  func streamReadsEveryRecordPgWaldumpRead(_ set: String) throws {
+    let expected = try Self.expected(set)
+    #expect(try Fixture.text("\(set)/waldump.stderr").isEmpty)
+    #expect(expected.contains { $0.rmgr == "LogicalMessage" && $0.totalLength > 3_000_000 })
+    let plain = try Self.plainCopy(set)
+    for directory in [Fixture.path("\(set)/archive"), plain.path] {
+      var found: [WaldumpRecord] = []
+      let report = try WALStream(paths: [directory]).forEachRecord { found.append(WaldumpRecord($0)) }
+      #expect(report.isClean, "\(directory): \(report.problems)")
+      #expect(found == expected)
+    }
+  }
+
+  @Test(arguments: sets, [1, 2])
+  func verifierFindsNoProblemOnOneOrTwoWorkers(_ set: String, jobs: Int) throws {
+    let expected = try Self.expected(set)
+    let plain = try Self.plainCopy(set)
+    for directory in [Fixture.path("\(set)/archive"), plain.path] {
+      let report = try Verifier(jobs: jobs).verify(paths: [directory])
+      #expect(report.isClean, "\(directory): \(report.problems)")
+      #expect(report.segments.reduce(0) { $0 + $1.scan.recordCount } == expected.count)
+      #expect(report.segments.filter { $0.scan.recordCount == 0 }.allSatisfy { $0.status == .complete })
+      #expect(report.segments.last?.status == .switched)
+    }
+  }
+
+  /// Without the segment the record starts in, the segments that hold only its middle still
+  /// join up, and each one alone is whole.
+  @Test func segmentsOfOnlyContinuationJoinWithoutTheRecordStart() throws {
+    let plain = try Self.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted()
+    try FileManager.default.removeItem(atPath: plain.file(names[0]))
+    let report = try Verifier(jobs: 2).verify(paths: [plain.path])
+    #expect(report.isClean, "\(report.problems)")
+    #expect(report.segments.map(\.scan.recordCount) == [0, 0, 3])
+    for name in names.dropFirst() {
+      let alone = try Verifier().verify(paths: [plain.file(name)])
+      #expect(alone.isClean, "\(name): \(alone.problems)")
+    }
+  }
+
+  /// A segment of only continuation whose next segment does not continue the record.
+  @Test func nextSegmentWithoutTheContinuationIsBroken() throws {
+    let plain = try Self.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted()
+    // Clear XLP_FIRST_IS_CONTRECORD on the third segment's first page.
+    try Scratch.patch(plain.file(names[2])) { $0[2] &= ~0x01 }
+    try FileManager.default.removeItem(atPath: plain.file(names[0]))
+    let report = try Verifier().verify(paths: [plain.path])
+    let problem = try #require(report.problems.first { $0.kind == .brokenContinuation })
+    #expect(problem.location.segment?.description == names[2])
+    #expect(problem.message.contains("no contrecord flag"))
+  }
+
+  @Test(arguments: sets)
+  func gapsAndDiffSeeOneContinuousStream(_ set: String) throws {
+    let expected = try Self.expected(set)
+    let plain = try Self.plainCopy(set)
+    let gaps = try GapAnalysis(sources: [plain.path]).run()
+    #expect(gaps.continuous, "\(gaps.problems)")
+    let last = try #require(expected.last)
+    #expect(gaps.reachableLSN.rawValue > last.lsn.rawValue)
+    let diff = try WALComparison(a: plain.path, b: Fixture.path("\(set)/archive")).run()
+    #expect(diff.isSameWAL)
+  }
+}
