@@ -27,6 +27,11 @@ public struct GapReport: Sendable {
     case present
     case missing
     case damaged
+    /// A file of a live `pg_wal` past the end of WAL that still holds an older segment's pages
+    /// (PostgreSQL renamed it for reuse): not WAL of this segment, and not needed.
+    case recycled
+    /// A file of a live `pg_wal` past the end of WAL, never written: not needed.
+    case unused
   }
 
   public struct Step: Sendable {

@@ -31,7 +31,14 @@ struct PathWalk {
     var previous: SegmentScan?
     var lastRecord: LSN?
     var systemIdentifier: UInt64?
+    let pastLiveEnd = firstStepPastLiveEnd() ?? path.steps.count
     for (index, step) in path.steps.enumerated() {
+      if index >= pastLiveEnd {
+        let scan = scans?[index]
+        steps.append(GapReport.Step(step: step, status: scan?.endOfWALSignature == .zeros ? .unused : .recycled,
+                                    source: nil, scan: scan))
+        continue
+      }
       let segmentStart = geometry.startLSN(of: step.segment) ?? .invalid
       let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? segmentStart
       guard let file = step.file else {
@@ -80,7 +87,7 @@ struct PathWalk {
         }
       }
       if let stop = scan.stopProblem {
-        let isLast = index == path.steps.count - 1
+        let isLast = index == pastLiveEnd - 1
         var problem = stop
         if scan.endOfWALSignature == .zeros { problem.kind = .incompleteSegment }
         if scan.endOfWALSignature != nil && isLast && (file.isPartial || isLive) {
@@ -118,6 +125,23 @@ struct PathWalk {
       previous = refused ? nil : scan
       lastRecord = scan.lastRecord ?? (scan.continuedBytes > 0 ? lastRecord : nil)
     }
+  }
+
+  /// The first of the path's last steps that lie past the end of WAL of a live `pg_wal`:
+  /// files PostgreSQL recycled or pre-allocated there, which hold no WAL of their segment (their
+  /// first page is older or zeros). `nil` when there are none, or when the path starts with one.
+  private func firstStepPastLiveEnd() -> Int? {
+    guard let scans else { return nil }
+    var first: Int?
+    for index in path.steps.indices.reversed() {
+      let step = path.steps[index]
+      guard step.file != nil, let source = step.source, catalog.sources[source].isLive, let scan = scans[index],
+        !scan.holdsOwnWAL, scan.stopProblem != nil,
+        scan.endOfWALSignature == .stalePage || scan.endOfWALSignature == .zeros
+      else { break }
+      first = index
+    }
+    return first == 0 ? nil : first
   }
 
   private mutating func block(_ problem: WALProblem, at lsn: LSN) {

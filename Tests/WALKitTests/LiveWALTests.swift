@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import WALKit
+
+/// A copy of a live PostgreSQL 15 `pg_wal` under pgbench (TestData/pg15-live): the segment in
+/// progress, then files PostgreSQL recycled ahead of the insert point. Where WAL ends is what
+/// pg_waldump 15 says (`invalid record length at X`), and the server's insert LSN was X.
+@Suite struct LiveWALTests {
+  static let pgWAL = Fixture.path("pg15-live/pg_wal")
+  static let archive = Fixture.path("pg15-live/archive")
+
+  static func facts() throws -> [String: String] {
+    let text = try Fixture.text("pg15-live/live-lsns")
+    return Dictionary(uniqueKeysWithValues: text.split(separator: "\n").map {
+      let parts = $0.split(separator: "=", maxSplits: 1)
+      return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+    })
+  }
+
+  /// Where pg_waldump found the end of WAL.
+  static func pgWaldumpEnd() throws -> LSN {
+    let stderr = try Fixture.text("pg15-live/pg_wal-waldump.stderr")
+    let word = try #require(stderr.split(separator: " ").drop { $0 != "length" }.dropFirst(2).first)
+    return try #require(LSN(String(word.dropLast())))
+  }
+
+  @Test func endOfWALIsTheServersInsertPoint() throws {
+    let facts = try Self.facts()
+    #expect(try Self.pgWaldumpEnd() == LSN(facts["insert_lsn"] ?? ""))
+  }
+
+  @Test func verifyCallsTheInProgressAndRecycledFilesWhatTheyAre() throws {
+    let facts = try Self.facts()
+    let report = try Verifier(jobs: 2).verify(paths: [Self.pgWAL])
+    #expect(report.isClean, "\(report.problems)")
+    let inProgress = report.segments.filter { $0.status == .inProgress }
+    #expect(inProgress.map { $0.name?.description } == [facts["insert_segment"]])
+    #expect(inProgress.first?.scan.validThrough == (try Self.pgWaldumpEnd()))
+    let recycled = report.segments.filter { $0.status == .recycled }.compactMap { $0.name?.description }
+    #expect(recycled == facts["recycled"]?.split(separator: " ").map(String.init))
+    let expected = WaldumpRecord.parse(try Fixture.text("pg15-live/pg_wal-waldump.txt.gz"))
+    #expect(report.segments.reduce(0) { $0 + $1.scan.recordCount } == expected.count)
+  }
+
+  @Test func streamReadsThePgWaldumpRecords() throws {
+    let expected = WaldumpRecord.parse(try Fixture.text("pg15-live/pg_wal-waldump.txt.gz"))
+    var found: [WaldumpRecord] = []
+    let report = try WALStream(paths: [Self.pgWAL]).forEachRecord { found.append(WaldumpRecord($0)) }
+    #expect(report.isClean, "\(report.problems)")
+    #expect(found == expected)
+  }
+
+  /// The end of WAL of a live `pg_wal` is no gap: a standby can replay to it.
+  @Test(arguments: [false, true])
+  func gapsReachTheLiveEndOfWAL(fromBackup: Bool) throws {
+    let facts = try Self.facts()
+    let end = try Self.pgWaldumpEnd()
+    let analysis = fromBackup
+      ? GapAnalysis(sources: [Self.archive, Self.pgWAL],
+                    start: .backup(try WALCatalog.backupLabel(at: Fixture.path("pg15-live/backup_label")), origin: "backup_label"))
+      : GapAnalysis(sources: [Self.pgWAL])
+    let report = try analysis.run()
+    #expect(report.continuous, "\(report.problems)")
+    #expect(report.problems.isEmpty, "\(report.problems)")
+    #expect(report.reachableLSN == end)
+    #expect(report.endOfWAL == end)
+    if fromBackup { #expect(report.reachesConsistency == true) }
+    let recycled = report.path.filter { $0.status == .recycled }.map(\.step.name.description)
+    #expect(recycled == facts["recycled"]?.split(separator: " ").map(String.init))
+  }
+}
