@@ -10,8 +10,9 @@ extension Walkit {
         brotli) or a directory: an archive, a pg_wal, or a pgBackRest, WAL-G or Barman
         repository (the layout is detected; --layout names it).
         For a directory walkit also checks that consecutive segments of each timeline are all
-        present and join up, and that every segment comes from the same cluster. Files in a
-        directory that are not segments are listed, not read.
+        present and join up, that every segment comes from the same cluster, that each timeline
+        after the first has its .history file, and that no timeline goes on past the switch
+        point where a .history file says a child left it. Other files are listed.
 
         \(ExitStatus.helpText)
         """)

@@ -181,7 +181,7 @@ public struct GapAnalysis: Sendable {
       let count = segmentsByTimeline[timeline]!.count
       let problem = WALProblem(.missingHistory,
         "timeline \(timeline) has \(count) segment\(count == 1 ? "" : "s") but \(Self.historyName(timeline)) is missing: recovery cannot follow it",
-        at: WALLocation())
+        at: WALLocation(file: Self.historyPath(timeline, catalog: catalog)))
       problems.append(problem)
       if choice == .latest, timeline > target, blocking == nil {
         var first = problem
@@ -194,7 +194,7 @@ public struct GapAnalysis: Sendable {
       let missing = TimelineID(target.rawValue + 1)
       blocking = WALProblem(.missingHistory,
         "\(Self.historyName(missing)) is missing, so a standby following the latest timeline stays on timeline \(target); WAL or history of timeline \(newest) exists",
-        at: WALLocation())
+        at: WALLocation(file: Self.historyPath(missing, catalog: catalog)))
       problems.append(blocking!)
     }
     // Timelines newer than the target are the missing-history case above; older ones off the
@@ -226,6 +226,16 @@ public struct GapAnalysis: Sendable {
       }
     }
     return problems
+  }
+
+  /// Where the history file of `timeline` belongs: beside that timeline's first segment, else
+  /// in the first source.
+  static func historyPath(_ timeline: TimelineID, catalog: WALCatalog) -> String {
+    let first = catalog.segments.filter { $0.key.timeline == timeline }.min { $0.key < $1.key }
+    let directory = first.map { entry in
+      entry.value.file.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    } ?? catalog.sources.first?.path ?? "."
+    return (directory.isEmpty ? "" : directory + "/") + historyName(timeline)
   }
 
   static func name(_ timeline: TimelineID, _ segment: SegmentNumber, _ geometry: WALGeometry) -> String {

@@ -45,28 +45,42 @@ public struct WALCatalog: Sendable {
           segments[name] = (file, index)
         }
       }
+      Self.readHistories(inputs.otherFiles, into: &histories, files: &historyFiles, problems: &problems)
       for other in inputs.otherFiles {
         let fileName = String(other.split(separator: "/").last ?? Substring(other))
         switch WALFile.classify(fileName: fileName) {
-        case .timelineHistory(let timeline, let compression) where histories[timeline] == nil && historyFiles[timeline] == nil:
-          historyFiles[timeline] = other
-          do {
-            let text = try Self.readText(other, named: compression)
-            do {
-              histories[timeline] = try TimelineHistory(timeline: timeline, text: text)
-            } catch {
-              problems.append(WALProblem(.unreadableFile,
-                "timeline history \(fileName) cannot be used, \(error); PostgreSQL refuses it too", at: WALLocation(file: other)))
-            }
-          } catch {
-            problems.append(error)
-          }
         case .backupHistory(let compression):
           let plainName = String(fileName.prefix(40))
           if backupFiles[plainName] == nil { backupFiles[plainName] = (other, compression) }
         default:
           continue
         }
+      }
+    }
+  }
+
+  /// Reads the timeline history files among `paths` (the first of each timeline wins; later
+  /// ones are skipped): parsed into `histories`, every one's path into `files`, and why one
+  /// cannot be used into `problems`.
+  static func readHistories(_ paths: [String], into histories: inout [TimelineID: TimelineHistory],
+                            files: inout [TimelineID: String], problems: inout [WALProblem])
+  {
+    for path in paths {
+      let fileName = String(path.split(separator: "/").last ?? Substring(path))
+      guard case .timelineHistory(let timeline, let compression) = WALFile.classify(fileName: fileName),
+        histories[timeline] == nil, files[timeline] == nil
+      else { continue }
+      files[timeline] = path
+      do {
+        let text = try readText(path, named: compression)
+        do {
+          histories[timeline] = try TimelineHistory(timeline: timeline, text: text)
+        } catch {
+          problems.append(WALProblem(.unreadableFile,
+            "timeline history \(fileName) cannot be used, \(error); PostgreSQL refuses it too", at: WALLocation(file: path)))
+        }
+      } catch {
+        problems.append(error)
       }
     }
   }

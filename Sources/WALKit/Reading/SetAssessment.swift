@@ -3,13 +3,20 @@
 struct SetAssessment {
   let files: [WALFile]
   let scans: [SegmentScan]
+  /// The timeline history files among the inputs, and their paths.
+  let histories: [TimelineID: TimelineHistory]
+  let historyFiles: [TimelineID: String]
   private(set) var reports: [SegmentReport]
-  /// Problems not tied to one file (missing segments), keyed by the report they precede.
+  /// Problems not tied to one file's WAL (missing segments and histories, history broken off),
+  /// keyed by the report they precede.
   private var gapProblems: [(before: Int, problem: WALProblem)] = []
 
-  init(files: [WALFile], scans: [SegmentScan]) {
+  init(files: [WALFile], scans: [SegmentScan], histories: [TimelineID: TimelineHistory] = [:],
+       historyFiles: [TimelineID: String] = [:]) {
     self.files = files
     self.scans = scans
+    self.histories = histories
+    self.historyFiles = historyFiles
     reports = zip(files, scans).map { file, scan in
       SegmentReport(file: file, scan: scan, status: .complete, problems: scan.problems)
     }
@@ -25,6 +32,7 @@ struct SetAssessment {
         lastSegmentWithWAL[timeline] = segment
       }
       checkContinuity(chain, geometry: geometry)
+      checkHistory(of: timeline, chain: chain)
     }
     for index in reports.indices {
       var later: SegmentNumber?
@@ -130,6 +138,53 @@ struct SetAssessment {
     }
   }
 
+  // MARK: Timeline histories
+
+  /// Where recorded histories say each timeline was left for a child: (child, switch point).
+  private var switchPoints: [TimelineID: [(child: TimelineID, lsn: LSN)]] {
+    var points: [TimelineID: [(child: TimelineID, lsn: LSN)]] = [:]
+    for (child, history) in histories {
+      if let last = history.entries.last { points[last.parent, default: []].append((child, last.switchPoint)) }
+    }
+    return points
+  }
+
+  /// A timeline after the first needs its history file for recovery to follow it; a timeline
+  /// that a child left at a switch point should hold no WAL past it (if it does, its server
+  /// went on writing after the promotion: a split brain).
+  private mutating func checkHistory(of timeline: TimelineID, chain: [(SegmentNumber, Int)]) {
+    guard let (_, firstIndex) = chain.first else { return }
+    if timeline > TimelineID(1), historyFiles[timeline] == nil {
+      let name = SegmentName.hex8(timeline.rawValue) + ".history"
+      let directory = files[firstIndex].path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      gapProblems.append((firstIndex, WALProblem(.missingHistory,
+        "timeline \(timeline) has \(chain.count) segment\(chain.count == 1 ? "" : "s") but \(name) is missing: recovery cannot follow it",
+        at: WALLocation(file: directory.isEmpty ? name : directory + "/" + name))))
+    }
+    for (child, switchPoint) in switchPoints[timeline] ?? [] {
+      let beyond = chain.filter { _, index in
+        !files[index].isPartial && (scans[index].lastRecord.map { $0 >= switchPoint } ?? false)
+      }
+      guard let (_, first) = beyond.first, let (_, last) = beyond.last else { continue }
+      let through = scans[last].validThrough.map { " up to \($0)" } ?? ""
+      gapProblems.append((first, WALProblem(.orphanTimeline,
+        "timeline \(timeline) goes on past \(switchPoint), where \(SegmentName.hex8(child.rawValue)).history branches timeline \(child) off it: its server went on writing after the promotion\(through); that WAL is not on timeline \(child)",
+        at: WALLocation(file: files[first].path, segment: reports[first].name, lsn: switchPoint))))
+    }
+  }
+
+  /// True when valid WAL of the segment ends where a history file says its timeline was left.
+  private func endsAtASwitchPoint(_ scan: SegmentScan) -> Bool {
+    guard let timeline = scan.name?.timeline, let end = scan.validThrough else { return false }
+    return (switchPoints[timeline] ?? []).contains { $0.lsn == end }
+  }
+
+  /// True when a full segment of the same name as this `.partial` is present.
+  private func hasFullTwin(_ index: Int) -> Bool {
+    guard let name = reports[index].name else { return false }
+    return files.indices.contains { $0 != index && !files[$0].isPartial && reports[$0].name == name }
+  }
+
   // MARK: Where WAL stops
 
   /// Decides whether a segment's stop is damage or a legitimate end of WAL, and sets its status.
@@ -153,7 +208,7 @@ struct SetAssessment {
         reports[index].status = .damaged
         return
       }
-      if let later {
+      if let later, !(file.isPartial && (endsAtASwitchPoint(scan) || hasFullTwin(index))) {
         var problem = stop
         if signature == .zeros { problem.kind = .incompleteSegment }
         problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page"), but \(later) continues timeline \(later.timeline): \(stop.message)"

@@ -5,17 +5,22 @@ public struct VerificationReport: Sendable {
   /// Problems not tied to a file that was read (entries that are not files, missing segments),
   /// plus every segment's problems: all of them, in order.
   public var problems: [WALProblem]
-  /// Files that are not segments (history, backup history and others): listed, not read.
+  /// Files that are not segments (history, backup history and others): listed; timeline
+  /// histories are read for the switch points and ancestry they record.
   public var otherFiles: [String]
   /// Each directory named, with the layout found in it.
   public var repositories: [Repository]
 
   /// Judges `scans` (one per file of `inputs`, in order) as a set.
   init(inputs: WALInputs, scans: [SegmentScan]) {
-    var assessment = SetAssessment(files: inputs.files, scans: scans)
+    var histories: [TimelineID: TimelineHistory] = [:]
+    var historyFiles: [TimelineID: String] = [:]
+    var historyProblems: [WALProblem] = []
+    WALCatalog.readHistories(inputs.otherFiles, into: &histories, files: &historyFiles, problems: &historyProblems)
+    var assessment = SetAssessment(files: inputs.files, scans: scans, histories: histories, historyFiles: historyFiles)
     assessment.run()
     segments = assessment.reports
-    problems = inputs.problems + assessment.orderedProblems()
+    problems = inputs.problems + historyProblems + assessment.orderedProblems()
     otherFiles = inputs.otherFiles
     repositories = inputs.repositories
   }

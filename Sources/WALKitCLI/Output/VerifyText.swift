@@ -34,7 +34,7 @@ enum VerifyText {
       }
     }
     if !quiet && !report.otherFiles.isEmpty {
-      out += "\nOther files (not WAL segments, not read): \(report.otherFiles.count)\n"
+      out += "\nOther files (not WAL segments): \(report.otherFiles.count)\n"
       for file in report.otherFiles.prefix(20) { out += "  \(file)\n" }
       if report.otherFiles.count > 20 { out += "  … and \(report.otherFiles.count - 20) more\n" }
     }
