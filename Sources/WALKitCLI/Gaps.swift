@@ -77,6 +77,10 @@ extension Walkit {
         }
         throw ExitCode(ExitStatus.couldNotFinish)
       } catch let failure as GapAnalysis.Failure {
+        if failure.isUsageError {
+          printError("walkit gaps: \(failure.description)")
+          throw ExitCode(ExitStatus.usage)
+        }
         if json {
           print(JSONOutput.encode(GapsJSON.failure(failure.description)))
         } else {

@@ -88,6 +88,25 @@ wait_archived 5462
 stop "$WORK/promoted"
 [[ -f "$WORK/archive/00000002.history" ]] || { echo "promotion did not archive 00000002.history" >&2; exit 1; }
 
+# Another cluster whose WAL reaches the same segment names: its segments are foreign here.
+as_pg "$PGBIN/initdb" -D "$WORK/other" -U postgres --auth=trust --no-locale -E UTF8 --wal-segsize=1 >/dev/null
+mkdir -p "$WORK/other-archive"
+chown postgres: "$WORK/other-archive"
+configure "$WORK/other" 5463 "archive_mode = on" \
+  "archive_command = 'test ! -f $WORK/other-archive/%f && cp %p $WORK/other-archive/%f'"
+start "$WORK/other"
+foreign_target=$(sed -n 's/^START WAL LOCATION: .* (file \([0-9A-F]*\))$/\1/p' "$WORK/base/backup_label")
+foreign_target=$(printf '%s%08X' "${foreign_target:0:16}" $((16#${foreign_target:16:8} + 2)))
+for _ in $(seq 1 64); do
+  [[ -f "$WORK/other-archive/$foreign_target" ]] && break
+  sql 5463 "create table if not exists f (v int); insert into f values (1)" >/dev/null
+  sql 5463 "select pg_switch_wal()" >/dev/null
+  sleep 0.1
+done
+for _ in $(seq 1 100); do [[ -f "$WORK/other-archive/$foreign_target" ]] && break; sleep 0.1; done
+[[ -f "$WORK/other-archive/$foreign_target" ]] || { echo "the other cluster did not reach $foreign_target" >&2; exit 1; }
+stop "$WORK/other"
+
 # Damaged copies of the archive.
 start_segment=$(sed -n 's/^START WAL LOCATION: .* (file \([0-9A-F]*\))$/\1/p' "$WORK/base/backup_label")
 segment_after() {  # name, n: the name n segments later on the same timeline (1 MB segments)
@@ -100,6 +119,8 @@ declare -A damage=(
   [missing-before-start]="rm archive/$(segment_after "$start_segment" -1)"
   [missing-history]="rm archive/00000002.history"
   [truncated]="truncate -s 524288 archive/$(segment_after "$first_tli2" 1)"
+  [foreign]="cp $WORK/other-archive/$foreign_target archive/$foreign_target"
+  [other-bytes]="cp archive/$(segment_after "$start_segment" 1) archive/$(segment_after "$start_segment" 4)"
 )
 port=5470
 for case in "${!damage[@]}"; do
@@ -135,5 +156,5 @@ for case in "${!damage[@]}"; do
   port=$((port + 1))
 done
 cp "$WORK/base/backup_label" "$WORK/backup_label"
-rm -rf "$WORK/primary" "$WORK/promoted" "$WORK/base"
+rm -rf "$WORK/primary" "$WORK/promoted" "$WORK/base" "$WORK/other" "$WORK/other-archive"
 echo "done"

@@ -182,6 +182,15 @@ import Glibc
     }
   }
 
+  /// PostgreSQL refuses a recovery target before the start or before the backup's end.
+  @Test(arguments: ["0/B00000", "0/C00100"])
+  func gapsToBeforeTheStartOrTheBackupEndIsAUsageError(_ target: String) throws {
+    let run = try Self.walkit(["gaps", "--from", "TestData/pg18-timeline/backup_label", "--to", target, "TestData/pg18-timeline/archive"])
+    #expect(run.status == 64)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.hasPrefix("walkit gaps: requested recovery stop point \(target) is before "))
+  }
+
   @Test func gapsWithAnUnreadableStartExitsTwo() throws {
     let run = try Self.walkit(["gaps", "--json", "--from", "/nonexistent/backup_label", "TestData/pg16/archive"])
     #expect(run.status == 2)

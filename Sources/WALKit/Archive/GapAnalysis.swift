@@ -46,6 +46,8 @@ public struct GapAnalysis: Sendable {
   /// Why the analysis cannot be made at all.
   public struct Failure: Error, Sendable, CustomStringConvertible {
     public var description: String
+    /// The question itself is wrong (a target before the start), not the input.
+    public var isUsageError = false
   }
 
   /// Lists the sources, computes the path and checks it.
@@ -59,6 +61,12 @@ public struct GapAnalysis: Sendable {
     }
     var problems = catalog.problems
     let start = try resolveStart(catalog: catalog, geometry: geometry)
+    if let targetLSN, targetLSN < max(start.lsn, start.backupEnd ?? start.lsn) {
+      let point = start.backupEnd.map { $0 > start.lsn ? "the end of the backup at \($0)" : nil } ?? nil
+      throw Failure(description: "requested recovery stop point \(targetLSN) is before "
+                      + (point ?? "the start point \(start.lsn)") + ": PostgreSQL refuses such a target",
+                    isUsageError: true)
+    }
 
     // Timelines: what PostgreSQL would follow, and the newest the WAL shows.
     let known = Set(catalog.segmentTimelines).union(catalog.histories.keys).union(catalog.historyFiles.keys)
@@ -102,7 +110,8 @@ public struct GapAnalysis: Sendable {
     let path = RecoveryPath.build(spans: spans, from: firstSegment, through: max(firstSegment, lastSegment),
                                   geometry: geometry, catalog: catalog)
     let scans = checksContent ? scanPath(path, start: start.lsn, geometry: geometry) : nil
-    var walk = PathWalk(path: path, scans: scans, catalog: catalog, geometry: geometry, start: start.lsn)
+    var walk = PathWalk(path: path, scans: scans, catalog: catalog, geometry: geometry, start: start.lsn,
+                        cluster: clusterIdentity(scans: scans))
     walk.run()
     problems += walk.problems.filter { !problems.contains($0) }
     if blocking == nil { blocking = walk.blocking }
@@ -123,6 +132,25 @@ public struct GapAnalysis: Sendable {
         return step
       },
       sources: catalog.sources, checkedContent: checksContent)
+  }
+
+  // MARK: Cluster
+
+  /// The cluster the path's WAL must come from: the base backup's `global/pg_control` when the
+  /// start is a backup directory's label, else the system identifier most segments on the
+  /// path agree on (never the first segment's alone).
+  private func clusterIdentity(scans: [SegmentScan?]?) -> PathWalk.Cluster? {
+    if case .backup(_, let origin) = start {
+      let directory = origin.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      let control = (directory.isEmpty ? "." : directory) + "/global/pg_control"
+      if let identifier = ControlFileIdentity.systemIdentifier(at: control) {
+        return PathWalk.Cluster(systemIdentifier: identifier, evidence: control)
+      }
+    }
+    let identifiers = (scans ?? []).compactMap { $0?.systemIdentifier }
+    guard let majority = mostCommon(identifiers) else { return nil }
+    let agreeing = identifiers.filter { $0 == majority }.count
+    return PathWalk.Cluster(systemIdentifier: majority, evidence: "\(agreeing) of the \(identifiers.count) segments read on the path")
   }
 
   // MARK: Start

@@ -18,7 +18,16 @@ struct PathWalk {
   /// Where WAL on the path ends, ignoring what blocks replay before.
   private(set) var endOfWAL: LSN?
 
-  init(path: RecoveryPath, scans: [SegmentScan?]?, catalog: WALCatalog, geometry: WALGeometry, start: LSN) {
+  /// The cluster the WAL must come from, and what says so.
+  struct Cluster {
+    var systemIdentifier: UInt64
+    var evidence: String
+  }
+  let cluster: Cluster?
+
+  init(path: RecoveryPath, scans: [SegmentScan?]?, catalog: WALCatalog, geometry: WALGeometry, start: LSN,
+       cluster: Cluster? = nil) {
+    self.cluster = cluster
     self.path = path
     self.scans = scans
     self.catalog = catalog
@@ -30,7 +39,6 @@ struct PathWalk {
   mutating func run() {
     var previous: SegmentScan?
     var lastRecord: LSN?
-    var systemIdentifier: UInt64?
     let pastLiveEnd = firstStepPastLiveEnd() ?? path.steps.count
     for (index, step) in path.steps.enumerated() {
       if index >= pastLiveEnd {
@@ -67,6 +75,8 @@ struct PathWalk {
       let isLive = step.source.map { catalog.sources[$0].isLive } ?? false
       var found = scan.problems
       var stopsAt: LSN?
+      // A file refused as a whole: replay ends with the last record that ends before it.
+      let beforeThisFile = Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
       // A restored file of the wrong size is refused as if it were missing (standby mode).
       let refused = scan.stopProblem?.kind == .unreadableFile
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
@@ -76,15 +86,11 @@ struct PathWalk {
         found.append(join)
         stopsAt = stopsAt ?? scan.firstRecord ?? segmentStart
       }
-      if let id = scan.systemIdentifier {
-        if let expected = systemIdentifier, id != expected {
-          found.append(WALProblem(.systemIDMismatch,
-            "WAL file is from different database system: system identifier \(id), the path so far has \(expected)",
-            at: WALLocation(file: file.path, segment: step.name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: segmentStart)))
-          stopsAt = stopsAt ?? segmentStart
-        } else if systemIdentifier == nil {
-          systemIdentifier = id
-        }
+      if let id = scan.systemIdentifier, let cluster, id != cluster.systemIdentifier {
+        found.append(WALProblem(.systemIDMismatch,
+          "WAL file is from different database system: system identifier \(id), the cluster's is \(cluster.systemIdentifier) (\(cluster.evidence))",
+          at: WALLocation(file: file.path, segment: step.name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: segmentStart)))
+        stopsAt = stopsAt ?? beforeThisFile
       }
       if let stop = scan.stopProblem {
         let isLast = index == pastLiveEnd - 1
@@ -97,7 +103,8 @@ struct PathWalk {
           problems.append(problem)
         } else {
           found.append(problem)
-          stopsAt = stopsAt ?? scan.validThrough ?? segmentStart
+          let validThrough = scan.validThrough ?? segmentStart
+          stopsAt = stopsAt ?? (validThrough <= segmentStart ? beforeThisFile : validThrough)
         }
       }
 
@@ -113,7 +120,7 @@ struct PathWalk {
       if refused {
         let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
         problems += found
-        block(reason, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+        block(reason, at: beforeThisFile)
       } else if let stopsAt {
         problems += found
         block(found[0], at: stopsAt)

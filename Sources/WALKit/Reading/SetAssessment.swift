@@ -10,6 +10,8 @@ struct SetAssessment {
   /// Problems not tied to one file's WAL (missing segments and histories, history broken off),
   /// keyed by the report they precede.
   private var gapProblems: [(before: Int, problem: WALProblem)] = []
+  /// The system identifier most segments have: the cluster's.
+  private var clusterIdentifier: UInt64?
 
   init(files: [WALFile], scans: [SegmentScan], histories: [TimelineID: TimelineHistory] = [:],
        historyFiles: [TimelineID: String] = [:]) {
@@ -66,12 +68,14 @@ struct SetAssessment {
   /// majority.
   private mutating func checkCluster() {
     guard let systemIdentifier = mostCommon(scans.compactMap(\.systemIdentifier)) else { return }
+    clusterIdentifier = systemIdentifier
     let agreeing = scans.filter { $0.systemIdentifier == systemIdentifier }.count
     for index in scans.indices {
       guard let found = scans[index].systemIdentifier, found != systemIdentifier else { continue }
+      let start = scans[index].geometry.flatMap { geometry in scans[index].segment.flatMap(geometry.startLSN(of:)) }
       reports[index].problems.append(WALProblem(.systemIDMismatch,
-        "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment(s) have \(systemIdentifier)",
-        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier))))
+        "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment\(agreeing == 1 ? "" : "s") have \(systemIdentifier)",
+        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: start)))
     }
     guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return }
     for index in scans.indices {
@@ -131,6 +135,9 @@ struct SetAssessment {
 
   /// Checks that the WAL of two consecutive segments of a timeline joins up.
   private mutating func checkBoundary(from previousIndex: Int, to index: Int, lastRecord: LSN?, geometry: WALGeometry) {
+    // A segment of another cluster is reported as such; its neighbours are not blamed for it.
+    guard scans[previousIndex].systemIdentifier == clusterIdentifier, scans[index].systemIdentifier == clusterIdentifier
+    else { return }
     if let problem = SegmentJoin.problem(joining: scans[previousIndex], to: scans[index], lastRecord: lastRecord,
                                          geometry: geometry, file: files[index].path, name: reports[index].name)
     {

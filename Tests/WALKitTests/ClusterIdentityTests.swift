@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import WALKit
+
+/// A segment of another real cluster under a genuine name: walkit must blame that file, not the
+/// genuine ones around it, whatever its place on the path.
+@Suite struct ClusterIdentityTests {
+  /// TestData/pg15/archive (segments 7-A of one PostgreSQL 15 cluster) with segment `foreign`
+  /// replaced by the file of the same name of another PostgreSQL 15 cluster
+  /// (TestData/pg15-repositories/flat).
+  static func archive(foreign: String) throws -> Scratch {
+    let scratch = try Scratch()
+    let genuine = Fixture.path("pg15/archive")
+    try scratch.copy(try FileManager.default.contentsOfDirectory(atPath: genuine).filter { $0 != foreign }.map { "\(genuine)/\($0)" })
+    try scratch.copy([Fixture.path("pg15-repositories/flat/\(foreign)")])
+    return scratch
+  }
+
+  @Test(arguments: ["000000010000000000000007", "000000010000000000000009"])
+  func onlyTheForeignSegmentIsBlamed(_ foreign: String) throws {
+    let scratch = try Self.archive(foreign: foreign)
+    let report = try Verifier().verify(paths: [scratch.path])
+    #expect(report.problems.map(\.kind) == [.systemIDMismatch], "\(report.problems)")
+    #expect(report.problems.first?.location.segment?.description == foreign)
+    #expect(report.problems.first?.location.lsn != nil)
+    #expect(report.segments.filter { $0.status == .damaged }.map { $0.name?.description } == [foreign])
+  }
+
+  /// A foreign first segment stops a standby at its start, and a backup starting there never
+  /// becomes consistent.
+  @Test func foreignFirstSegmentStopsReplayAtTheStart() throws {
+    let foreign = "000000010000000000000007"
+    let scratch = try Self.archive(foreign: foreign)
+    let gaps = try GapAnalysis(sources: [scratch.path]).run()
+    #expect(!gaps.continuous)
+    #expect(gaps.blockingProblem?.kind == .systemIDMismatch)
+    #expect(gaps.blockingProblem?.location.segment?.description == foreign)
+    #expect(gaps.reachableLSN == LSN(0x700000))
+    #expect(gaps.problems.filter { $0.kind == .systemIDMismatch }.count == 1)
+
+    let label = try BackupLabel(text: """
+      START WAL LOCATION: 0/700028 (file 000000010000000000000007)
+      STOP WAL LOCATION: 0/800000 (file 000000010000000000000008)
+      START TIMELINE: 1
+      """)
+    let fromBackup = try GapAnalysis(sources: [scratch.path], start: .backup(label, origin: "test")).run()
+    #expect(fromBackup.reachesConsistency == false)
+    #expect(fromBackup.reachableLSN == LSN(0x700028))
+  }
+}
