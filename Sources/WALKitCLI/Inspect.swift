@@ -22,7 +22,7 @@ extension Walkit {
     @Option(name: [.short, .customLong("path")], help: "Directory (archive, pg_wal) or file to read.") var path: String?
     @Option(name: [.short, .customLong("start")], help: "Start reading at the first record at or after this LSN.") var start: String?
     @Option(name: [.short, .customLong("end")], help: "Stop reading at this LSN.") var end: String?
-    @Option(name: [.short, .customLong("timeline")], help: "Timeline to read (default: STARTSEG's, else 1).") var timeline: UInt32?
+    @Option(name: [.short, .customLong("timeline")], help: "Timeline to read (default: STARTSEG's; else the history recovery follows: the newest timeline with a .history file and its ancestors up to each switch).") var timeline: UInt32?
     @Option(name: [.customShort("n"), .customLong("limit")], help: "Stop after this many records.") var limit: Int?
     @Option(name: [.short, .customLong("rmgr")], help: "Only records of this resource manager (repeatable; 'list' lists them).")
     var rmgr: [String] = []

@@ -319,6 +319,25 @@ import Glibc
     }
   }
 
+  /// Without -t, one history as recovery follows it: timeline 1 up to the switch segment, then
+  /// timeline 2 (pg_waldump -t 1 and -t 2 of the same files, joined there), each record once.
+  @Test(arguments: [("pg18-timeline/archive", "pg18-timeline/waldump-tli1.txt", "pg18-timeline/waldump-tli2.txt", "0/00E00000"),
+                    ("pg15-split/B", "pg15-split/B-tli1-pg_waldump.txt", "pg15-split/B-tli2-pg_waldump.txt", "0/00E00000")])
+  func inspectWithoutATimelineFollowsOneHistory(_ archive: String, _ old: String, _ new: String, _ switchSegment: String) throws {
+    let run = try Self.walkit(["inspect", "-p", "TestData/\(archive)"])
+    #expect(run.status == 0, "\(run.stderr)")
+    func lines(_ file: String) throws -> [Substring] {
+      try String(contentsOf: Self.root.appendingPathComponent("TestData/\(file)"), encoding: .utf8).split(separator: "\n")
+    }
+    let before = try lines(old).filter { line in
+      line.split(separator: "lsn: ").last.map { String($0.prefix(10)) < switchSegment } ?? false
+    }
+    #expect(run.stdout.split(separator: "\n") == before + (try lines(new)))
+    let json = try Self.walkit(["inspect", "--json", "-p", "TestData/\(archive)"])
+    let timelines = try json.stdout.split(separator: "\n").map { try Self.json(String($0))["timeline"] as? Int }
+    #expect(Set(timelines) == [1, 2])
+  }
+
   @Test func inspectFiltersAndJSONLines() throws {
     let heap = try Self.walkit(["inspect", "--json", "-r", "Heap", "-n", "5", "-p", "TestData/pg16/archive"])
     #expect(heap.status == 0)

@@ -3,16 +3,25 @@
 struct SegmentLookup: Sendable {
   private let files: [WALFile]
   private let indexByName: [SegmentName: Int]
+  /// Newer timelines to look in when a segment is absent from its own, as recovery reads a
+  /// switch segment from the new timeline's file (empty unless asked for).
+  private let newerTimelines: [TimelineID]
 
-  init(_ files: [WALFile]) {
+  /// - Parameter acrossTimelines: files of one history, at most one per segment: a record
+  ///   continues into the same segment of a newer timeline when its own timeline has none.
+  init(_ files: [WALFile], acrossTimelines: Bool = false) {
     self.files = files
     indexByName = files.indexByName()
+    newerTimelines = acrossTimelines ? Array(Set(files.compactMap { $0.name?.timeline })).sorted() : []
   }
 
   /// The named segment's data, or `nil` when it is absent or unreadable (its own reading
   /// reports why).
   func data(for name: SegmentName) -> SegmentData? {
-    guard let index = indexByName[name] else { return nil }
+    let index = indexByName[name] ?? newerTimelines.lazy.filter { $0 > name.timeline }.compactMap { timeline in
+      indexByName[SegmentName(timeline: timeline, logID: name.logID, segmentInLog: name.segmentInLog)]
+    }.first
+    guard let index else { return nil }
     return SegmentData.loadFollowing(path: files[index].path, named: files[index].compressionByName)
   }
 

@@ -22,8 +22,9 @@ public struct WALStream: Sendable {
   /// The timelines the file names show, in order.
   public var timelines: [TimelineID] { Array(Set(inputs.files.compactMap { $0.name?.timeline })).sorted() }
 
-  /// Calls `body` with every valid record, timeline by timeline in segment order (or only on
-  /// `timeline`), and returns what verification of the same files reports. The record's bytes
+  /// Calls `body` with every valid record in segment order, following one history as recovery
+  /// does (``followedHistory``), or only the records of `timeline`; returns what verification
+  /// of the same files reports. The record's bytes
   /// are valid only during the call.
   ///
   /// A `.partial` segment is read only when no complete segment of the same name is present.
@@ -66,7 +67,7 @@ public struct WALStream: Sendable {
                              stopWhen: () -> Bool = { false }) -> VerificationReport
   {
     var selected = selection(timeline: timeline, in: range)
-    let lookup = SegmentLookup(selected.files)
+    let lookup = SegmentLookup(selected.files, acrossTimelines: timeline == nil)
     let scanner = SegmentScanner()
     scanner.resynchronizes = damage == .resynchronize
     scanner.deliversHeadersOnly = headersOnly
@@ -101,7 +102,7 @@ public struct WALStream: Sendable {
   ) -> VerificationReport {
     var selected = selection(timeline: timeline, in: range)
     let files = selected.files
-    let lookup = SegmentLookup(files)
+    let lookup = SegmentLookup(files, acrossTimelines: timeline == nil)
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
     let pieces = Piece.cut(files, workers: workers)
     let makeScanner: @Sendable () -> SegmentScanner = {
@@ -146,8 +147,21 @@ public struct WALStream: Sendable {
     return VerificationReport(inputs: selected, scans: scans)
   }
 
-  /// The files to read: those of `timeline` (all when `nil`) whose segments `range` touches, a
-  /// full segment rather than a `.partial` of the same name.
+  /// The timeline history followed when no timeline is named, as recovery follows it: the
+  /// newest timeline whose history file is among the inputs, with its ancestors up to where
+  /// each was left; else the lowest timeline the segments have.
+  public var followedHistory: [TimelineHistory.Span] {
+    var histories: [TimelineID: TimelineHistory] = [:]
+    var files: [TimelineID: String] = [:]
+    var problems: [WALProblem] = []
+    WALCatalog.readHistories(inputs.otherFiles, into: &histories, files: &files, problems: &problems)
+    if let newest = histories.keys.max(), let history = histories[newest] { return history.spans }
+    return [TimelineHistory.Span(timeline: timelines.first ?? TimelineID(1), begin: .invalid, end: nil)]
+  }
+
+  /// The files to read: those of `timeline` (by default, of the history followed, each
+  /// segment from the newest timeline that had begun by it and has a file for it) whose
+  /// segments `range` touches, a full segment rather than a `.partial` of the same name.
   private func selection(timeline: TimelineID?, in range: Range<LSN>?) -> WALInputs {
     var selected = inputs
     let chosen = Set(inputs.files.indexByName().values)
@@ -155,9 +169,12 @@ public struct WALStream: Sendable {
       let file = inputs.files[index]
       return (timeline == nil || file.name?.timeline == timeline) && (file.name == nil || chosen.contains(index))
     }.map { inputs.files[$0] }
+    // Segment numbers need the geometry: any segment's long header gives it.
+    let geometry = WALGeometry.announced(by: selected.files)
+    if timeline == nil, let geometry {
+      selected.files = Self.following(followedHistory, selected.files, geometry: geometry)
+    }
     if let range {
-      // Segment numbers need the geometry: any segment's long header gives it.
-      let geometry = WALGeometry.announced(by: selected.files)
       if let geometry {
         let first = geometry.segment(containing: range.lowerBound)
         let last = geometry.segment(containing: LSN(max(range.upperBound.rawValue, 1) - 1))
@@ -168,6 +185,23 @@ public struct WALStream: Sendable {
       }
     }
     return selected
+  }
+}
+
+extension WALStream {
+  /// Of `files`, those recovery would read following `spans`: for each segment, the file of
+  /// the newest timeline that had begun by that segment and has one. Unnamed files stay.
+  static func following(_ spans: [TimelineHistory.Span], _ files: [WALFile], geometry: WALGeometry) -> [WALFile] {
+    let present = Set(files.compactMap(\.name))
+    let begins = spans.map { (timeline: $0.timeline, segment: geometry.segment(containing: $0.begin)) }
+    return files.filter { file in
+      guard let name = file.name, let segment = name.segment(in: geometry) else { return true }
+      let candidates = begins.filter { $0.segment <= segment }.map(\.timeline)
+      let newest = candidates.reversed().first { timeline in
+        SegmentName(timeline: timeline, segment: segment, geometry: geometry).map(present.contains) ?? false
+      }
+      return newest == name.timeline
+    }
   }
 }
 

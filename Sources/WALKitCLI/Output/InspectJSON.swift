@@ -38,6 +38,7 @@ enum RecordJSON {
     var blocks: [Block]
     var description: String
     var pgVersion: Int
+    var timeline: UInt32
   }
 
   static let encoder: JSONEncoder = {
@@ -60,7 +61,7 @@ enum RecordJSON {
                       compression: $0.compression.rawValue, applied: $0.isApplied)
               })
       },
-      description: record.pgWaldumpDescription, pgVersion: record.version.major)
+      description: record.pgWaldumpDescription, pgVersion: record.version.major, timeline: record.timeline.rawValue)
     guard let data = try? encoder.encode(value) else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
   }
