@@ -14,7 +14,9 @@ import Testing
     #expect(report.divergence == nil)
   }
 
-  @Test func flippedByteDivergesAtItsRecord() throws {
+  /// A flipped byte breaks a record's CRC: that side is damaged there, which is not another
+  /// history, so no divergence is derived from it.
+  @Test func flippedByteIsDamageNotAnotherHistory() throws {
     let scratch = try Scratch()
     let copies = try scratch.copy(Self.pg16.segmentPaths, into: "copy")
     try Scratch.patch(copies[1]) { $0[300_000] ^= 0x10 }
@@ -22,14 +24,44 @@ import Testing
     _ = try WALStream(paths: [Self.pg16.archiveURL.path]).forEachRecord { record in
       if record.lsn.rawValue <= 0x700000 + 300_000 && record.end.rawValue > 0x700000 + 300_000 { recordLSN = record.lsn }
     }
+    let damagedAt = try #require(recordLSN)
     let report = try WALComparison(a: Self.pg16.archiveURL.path, b: scratch.file("copy")).run()
     #expect(!report.isSameWAL)
-    #expect(report.differing.map { $0.segment.rawValue } == [7])
+    #expect(report.differing.isEmpty)
+    #expect(report.damaged.map { $0.segment.rawValue } == [7])
+    #expect(report.damaged.first?.note.hasPrefix("B's valid WAL stops at \(damagedAt): incorrect resource manager data checksum") == true)
+    #expect(report.divergence == nil)
+  }
+
+  /// A missing segment and a truncated one on one side are that side's damage.
+  @Test func missingAndTruncatedSegmentsAreDamage() throws {
+    let scratch = try Scratch()
+    let copies = try scratch.copy(Self.pg16.segmentPaths, into: "copy")
+    try FileManager.default.removeItem(atPath: copies[1])
+    let missing = try WALComparison(a: Self.pg16.archiveURL.path, b: scratch.file("copy")).run()
+    #expect(missing.missingInB.map { $0.segment.rawValue } == [7])
+    #expect(missing.divergence == nil)
+    try FileManager.default.copyItem(atPath: Self.pg16.segmentPaths[1], toPath: copies[1])
+    try FileManager.default.removeItem(atPath: copies[2])
+    try Scratch.write(Array(try Scratch.bytes(Self.pg16.segmentPaths[2]).prefix(500_000)), to: copies[2])
+    let truncated = try WALComparison(a: Self.pg16.archiveURL.path, b: scratch.file("copy")).run()
+    #expect(truncated.damaged.map { $0.segment.rawValue } == [8])
+    #expect(truncated.divergence == nil)
+    #expect(!truncated.isSameWAL)
+  }
+
+  /// --range starting past the recorded switch point of a real promotion (TestData/pg15-split)
+  /// names that switch point rather than calling the first difference inside it a split brain.
+  @Test func rangePastTheSwitchPointNamesIt() throws {
+    let switchPoint = try #require(LSN(try Fixture.text("pg15-split/switch-point").strippingWhitespace(newlines: true)))
+    let report = try WALComparison(a: Fixture.path("pg15-split/A"), b: Fixture.path("pg15-split/B"),
+                                   range: LSN(0xE80000)...LSN(0xF80000)).run()
     let divergence = try #require(report.divergence)
-    #expect(divergence.lsn == recordLSN)
-    #expect(divergence.recordA?.lsn == recordLSN)
-    #expect(divergence.isSwitchPoint == nil)
-    #expect(divergence.beyondA?.records ?? 0 > 0)
+    #expect(divergence.switchPointBeforeRange == switchPoint)
+    let whole = try WALComparison(a: Fixture.path("pg15-split/A"), b: Fixture.path("pg15-split/B")).run()
+    #expect(whole.divergence?.lsn == switchPoint)
+    #expect(whole.divergence?.isSwitchPoint == true)
+    #expect(whole.divergence?.switchPointBeforeRange == nil)
   }
 
   @Test func differentTailPastTheEndOfWALIsTheSameWAL() throws {
@@ -60,14 +92,21 @@ import Testing
   }
 
   @Test func twoSegmentFilesAreComparedDirectly() throws {
+    // The old primary's and the promoted standby's copies of the switch segment.
+    let report = try WALComparison(a: Fixture.path("pg15-split/A/00000001000000000000000E"),
+                                   b: Fixture.path("pg15-split/B/00000002000000000000000E")).run()
+    #expect(report.segments.count == 1)
+    #expect(report.segments.first?.result == .different)
+    #expect(report.divergence?.lsn == LSN(try Fixture.text("pg15-split/switch-point").strippingWhitespace(newlines: true)))
+    #expect(report.divergence?.recordA != nil)
+
     let scratch = try Scratch()
     let copy = scratch.file("renamed-copy")
     try FileManager.default.copyItem(atPath: Self.pg16.segmentPaths[2], toPath: copy)
     try Scratch.patch(copy) { $0[200_000] ^= 0x01 }
-    let report = try WALComparison(a: Self.pg16.segmentPaths[2], b: copy).run()
-    #expect(report.segments.count == 1)
-    #expect(report.segments.first?.result == .different)
-    #expect(report.divergence?.recordA != nil)
+    let damaged = try WALComparison(a: Self.pg16.segmentPaths[2], b: copy).run()
+    #expect(damaged.segments.map(\.result) == [.damaged])
+    #expect(damaged.divergence == nil)
   }
 
   @Test func rangeLimitsTheComparison() throws {

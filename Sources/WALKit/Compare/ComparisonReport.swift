@@ -27,6 +27,9 @@ public struct ComparisonReport: Sendable {
     public var isSwitchPoint: Bool?
     public var beyondA: Beyond?
     public var beyondB: Beyond?
+    /// With `--range`: a recorded switch point before the range where the two sides' timelines
+    /// already part, so the histories diverge there, not at ``lsn``.
+    public var switchPointBeforeRange: LSN?
   }
 
   public var sideA: String
@@ -41,6 +44,24 @@ public struct ComparisonReport: Sendable {
   public var onlyInB: [SegmentComparison] { segments.filter { $0.result == .onlyInB } }
   public var same: [SegmentComparison] { segments.filter { $0.result == .identical || $0.result == .sameWAL } }
   public var differing: [SegmentComparison] { segments.filter { $0.result == .different } }
+  /// Segments whose copy on one side is damaged or unreadable.
+  public var damaged: [SegmentComparison] { segments.filter { $0.result == .damaged } }
+  /// Segments one side lacks although it has WAL before and after them: gaps in that side.
+  public var missingInA: [SegmentComparison] { gaps(in: \.fileA, onlyOnOtherSide: onlyInB) }
+  public var missingInB: [SegmentComparison] { gaps(in: \.fileB, onlyOnOtherSide: onlyInA) }
+
+  private func gaps(in side: KeyPath<SegmentComparison, WALFile?>, onlyOnOtherSide: [SegmentComparison]) -> [SegmentComparison] {
+    var bounds: [TimelineID: ClosedRange<SegmentNumber>] = [:]
+    for segment in segments {
+      guard let timeline = segment[keyPath: side]?.name?.timeline else { continue }
+      let range = bounds[timeline]
+      bounds[timeline] = min(range?.lowerBound ?? segment.segment, segment.segment)...max(range?.upperBound ?? segment.segment, segment.segment)
+    }
+    return onlyOnOtherSide.filter { missing in
+      guard let timeline = (missing.fileA ?? missing.fileB)?.name?.timeline, let range = bounds[timeline] else { return false }
+      return missing.segment > range.lowerBound && missing.segment < range.upperBound
+    }
+  }
 
   /// True when both sides hold the same WAL: no segment only on one side, none different.
   public var isSameWAL: Bool { divergence == nil && segments.allSatisfy { $0.result == .identical || $0.result == .sameWAL } }

@@ -8,6 +8,9 @@ public struct SegmentComparison: Sendable {
     case sameWAL = "same-wal"
     /// The record streams differ.
     case different
+    /// One side's copy is damaged (its valid WAL stops where the other's goes on, not at a
+    /// place where WAL may end) or cannot be read: damage, not another history.
+    case damaged
     case onlyInA = "only-in-a"
     case onlyInB = "only-in-b"
   }
@@ -41,6 +44,7 @@ public struct SegmentComparison: Sendable {
       dataA = try SegmentData.load(path: a.path, inflateLimit: SegmentData.announcedSegmentSize, named: a.compressionByName)
       dataB = try SegmentData.load(path: b.path, inflateLimit: SegmentData.announcedSegmentSize, named: b.compressionByName)
     } catch {
+      comparison.result = .damaged
       comparison.note = "cannot compare: \(error)"
       return comparison
     }
@@ -101,7 +105,8 @@ public struct SegmentComparison: Sendable {
       comparison.result = .sameWAL
       comparison.note = "\(shorterSide) is a prefix: its WAL ends at \(shorterEnd) (\(shorterFile.isPartial ? ".partial" : "zero tail")), the other goes on to \(longerEnd)"
     } else {
-      comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \(shorterScan.stopProblem?.message ?? "damaged"); the other goes on to \(longerEnd)"
+      comparison.result = .damaged
+      comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
     }
     return comparison
   }

@@ -91,6 +91,11 @@ public struct WALComparison: Sendable {
       if !(sideA.catalog?.histories.isEmpty ?? true) || !(sideB.catalog?.histories.isEmpty ?? true) {
         found.isSwitchPoint = switchPoints.contains(found.lsn)
         found.switchPoint = switchPoints.first { $0 == found.lsn } ?? switchPoints.last { $0 <= found.lsn }
+        if let range, found.isSwitchPoint == false, let before = found.switchPoint, before < range.lowerBound,
+          let timelineA = found.timelineA, let timelineB = found.timelineB, timelineA != timelineB
+        {
+          found.switchPointBeforeRange = before
+        }
       }
       found.beyondA = Self.beyond(found.lsn, on: sideA, geometry: geometry, lookup: lookupA, scanner: scanner)
       found.beyondB = Self.beyond(found.lsn, on: sideB, geometry: geometry, lookup: lookupB, scanner: scanner)

@@ -44,6 +44,7 @@ struct DiffJSON: Encodable {
     @NullEncoded var switchPoint: String?
     @NullEncoded var beyondA: Beyond?
     @NullEncoded var beyondB: Beyond?
+    @NullEncoded var switchPointBeforeRange: String?
   }
 
   var schema = Self.schema
@@ -52,6 +53,9 @@ struct DiffJSON: Encodable {
   var onlyInB: [String] = []
   var same: [String] = []
   var differing: [Segment] = []
+  var damaged: [Segment] = []
+  var missingInA: [String] = []
+  var missingInB: [String] = []
   var segments: [Segment] = []
   @NullEncoded var divergence: Divergence?
   @NullEncoded var error: String?
@@ -63,13 +67,16 @@ struct DiffJSON: Encodable {
     same = report.same.map { Self.name($0) }
     segments = report.segments.map(Self.segment)
     differing = report.differing.map(Self.segment)
+    damaged = report.damaged.map(Self.segment)
+    missingInA = report.missingInA.map { Self.name($0) }
+    missingInB = report.missingInB.map { Self.name($0) }
     divergence = report.divergence.map { divergence in
       Divergence(
         lsn: divergence.lsn.description, recordA: divergence.recordA.map(Self.record),
         recordB: divergence.recordB.map(Self.record), timelineA: divergence.timelineA?.rawValue,
         timelineB: divergence.timelineB?.rawValue, isSwitchPoint: divergence.isSwitchPoint,
         switchPoint: divergence.switchPoint?.description, beyondA: divergence.beyondA.map(Self.beyond),
-        beyondB: divergence.beyondB.map(Self.beyond))
+        beyondB: divergence.beyondB.map(Self.beyond), switchPointBeforeRange: divergence.switchPointBeforeRange?.description)
     }
   }
 

@@ -36,7 +36,18 @@ enum DiffText {
       return "SAME WAL: \(count), \(identical) byte for byte identical, \(report.segments.count - identical) the same records up to where one side's WAL ends."
     }
     var parts: [String] = []
-    if let divergence = report.divergence {
+    for (side, missing) in [("A", report.missingInA), ("B", report.missingInB)] where !missing.isEmpty {
+      parts.append("\(side) lacks \(missing.count == 1 ? "segment" : "segments") " + missing.map { DiffJSON.name($0) }.joined(separator: ", ")
+                   + " between segments it has")
+    }
+    for damaged in report.damaged {
+      parts.append("damaged: \(DiffJSON.name(damaged)): \(damaged.note)")
+    }
+    if let divergence = report.divergence, let before = divergence.switchPointBeforeRange {
+      var text = "the range starts past \(before), the recorded switch point where the WAL histories part"
+      if let a = divergence.timelineA, let b = divergence.timelineB { text += " (timeline \(a) in A, timeline \(b) in B)" }
+      parts.append(text + "; inside the range they first differ at \(divergence.lsn)")
+    } else if let divergence = report.divergence {
       var text = "the WAL histories diverge at \(divergence.lsn)"
       if let a = divergence.timelineA, let b = divergence.timelineB, a != b { text += " (timeline \(a) in A, timeline \(b) in B)" }
       switch divergence.isSwitchPoint {
