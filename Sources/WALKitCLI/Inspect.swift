@@ -1,6 +1,11 @@
 import ArgumentParser
 import FoundationEssentials
 import WALKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Walkit {
   struct Inspect: ParsableCommand {
@@ -97,12 +102,18 @@ extension Walkit {
       var readRange = range
       if follow { Interruption.install() }
       var announcedLayout = false
+      var lostWAL: (from: LSN, to: LSN?)?
+      var pinned: PinnedSegment?
+      defer { pinned?.close() }
       while true {
-        let stream: WALStream
-        do { stream = try WALStream(paths: [source], layout: layout.layout) } catch {
+        let endBeforePass = state.lastEnd
+        var inputs: WALInputs
+        do { inputs = try WALInputs(paths: [source], layout: layout.layout) } catch {
           printError("walkit inspect: \(error.description)")
           throw ExitCode(ExitStatus.couldNotFinish)
         }
+        pinned?.standIn(in: &inputs)
+        let stream = WALStream(inputs)
         if !announcedLayout {
           announcedLayout = true
           let lines = repositoryLines(stream.inputs.repositories)
@@ -121,7 +132,13 @@ extension Walkit {
               chunk.recycle()
             })
         } else {
-          report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly) { record in
+          report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
+                                        endOfWALStops: follow) { record in
+            if let last = state.lastRecord, record.header.previous != last {
+              // Following: the WAL between the last pass and this one is gone from the source.
+              lostWAL = (state.lastEnd ?? last, record.lsn)
+              return false
+            }
             if printer.take(record, into: &state) { pages?.save(record) }
             if state.bytes.count >= 1 << 20 {
               output.write(state.bytes)
@@ -133,13 +150,31 @@ extension Walkit {
           state.bytes.removeAll()
         }
         output.flush()
-        problems += report.problems
         let limitReached = limit.map { state.shown >= $0 } ?? false
-        guard follow, problems.isEmpty, !limitReached, !Interruption.happened else { break }
-        // Next time, start where this pass ended.
+        if let pinned, let first = report.segments.first, first.file.path == pinned.path,
+          first.scan.stopProblem?.kind == .wrongPageAddress
+        {
+          // The segment held open was recycled and written again as a later one before it was read.
+          lostWAL = (state.lastEnd ?? .invalid, nil)
+        } else if follow && !limitReached && Self.isStillBeingWritten(report) {
+          // The last file read is not written to its end yet: wait for it.
+        } else {
+          problems += report.problems
+        }
+        guard follow, problems.isEmpty, lostWAL == nil, !limitReached, !Interruption.happened else { break }
+        if let last = report.segments.last?.file, last.path != pinned?.path {
+          pinned?.close()
+          pinned = PinnedSegment(last)
+        }
+        // Next time, start where this pass ended; wait only when it found nothing new.
         if let lastEnd = state.lastEnd { readRange = lastEnd..<(readRange?.upperBound ?? LSN(.max)) }
-        Interruption.sleep(seconds: 1)
+        if state.lastEnd == endBeforePass { Interruption.sleep(seconds: 1) }
         if Interruption.happened { break }
+      }
+      if let lostWAL {
+        output.flush()
+        printError("walkit inspect: the WAL from \(lostWAL.from)\(lostWAL.to.map { " to \($0)" } ?? " on") is no longer in \(source): its segments were recycled or removed before they could be read, so its records were not shown")
+        throw ExitCode(ExitStatus.couldNotFinish)
       }
       if wantsStatistics {
         let statistics = state.statistics ?? WALStatistics()
@@ -163,6 +198,15 @@ extension Walkit {
         } else {
           printError("walkit inspect: end of WAL at \(lastEnd)")
         }
+      }
+    }
+
+    /// True when every problem of a pass is one the last file read shows while it is still being
+    /// written or copied: cut short, or valid WAL ending in it with more WAL later.
+    static func isStillBeingWritten(_ report: VerificationReport) -> Bool {
+      guard let last = report.segments.last else { return false }
+      return report.problems.allSatisfy { problem in
+        problem.location.file == last.file.path && [.truncatedFile, .incompleteSegment].contains(problem.kind)
       }
     }
 

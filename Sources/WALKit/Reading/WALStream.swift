@@ -43,11 +43,17 @@ public struct WALStream: Sendable {
   ///   with the next segment.
   /// - Parameter headersOnly: records that cross pages come with their headers and block
   ///   references only (``WALRecord/hasAllBytes`` is false): enough for statistics and filters.
+  /// - Parameter endOfWALStops: stop at the first place valid WAL ends (a segment not written
+  ///   to its end, or a record continuing into a segment not there yet), as a reader following
+  ///   a live server must: what later files hold was read at another moment than the end it
+  ///   stopped at, so reading them could skip the records written in between.
   public func forEachRecord(timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
-                            headersOnly: Bool = false, _ body: (WALRecord) -> Bool) -> VerificationReport
+                            headersOnly: Bool = false, endOfWALStops: Bool = false,
+                            _ body: (WALRecord) -> Bool) -> VerificationReport
   {
     var keepGoing = true
-    return forEachRecord(timeline: timeline, in: range, afterDamage: damage, headersOnly: headersOnly) { (record: WALRecord) -> Void in
+    return forEachRecord(timeline: timeline, in: range, afterDamage: damage, headersOnly: headersOnly,
+                         endOfWALStops: endOfWALStops) { (record: WALRecord) -> Void in
       if keepGoing { keepGoing = body(record) }
     } stopWhen: { !keepGoing }
   }
@@ -63,7 +69,7 @@ public struct WALStream: Sendable {
   }
 
   private func forEachRecord(timeline: TimelineID?, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
-                             headersOnly: Bool = false, _ body: (WALRecord) -> Void,
+                             headersOnly: Bool = false, endOfWALStops: Bool = false, _ body: (WALRecord) -> Void,
                              stopWhen: () -> Bool = { false }) -> VerificationReport
   {
     var selected = selection(timeline: timeline, in: range)
@@ -80,7 +86,7 @@ public struct WALStream: Sendable {
           body(record)
         })
         scans.append(scan)
-        if damage == .stop && scan.isDamaged { break }
+        if damage == .stop && scan.isDamaged || endOfWALStops && scan.endsWALEarly { break }
       }
     }
     selected.files = Array(selected.files.prefix(scans.count))
@@ -216,5 +222,15 @@ extension SegmentScan {
   /// Reading met damage, not a clean end of WAL (storage and catalogue problems aside).
   var isDamaged: Bool {
     (stopProblem != nil && endOfWALSignature == nil) || !problems.allSatisfy(\.kind.isAboutStorage)
+  }
+
+  /// Valid WAL ends inside the segment (what looks like the end of WAL, or a file cut short),
+  /// or its last record continues into a segment not there yet.
+  var endsWALEarly: Bool {
+    switch ending {
+    case .complete, .switched: false
+    case .continuesBeyond: true
+    case .stopped: true
+    }
   }
 }

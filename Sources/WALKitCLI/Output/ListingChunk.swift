@@ -8,6 +8,8 @@ struct ListingChunk: Sendable {
   var statistics: WALStatistics?
   var shown = 0
   var lastEnd: LSN?
+  /// The last record read (shown or not).
+  var lastRecord: LSN?
 
   /// Text buffers of delivered chunks, for the next chunks: a segment's text is megabytes,
   /// and a buffer grown for one is ready for the next.
@@ -32,6 +34,7 @@ struct ListingChunk: Sendable {
     }
     shown += later.shown
     lastEnd = later.lastEnd ?? lastEnd
+    lastRecord = later.lastRecord ?? lastRecord
   }
 }
 
@@ -46,6 +49,7 @@ struct RecordPrinter: Sendable {
   @discardableResult
   func take(_ record: WALRecord, into chunk: inout ListingChunk) -> Bool {
     chunk.lastEnd = record.nextRecordAfterReplay
+    chunk.lastRecord = record.lsn
     guard filter.matches(record) else { return false }
     switch form {
     case .line:
