@@ -160,13 +160,15 @@ enum RecordDetail {
 
   /// `xl_logical_message`: dbId, transactional, prefix_size, message_size, prefix\0 payload.
   static func logicalMessage(_ data: UnsafeRawBufferPointer) -> String? {
-    guard data.count >= 24, let prefixSize = u64(data, 8), let messageSize = u64(data, 16),
-      UInt64(data.count - 24) >= prefixSize &+ messageSize, prefixSize > 0
+    guard data.count >= 24, let prefixSize = u64(data, 8), let messageSize = u64(data, 16), prefixSize > 0,
+      case let (sizes, overflow) = prefixSize.addingReportingOverflow(messageSize), !overflow,
+      UInt64(data.count - 24) >= sizes
     else { return nil }
     let transactional = data[4] != 0
-    let prefix = String(decoding: data[24..<(24 + Int(prefixSize) - 1)], as: UTF8.self)
+    let prefixEnd = 24 + Int(prefixSize)
+    let prefix = String(decoding: data[24..<(prefixEnd - 1)], as: UTF8.self)
     var text = "\(transactional ? "transactional" : "non-transactional"), prefix \"\(prefix)\"; payload (\(messageSize) bytes): "
-    let payload = data[(24 + Int(prefixSize))..<(24 + Int(prefixSize) + Int(messageSize))]
+    let payload = data[prefixEnd..<(prefixEnd + Int(messageSize))]
     text.reserveCapacity(text.utf8.count + payload.count * 3)
     let digits = Array("0123456789ABCDEF".utf8)
     var bytes: [UInt8] = []

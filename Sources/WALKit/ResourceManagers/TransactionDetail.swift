@@ -9,14 +9,24 @@ enum TransactionDetail {
     }!
   }
 
-  /// `timestamptz_to_str` in UTC: `2026-11-26 16:50:01.921501 UTC`.
+  /// `TimestampTz` values PostgreSQL takes as timestamps: `[MIN_TIMESTAMP, END_TIMESTAMP)`,
+  /// 4714-11-24 BC up to the year 294277. `Int64.min` and `Int64.max` are -infinity and infinity.
+  static let validTimestamps: Range<Int64> = -211_813_488_000_000_000..<9_223_371_331_200_000_000
+
+  /// `timestamptz_to_str` in UTC: `2026-11-26 16:50:01.921501 UTC`; `infinity`, `-infinity`,
+  /// or `(timestamp out of range)` as PostgreSQL writes values that are not a time.
   static func appendTimestamp(_ microseconds: Int64, to bytes: TextBuffer) {
-    let unixMicros = microseconds + 946_684_800 * 1_000_000
-    var seconds = unixMicros / 1_000_000
-    var fraction = unixMicros % 1_000_000
+    guard validTimestamps.contains(microseconds) else {
+      bytes.append(microseconds == .max ? "infinity" : microseconds == .min ? "-infinity" : "(timestamp out of range)")
+      return
+    }
+    // Microseconds since 2000-01-01, PostgreSQL's epoch: in the range above, nothing overflows.
+    var seconds = microseconds / 1_000_000
+    var fraction = microseconds % 1_000_000
     if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
-    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-    let secondOfDay = seconds - days * 86_400
+    let daysSince2000 = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - daysSince2000 * 86_400
+    let days = daysSince2000 + 10_957
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
