@@ -125,7 +125,7 @@ public struct GapAnalysis: Sendable {
     return GapReport(
       start: start, targetTimeline: target, newestTimeline: max(newest, target), targetLSN: targetLSN,
       endOfWAL: walk.endOfWAL, reachableLSN: reachable, continuous: blocking == nil, blockingProblem: blocking,
-      problems: problems, missing: walk.missing, missingRanges: Self.ranges(walk.missing, geometry: geometry),
+      problems: problems, missingRanges: walk.missing,
       path: walk.steps.map { step in
         var step = step
         step.source = step.step.source.map { catalog.sources[$0].path }
@@ -281,24 +281,6 @@ public struct GapAnalysis: Sendable {
       last = max(last ?? segment, segment)
     }
     return last
-  }
-
-  static func ranges(_ missing: [SegmentName], geometry: WALGeometry) -> [GapReport.MissingRange] {
-    var ranges: [GapReport.MissingRange] = []
-    for name in missing {
-      if var range = ranges.last, range.last.timeline == name.timeline,
-        let previous = range.last.segment(in: geometry), let current = name.segment(in: geometry),
-        current.rawValue == previous.rawValue + 1
-      {
-        range.last = name
-        range.count += 1
-        range.bytes += geometry.segmentSize
-        ranges[ranges.count - 1] = range
-      } else {
-        ranges.append(GapReport.MissingRange(first: name, last: name, count: 1, bytes: geometry.segmentSize))
-      }
-    }
-    return ranges
   }
 
   // MARK: Content

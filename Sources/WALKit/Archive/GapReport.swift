@@ -16,7 +16,15 @@ public struct GapReport: Sendable {
     public var first: SegmentName
     public var last: SegmentName
     public var count: UInt64
+    /// Their size in bytes (saturating: a stray name can make a run of absurd length).
     public var bytes: UInt64
+
+    init(_ step: RecoveryStep, geometry: WALGeometry) {
+      first = step.name
+      last = step.lastName
+      count = step.count
+      bytes = geometry.bytes(ofSegments: step.count)
+    }
   }
 
   /// How one path segment fared.
@@ -81,8 +89,7 @@ public struct GapReport: Sendable {
   public var blockingProblem: WALProblem?
   /// Every problem found: on the path, in the history files, orphan timelines.
   public var problems: [WALProblem]
-  /// Missing segments on the path, in order.
-  public var missing: [SegmentName]
+  /// Missing segments on the path, in order, as runs.
   public var missingRanges: [MissingRange]
   public var path: [Step]
   public var sources: [WALCatalog.Source]

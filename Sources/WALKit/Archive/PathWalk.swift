@@ -10,7 +10,8 @@ struct PathWalk {
 
   private(set) var steps: [GapReport.Step] = []
   private(set) var problems: [WALProblem] = []
-  private(set) var missing: [SegmentName] = []
+  /// Runs of consecutive missing segments on the path, in order.
+  private(set) var missing: [GapReport.MissingRange] = []
   /// The first problem that stops replay.
   private(set) var blocking: WALProblem?
   /// How far replay gets: the end of the last record it can read.
@@ -50,9 +51,13 @@ struct PathWalk {
       let segmentStart = geometry.startLSN(of: step.segment) ?? .invalid
       let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? segmentStart
       guard let file = step.file else {
-        missing.append(step.name)
+        let run = GapReport.MissingRange(step, geometry: geometry)
+        missing.append(run)
         steps.append(GapReport.Step(step: step, status: .missing, source: nil, scan: nil))
-        block(WALProblem(.missingSegment, "segment \(step.name) is in no source: a standby cannot restore it",
+        block(WALProblem(.missingSegment, run.count == 1
+                ? "segment \(step.name) is in no source: a standby cannot restore it"
+                : "segments \(run.first) to \(run.last) are in no source (\(run.count) segments, \(WALGeometry.formatSize(run.bytes))): a standby cannot restore them"
+                  + (run.count > Self.absurdGap ? "; a gap this wide means the name of the file after it is stray or wrong" : ""),
                          at: WALLocation(segment: step.name, lsn: segmentStart)),
               at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
         previous = nil
@@ -150,6 +155,10 @@ struct PathWalk {
     }
     return first == 0 ? nil : first
   }
+
+  /// Missing segments in a row beyond which the gap is more than WAL going missing: 2^20
+  /// segments are a terabyte even of 1 MB segments.
+  static let absurdGap: UInt64 = 1 << 20
 
   private mutating func block(_ problem: WALProblem, at lsn: LSN) {
     if !problems.contains(problem) { problems.append(problem) }

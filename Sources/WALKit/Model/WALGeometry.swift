@@ -30,6 +30,13 @@ public struct WALGeometry: Hashable, Sendable, CustomStringConvertible {
   public var segmentsPerLogID: UInt64 { 0x1_0000_0000 / segmentSize }
   public var pagesPerSegment: UInt64 { segmentSize / pageSize }
 
+  /// The bytes of `count` segments, saturating at `UInt64.max` (a stray name can make a gap of
+  /// absurd length).
+  public func bytes(ofSegments count: UInt64) -> UInt64 {
+    let (product, overflow) = count.multipliedReportingOverflow(by: segmentSize)
+    return overflow ? .max : product
+  }
+
   public func segment(containing lsn: LSN) -> SegmentNumber { SegmentNumber(lsn.rawValue / segmentSize) }
   /// `nil` when the segment lies past the end of the LSN space.
   public func startLSN(of segment: SegmentNumber) -> LSN? {

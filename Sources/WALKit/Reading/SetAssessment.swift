@@ -126,7 +126,7 @@ struct SetAssessment {
     let lastName = SegmentName(timeline: timeline, segment: last, geometry: geometry)
     let span = count == 1
       ? "segment \(firstName.map(String.init(describing:)) ?? "?") is missing"
-      : "segments \(firstName.map(String.init(describing:)) ?? "?") to \(lastName.map(String.init(describing:)) ?? "?") are missing (\(count) segments, \(WALGeometry.formatSize(count &* geometry.segmentSize)))"
+      : "segments \(firstName.map(String.init(describing:)) ?? "?") to \(lastName.map(String.init(describing:)) ?? "?") are missing (\(count) segments, \(WALGeometry.formatSize(geometry.bytes(ofSegments: count))))"
     let start = geometry.startLSN(of: first)
     gapProblems.append((reportIndex, WALProblem(.missingSegment,
       "\(span) between \(SegmentName(timeline: timeline, segment: after, geometry: geometry).map(String.init(describing:)) ?? "?") and \(SegmentName(timeline: timeline, segment: before, geometry: geometry).map(String.init(describing:)) ?? "?") on timeline \(timeline)",

@@ -3,7 +3,7 @@ import WALKit
 /// The `walkit gaps --json` document, documented in walkit-gaps(1); change field names only
 /// with a new schema version.
 struct GapsJSON: Encodable {
-  static let schema = "walkit.gaps/1"
+  static let schema = "walkit.gaps/2"
 
   struct Point: Encodable {
     @NullEncoded var lsn: String?
@@ -27,6 +27,9 @@ struct GapsJSON: Encodable {
 
   struct Step: Encodable {
     var segment: String
+    /// The last segment of a run of missing segments (the segment itself otherwise).
+    var lastSegment: String
+    var segments: UInt64
     var timeline: UInt32
     var status: String
     @NullEncoded var source: String?
@@ -42,7 +45,6 @@ struct GapsJSON: Encodable {
   @NullEncoded var endOfWALLSN: String?
   @NullEncoded var reachableLSN: String?
   @NullEncoded var firstProblem: VerifyJSON.Problem?
-  var missing: [String] = []
   var missingRanges: [Range] = []
   var problems: [VerifyJSON.Problem] = []
   var path: [Step] = []
@@ -60,13 +62,13 @@ struct GapsJSON: Encodable {
     endOfWALLSN = report.endOfWAL?.description
     reachableLSN = report.reachableLSN.description
     firstProblem = report.blockingProblem.map(VerifyJSON.Problem.init)
-    missing = report.missing.map(\.description)
     missingRanges = report.missingRanges.map {
       Range(first: $0.first.description, last: $0.last.description, segments: $0.count, bytes: $0.bytes)
     }
     problems = report.problems.map(VerifyJSON.Problem.init)
     path = report.path.map { step in
-      Step(segment: step.step.name.description, timeline: step.step.name.timeline.rawValue, status: step.status.rawValue,
+      Step(segment: step.step.name.description, lastSegment: step.step.lastName.description,
+           segments: step.step.count, timeline: step.step.name.timeline.rawValue, status: step.status.rawValue,
            source: step.source, file: step.step.file?.path, validThroughLSN: step.scan?.validThrough?.description)
     }
     sources = report.sources.map(\.path)

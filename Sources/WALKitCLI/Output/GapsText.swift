@@ -23,7 +23,8 @@ enum GapsText {
         table.append([index == 0 ? "Sources" : "", described])
       }
       out += table.render().split(separator: "\n").dropFirst().map { String($0) + "\n" }.joined()
-      out += "\nPath (\(report.path.count) segment\(report.path.count == 1 ? "" : "s")):\n"
+      let segments = report.path.reduce(UInt64(0)) { $0 &+ $1.step.count }
+      out += "\nPath (\(segments) segment\(segments == 1 ? "" : "s")):\n"
       var pathTable = TextTable([("TIMELINE", .right), ("FIRST", .left), ("LAST", .left), ("SEGMENTS", .right),
                                  ("STATUS", .left), ("SOURCE", .left)])
       for run in runs(report.path) {
@@ -61,7 +62,7 @@ enum GapsText {
     var timeline: TimelineID
     var first: SegmentName
     var last: SegmentName
-    var count: Int
+    var count: UInt64
     var status: GapReport.StepStatus
     var source: String?
   }
@@ -71,11 +72,11 @@ enum GapsText {
     var runs: [Run] = []
     for step in steps {
       if var run = runs.last, run.timeline == step.step.name.timeline, run.status == step.status, run.source == step.source {
-        run.last = step.step.name
-        run.count += 1
+        run.last = step.step.lastName
+        run.count += step.step.count
         runs[runs.count - 1] = run
       } else {
-        runs.append(Run(timeline: step.step.name.timeline, first: step.step.name, last: step.step.name, count: 1,
+        runs.append(Run(timeline: step.step.name.timeline, first: step.step.name, last: step.step.lastName, count: step.step.count,
                         status: step.status, source: step.source))
       }
     }
