@@ -1,18 +1,49 @@
 // libFuzzer targets for WALKit. scripts/fuzz compiles this file together with WALKit's
 // sources into one module, with -sanitize=fuzzer,address.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// With `WALKIT_FUZZ_RECORD_SEEDS=DIR` and `WALKIT_FUZZ_SEGMENTS=a:b:…`, writes one seed for the
+/// record target per record type and version found in those segments, and exits.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>) -> CInt {
+  guard let directory = getenv("WALKIT_FUZZ_RECORD_SEEDS").map({ String(cString: $0) }),
+    let segments = getenv("WALKIT_FUZZ_SEGMENTS").map({ String(cString: $0) })
+  else { return 0 }
+  var seen = Set<String>()
+  let scanner = SegmentScanner()
+  for path in segments.split(separator: ":") {
+    guard let data = try? SegmentData.load(path: String(path)) else { continue }
+    _ = scanner.scan(data, file: String(path), name: nil, visit: { record in
+      let key = "\(record.version.major)-\(record.header.resourceManagerID)-\(record.header.info)-\(record.blocks.count > 0)"
+      guard record.hasAllBytes, record.bytes.count < 16 << 10, seen.insert(key).inserted,
+        let file = fopen("\(directory)/\(key)", "w")
+      else { return }
+      var bytes: [UInt8] = [6, UInt8(record.version.major - 10)]
+      bytes += record.bytes
+      _ = fwrite(bytes, 1, bytes.count, file)
+      fclose(file)
+    })
+  }
+  exit(0)
+}
+
 /// libFuzzer entry point. The first byte picks the target; the rest is its input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
   guard count > 0 else { return 0 }
   let input = UnsafeRawBufferPointer(start: start + 1, count: count - 1)
-  switch start[0] % 6 {
+  switch start[0] % 8 {
   case 0: FuzzTargets.segment(input)
   case 1: FuzzTargets.history(input)
   case 2: FuzzTargets.names(input)
   case 3: FuzzTargets.backupLabel(input)
   case 4: FuzzTargets.compressed(input)
-  default: FuzzTargets.catalogues(input)
+  case 5: FuzzTargets.catalogues(input)
+  case 6: FuzzTargets.record(input)
+  default: FuzzTargets.recoveryPath(input)
   }
   return 0
 }
@@ -79,5 +110,71 @@ enum FuzzTargets {
     if let info = try? PgBackRestArchiveInfo(bytes: array) { _ = info.cluster(archiveID: info.current.archiveID) }
     _ = BarmanCatalogue.parse(array)
     for line in text(bytes).split(separator: "\n") { _ = PgBackRestRepository.splitChecksum(String(line)) }
+  }
+
+  /// A record as it stands once its CRC checked out (a CRC is no defence against a crafted
+  /// record): the first byte picks the version, the rest is the record, header included, with
+  /// its length field set to the input's. Everything a record reaches runs on it.
+  static func record(_ bytes: UnsafeRawBufferPointer) {
+    guard bytes.count > RecordHeader.size + 1, let version = WALVersion(major: 10 + Int(bytes[0] % 9)) else { return }
+    var record = Array(bytes.dropFirst())
+    withUnsafeBytes(of: UInt32(record.count).littleEndian) { record.replaceSubrange(0..<4, with: $0) }
+    record.withUnsafeBytes { raw in
+      let header = RecordHeader(unchecked: raw)
+      guard ResourceManagerIDs.isValid(header.resourceManagerID, in: version) else { return }
+      var blocks: [BlockReference] = []
+      guard let facts = try? RecordBodyDecoder.decode(raw, totalLength: raw.count, version: version, dataBlockSize: 8192,
+                                                      blocks: &blocks)
+      else { return }
+      let start = LSN(0x100_0028)
+      let walRecord = WALRecord(lsn: start, end: start.advanced(by: UInt64(raw.count))!, header: header, bytes: raw,
+                                blocks: blocks, mainDataRange: facts.mainData, origin: facts.origin,
+                                topLevelXID: facts.topLevelXID, version: version, geometry: .standard, timeline: TimelineID(1))
+      exercise(walRecord)
+    }
+  }
+
+  /// Every reader of a record: pg_waldump's lines, statistics, filters, diff summaries,
+  /// full-page images.
+  static func exercise(_ record: WALRecord) {
+    _ = record.pgWaldumpLine
+    _ = record.pgWaldumpLineWithBlockDetails
+    _ = record.hasExactDescription
+    _ = record.typeName
+    var statistics = WALStatistics()
+    statistics.add(record)
+    let relation = record.blocks.first?.relation
+    _ = RecordFilter(resourceManagers: [record.header.resourceManagerID], xid: record.header.xid, relation: relation,
+                     block: record.blocks.first?.blockNumber, fork: record.blocks.first?.fork, fullPageImagesOnly: true)
+      .matches(record)
+    _ = RecordSummary(record)
+    for block in record.blocks where block.hasImage { _ = try? FullPageImage.restore(block, of: record) }
+  }
+
+  /// Names of a directory as gaps and diff see them: one per line, segment names (any
+  /// timeline, any distance apart) and history texts after a `#`; the recovery path through
+  /// them and diff's pairing must stay bounded by the names given.
+  static func recoveryPath(_ bytes: UnsafeRawBufferPointer) {
+    guard let geometry = WALGeometry(segmentSize: 1 << 20, pageSize: 8192) else { return }
+    var catalog = WALCatalog()
+    var files: [WALFile] = []
+    for line in text(bytes).split(separator: "\n").prefix(2000) {
+      guard let name = SegmentName(fileName: line.prefix(24)), line.utf8.count >= 24 else { continue }
+      if let history = line.split(separator: "#", maxSplits: 1).dropFirst().first, name.timeline > TimelineID(1) {
+        catalog.histories[name.timeline] = try? TimelineHistory(timeline: name.timeline, text: history.split(separator: ";", omittingEmptySubsequences: false).joined(separator: "\n"))
+        continue
+      }
+      let file = WALFile(path: "fuzz/\(name)", name: name)
+      files.append(file)
+      catalog.segments[name] = (file, 0)
+    }
+    guard let first = catalog.segments.keys.min(), let firstSegment = first.segment(in: geometry) else { return }
+    let target = catalog.histories.keys.max() ?? first.timeline
+    let spans = catalog.histories[target]?.spans ?? [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
+    let last = GapAnalysis.lastSegment(on: spans, catalog: catalog, geometry: geometry) ?? firstSegment
+    let path = RecoveryPath.build(spans: spans, from: firstSegment, through: max(firstSegment, last), geometry: geometry, catalog: catalog)
+    var walk = PathWalk(path: path, scans: nil, catalog: catalog, geometry: geometry, start: geometry.startLSN(of: firstSegment) ?? .invalid)
+    walk.run()
+    _ = WALComparison.pair(files, Array(files.reversed().prefix(files.count / 2)), geometry: geometry)
   }
 }

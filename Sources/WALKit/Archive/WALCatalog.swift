@@ -25,6 +25,9 @@ public struct WALCatalog: Sendable {
   /// Files that cannot be used (unreadable histories, entries that are not files).
   public var problems: [WALProblem] = []
 
+  /// An empty catalogue, to be filled by hand.
+  init() {}
+
   /// Lists the sources, in the order recovery would look in them, each directory read as the
   /// layout it has (or `layout`).
   ///
