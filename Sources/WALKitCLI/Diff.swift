@@ -6,15 +6,9 @@ extension Walkit {
     static let configuration = CommandConfiguration(
       abstract: "Compare two WAL sets down to the first diverging record.",
       discussion: """
-        A and B are two directories (archives, pg_wal, or one of each) or two segment files;
-        plain, .partial and .gz files on either side. Segments are matched by name, and a
-        segment present on both sides under different timelines by its LSN range. Records are
-        compared by their bytes; page-header fields that legitimately differ (the timeline of
-        a new timeline's copy of a switch segment) are not a difference.
+        A and B are two directories (archives, pg_wal, or one of each) or two segment files; plain, .partial and .gz files on either side. Segments are matched by name, and a segment present on both sides under different timelines by its LSN range. Records are compared by their bytes; page-header fields that legitimately differ (the timeline of a new timeline's copy of a switch segment) are not a difference.
 
-        For directories, walkit also follows each side's newest timeline and finds where the
-        two WAL histories part: at a recorded switch point (a promotion) or not (split brain),
-        and what each side holds past it.
+        For directories, walkit also follows each side's newest timeline and finds where the two WAL histories part: at a recorded switch point (a promotion) or not (split brain), and what each side holds past it.
 
         \(ExitStatus.helpText)
         """)

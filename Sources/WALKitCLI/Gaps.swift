@@ -6,13 +6,9 @@ extension Walkit {
     static let configuration = CommandConfiguration(
       abstract: "Tell whether a standby can replay from a start point with the WAL at hand, and how far.",
       discussion: """
-        SOURCE is an archive directory or a pg_wal; give both to look where a standby looks
-        (archive first, then pg_wal). walkit follows the timeline history files as PostgreSQL's
-        recovery does, picks for each segment the file recovery would restore, and checks the
-        content of each (unless --names-only).
+        SOURCE is an archive directory or a pg_wal; give both to look where a standby looks (archive first, then pg_wal). walkit follows the timeline history files as PostgreSQL's recovery does, picks for each segment the file recovery would restore, and checks the content of each (unless --names-only).
 
-        --from takes a backup_label file, a base-backup directory holding one, a .backup history
-        file, an LSN (with --start-timeline), or a segment name. Without it, the first segment.
+        --from takes a backup_label file, a base-backup directory holding one, a .backup history file, an LSN (with --start-timeline), or a segment name. Without it, the first segment.
 
         \(ExitStatus.helpText)
         """)

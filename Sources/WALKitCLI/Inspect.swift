@@ -12,11 +12,7 @@ extension Walkit {
     static let configuration = CommandConfiguration(
       abstract: "List WAL records like pg_waldump, or their statistics, for every version from 10 to 18.",
       discussion: """
-        Options follow pg_waldump's. STARTSEG and ENDSEG name segment files (a directory part
-        sets the path); -s and -e take LSNs. Without a start, reading starts at the first
-        segment of the timeline. Reaching the clean end of WAL is not an error: the end LSN
-        goes to standard error and the exit status is 0. Damage is reported with its location
-        and exit status 1.
+        Options follow pg_waldump's. STARTSEG and ENDSEG name segment files (a directory part sets the path); -s and -e take LSNs. Without a start, reading starts at the first segment of the timeline. Reaching the clean end of WAL is not an error: the end LSN goes to standard error and the exit status is 0. Damage is reported with its location and exit status 1.
 
         \(ExitStatus.helpText)
         """)
@@ -42,6 +38,10 @@ extension Walkit {
     @Flag(name: .customLong("stats-per-record"), help: "Show statistics per record type (also spelled --stats=record).")
     var statsPerRecord = false
     @Flag(name: .long, help: "Write JSON: one object per record per line, or one document for statistics.") var json = false
+    @Flag(name: [.short, .customLong("quiet")], help: "Print nothing but errors, as pg_waldump -q: check the records only.")
+    var quiet = false
+    @Flag(name: [.customShort("V"), .customLong("version")], help: "Print walkit's version and what it was built with.")
+    var version = false
     @Flag(name: [.short, .customLong("follow")], help: "At the end of WAL, keep waiting for new records and segments, like tail -f; stop with Ctrl-C.")
     var follow = false
     @Flag(name: .customLong("keep-going"), help: "After damage, report it and go on at the next record boundary a later page gives.")
@@ -73,11 +73,19 @@ extension Walkit {
     }
 
     func run() throws {
+      if version {
+        print(Walkit.versionText)
+        return
+      }
       if rmgr.contains("list") {
         for manager in ResourceManager.builtIn { print(manager.name) }
         return
       }
-      let (source, range, readTimeline) = try selection()
+      let (source, range, readTimeline): (String, Range<LSN>?, TimelineID?)
+      do { (source, range, readTimeline) = try selection() } catch let error as WALInputs.Error {
+        printError("walkit inspect: \(error.description)")
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
       let filter = RecordFilter(
         resourceManagers: rmgr.isEmpty ? nil : Set(rmgr.compactMap { ResourceManager.named($0)?.id }),
         xid: xid, relation: relation.flatMap(Self.parseRelation), block: block, fork: fork.flatMap { Self.forks[$0] },
@@ -88,8 +96,8 @@ extension Walkit {
         throw ExitCode(ExitStatus.couldNotFinish)
       }
       // Option values are read once: ArgumentParser's property wrappers are slow to read per record.
-      let (wantsStatistics, perRecord, wantsJSON, limit, follow, keepGoing) =
-        (stats || statsPerRecord, statsPerRecord, json, self.limit, self.follow, self.keepGoing)
+      let (wantsStatistics, perRecord, wantsJSON, limit, follow, keepGoing, quiet) =
+        (stats || statsPerRecord || quiet, statsPerRecord, json, self.limit, self.follow, self.keepGoing, self.quiet)
       let printer = RecordPrinter(
         filter: filter,
         form: wantsStatistics ? .statistics : wantsJSON ? .json : bkpDetails ? .lineWithBlockDetails : .line)
@@ -105,6 +113,7 @@ extension Walkit {
       var lostWAL: (from: LSN, to: LSN?)?
       var pinned: PinnedSegment?
       defer { pinned?.close() }
+      var start = InspectStart(requested: range?.lowerBound)
       while true {
         let endBeforePass = state.lastEnd
         var inputs: WALInputs
@@ -118,6 +127,12 @@ extension Walkit {
           announcedLayout = true
           let lines = repositoryLines(stream.inputs.repositories)
           if !lines.isEmpty { printError("walkit inspect: reading " + lines.dropLast()) }
+          start.segmentSize = WALGeometry.announced(by: inputs.files)?.segmentSize
+          if let missing = InspectStart.whatIsMissing(in: inputs, source: source, startSegment: startSegment,
+                                                      timeline: readTimeline) {
+            printError("walkit inspect: \(missing)")
+            throw ExitCode(ExitStatus.couldNotFinish)
+          }
         }
         let headersOnly = wantsStatistics && pages == nil
         let damage: WALStream.DamageHandling = keepGoing ? .resynchronize : .stop
@@ -127,6 +142,9 @@ extension Walkit {
             timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
             makeChunk: { ListingChunk.make() }, visit: { record, chunk in printer.take(record, into: &chunk) },
             deliver: { chunk in
+              if state.firstRecord == nil, let first = chunk.firstRecord {
+                start.announce(firstRecord: first, to: output, json: wantsJSON)
+              }
               output.write(chunk.bytes)
               state.append(chunk)
               chunk.recycle()
@@ -139,6 +157,7 @@ extension Walkit {
               lostWAL = (state.lastEnd ?? last, record.lsn)
               return false
             }
+            if state.firstRecord == nil { start.announce(firstRecord: record.lsn, to: output, json: wantsJSON) }
             if printer.take(record, into: &state) { pages?.save(record) }
             if state.bytes.count >= 1 << 20 {
               output.write(state.bytes)
@@ -176,7 +195,7 @@ extension Walkit {
         printError("walkit inspect: the WAL from \(lostWAL.from)\(lostWAL.to.map { " to \($0)" } ?? " on") is no longer in \(source): its segments were recycled or removed before they could be read, so its records were not shown")
         throw ExitCode(ExitStatus.couldNotFinish)
       }
-      if wantsStatistics {
+      if wantsStatistics && !quiet {
         let statistics = state.statistics ?? WALStatistics()
         output.write(wantsJSON ? JSONOutput.encode(StatsJSON(statistics, perRecord: perRecord)) + "\n"
                                : InspectText.statistics(statistics, perRecord: perRecord))
@@ -190,9 +209,13 @@ extension Walkit {
         for problem in problems { printError("walkit inspect: error in WAL: \(problem)") }
         throw ExitCode(ExitStatus.problemsFound)
       }
-      if let lastEnd = state.lastEnd {
+      if state.lastRecord == nil, !Interruption.happened {
+        printError("walkit inspect: " + start.nothingFound(in: source))
+        throw ExitCode(ExitStatus.couldNotFinish)
+      }
+      if let lastEnd = state.lastEnd, !quiet {
         if let limit, state.shown >= limit {
-          printError("walkit inspect: stopped after \(limit) records, at \(lastEnd)")
+          printError("walkit inspect: stopped after \(counted(limit, "record")), at \(lastEnd)")
         } else if let range, range.upperBound != LSN(.max) {
           printError("walkit inspect: read through \(lastEnd), the end of the requested range")
         } else {
@@ -241,6 +264,11 @@ extension Walkit {
         upper = upper ?? geometry.startLSN(of: SegmentNumber(last.rawValue + 1))
       }
       let source = directory ?? "."
+      if let lower, let upper, lower >= upper {
+        throw ValidationError(startSegment == nil
+          ? "start WAL location \(lower) is not before end WAL location \(upper)"
+          : "start WAL location \(lower) is not inside the segments \(startSegment!)\(endSegment.map { " to \($0)" } ?? "")")
+      }
       let range = (lower != nil || upper != nil) ? (lower ?? .invalid)..<(upper ?? LSN(.max)) : nil
       return (source, range, timeline ?? (startSegment == nil ? nil : TimelineID(1)))
     }
@@ -251,8 +279,10 @@ extension Walkit {
     }
 
     static func geometry(_ source: String, layout: RepositoryLayout?) throws -> WALGeometry {
-      guard let geometry = WALGeometry.announced(by: try WALInputs(paths: [source], layout: layout).files) else {
-        throw ValidationError("no readable WAL segment in \(source)")
+      let inputs = try WALInputs(paths: [source], layout: layout)
+      guard !inputs.isEmpty else { throw WALInputs.Error.nothingToRead(in: [source]) }
+      guard let geometry = WALGeometry.announced(by: inputs.files) else {
+        throw WALInputs.Error(path: source, reason: "no readable WAL segment")
       }
       return geometry
     }

@@ -6,13 +6,7 @@ extension Walkit {
     static let configuration = CommandConfiguration(
       abstract: "Check every page header and every record CRC of WAL segments.",
       discussion: """
-        PATH is a segment file (also .partial, or compressed: gzip, zstd, lz4, bzip2, xz, lzma,
-        brotli) or a directory: an archive, a pg_wal, or a pgBackRest, WAL-G or Barman
-        repository (the layout is detected; --layout names it).
-        For a directory walkit also checks that consecutive segments of each timeline are all
-        present and join up, that every segment comes from the same cluster, that each timeline
-        after the first has its .history file, and that no timeline goes on past the switch
-        point where a .history file says a child left it. Other files are listed.
+        PATH is a segment file (also .partial, or compressed: gzip, zstd, lz4, bzip2, xz, lzma, brotli) or a directory: an archive, a pg_wal, or a pgBackRest, WAL-G or Barman repository (the layout is detected; --layout names it). For a directory walkit also checks that consecutive segments of each timeline are all present and join up, that every segment comes from the same cluster, that each timeline after the first has its .history file, and that no timeline goes on past the switch point where a .history file says a child left it. Other files are listed.
 
         \(ExitStatus.helpText)
         """)
@@ -39,8 +33,10 @@ extension Walkit {
     func run() throws {
       let progress = Progress.forTerminal(label: "verifying", enabled: !json)
       let report: VerificationReport
-      do {
-        report = try Verifier(jobs: jobs ?? 0, progress: progress?.update).verify(paths: paths, layout: layout.layout)
+      do throws(WALInputs.Error) {
+        let inputs = try WALInputs(paths: paths, layout: layout.layout)
+        guard !inputs.isEmpty else { throw WALInputs.Error.nothingToRead(in: paths) }
+        report = Verifier(jobs: jobs ?? 0, progress: progress?.update).verify(inputs)
       } catch {
         progress?.finish()
         if json {

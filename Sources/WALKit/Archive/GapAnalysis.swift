@@ -57,7 +57,8 @@ public struct GapAnalysis: Sendable {
     let catalog: WALCatalog
     do { catalog = try WALCatalog(sources: sources, layout: layout) } catch { throw Failure(description: error.description) }
     guard let geometry = catalog.geometry() else {
-      throw Failure(description: "no readable WAL segment in \(sources.joined(separator: ", "))")
+      throw Failure(description: catalog.segments.isEmpty && catalog.partials.isEmpty
+                      ? WALInputs.nothingToRead(in: sources) : "no readable WAL segment in \(sources.joined(separator: ", "))")
     }
     var problems = catalog.problems
     let start = try resolveStart(catalog: catalog, geometry: geometry)

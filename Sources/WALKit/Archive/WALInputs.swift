@@ -15,7 +15,17 @@ public struct WALInputs: Sendable {
   public struct Error: Swift.Error, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
-    public var description: String { "\(path): \(reason)" }
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+      self.path = path
+      self.reason = reason
+    }
+
+    /// The paths hold no segment: ``WALInputs/nothingToRead(in:)`` says what was looked for.
+    public static func nothingToRead(in paths: [String]) -> Error {
+      Error(path: "", reason: WALInputs.nothingToRead(in: paths))
+    }
   }
 
   /// Lists `paths`: files, and directories read as the layout they have (or `layout`, when

@@ -41,6 +41,9 @@ public struct WALComparison: Sendable {
       throw Failure(description: error.description)
     }
     let twoFiles = !FileKind.isDirectory(a) && !FileKind.isDirectory(b)
+    for (inputs, path) in [(inputsA, a), (inputsB, b)] where inputs.isEmpty {
+      throw Failure(description: WALInputs.nothingToRead(in: [path]))
+    }
     guard let geometry = WALGeometry.announced(by: inputsA.files + inputsB.files) else {
       throw Failure(description: "no readable WAL segment in \(a) or \(b)")
     }

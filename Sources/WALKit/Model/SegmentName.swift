@@ -24,10 +24,11 @@ public struct SegmentName: Hashable, Comparable, Sendable, CustomStringConvertib
     self.init(timeline: timeline, logID: UInt32(log), segmentInLog: UInt32(segment.rawValue % perLog))
   }
 
-  /// Parses exactly 24 hex digits (either case); `nil` for anything else.
+  /// Parses exactly 24 hex digits (either case); `nil` for anything else, and for timeline 0
+  /// (PostgreSQL's timelines start at 1).
   public init?(fileName: some StringProtocol) {
     let utf8 = Array(fileName.utf8)
-    guard utf8.count == 24, let tli = Self.hex32(utf8[0..<8]), let log = Self.hex32(utf8[8..<16]),
+    guard utf8.count == 24, let tli = Self.hex32(utf8[0..<8]), tli != 0, let log = Self.hex32(utf8[8..<16]),
       let seg = Self.hex32(utf8[16..<24])
     else { return nil }
     self.init(timeline: TimelineID(tli), logID: log, segmentInLog: seg)

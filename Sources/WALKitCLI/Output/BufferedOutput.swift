@@ -36,7 +36,11 @@ final class BufferedOutput {
     var done = 0
     while done < bytes.count {
       let written = Glibc.write(1, bytes.baseAddress! + done, bytes.count - done)
-      if written <= 0 { break }
+      if written < 0 && errno == EINTR { continue }
+      if written <= 0 {
+        StandardOutput.failed(errno: errno)
+        break
+      }
       done += written
     }
   }

@@ -15,3 +15,8 @@ func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
   }
   return String(decoding: buffer.prefix(max(0, min(Int(count), buffer.count - 1))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// `1 record`, `2 records`.
+func counted(_ count: some BinaryInteger, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

@@ -77,7 +77,7 @@ enum DiffText {
   }
 
   static func amount(_ beyond: ComparisonReport.Beyond) -> String {
-    "\(beyond.bytes) bytes, \(beyond.records) records, \(beyond.commits) commits (\(beyond.transactions) transaction ids), up to \(beyond.end)"
+    "\(counted(beyond.bytes, "byte")), \(counted(beyond.records, "record")), \(counted(beyond.commits, "commit")) (\(counted(beyond.transactions, "transaction id"))), up to \(beyond.end)"
   }
 
   static func describe(_ record: RecordSummary?, timeline: TimelineID?) -> String {

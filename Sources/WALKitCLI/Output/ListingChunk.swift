@@ -8,7 +8,8 @@ struct ListingChunk: Sendable {
   var statistics: WALStatistics?
   var shown = 0
   var lastEnd: LSN?
-  /// The last record read (shown or not).
+  /// The first and the last record read (shown or not).
+  var firstRecord: LSN?
   var lastRecord: LSN?
 
   /// Text buffers of delivered chunks, for the next chunks: a segment's text is megabytes,
@@ -34,6 +35,7 @@ struct ListingChunk: Sendable {
     }
     shown += later.shown
     lastEnd = later.lastEnd ?? lastEnd
+    firstRecord = firstRecord ?? later.firstRecord
     lastRecord = later.lastRecord ?? lastRecord
   }
 }
@@ -49,6 +51,7 @@ struct RecordPrinter: Sendable {
   @discardableResult
   func take(_ record: WALRecord, into chunk: inout ListingChunk) -> Bool {
     chunk.lastEnd = record.nextRecordAfterReplay
+    if chunk.firstRecord == nil { chunk.firstRecord = record.lsn }
     chunk.lastRecord = record.lsn
     guard filter.matches(record) else { return false }
     switch form {

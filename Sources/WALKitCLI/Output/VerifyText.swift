@@ -48,7 +48,7 @@ enum VerifyText {
     let statuses = SegmentStatus.allCases.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
     var text = "\(report.segments.count) segment\(report.segments.count == 1 ? "" : "s")"
     if !statuses.isEmpty { text += " (" + statuses.joined(separator: ", ") + ")" }
-    text += ", \(report.recordCount) records"
+    text += ", \(counted(report.recordCount, "record"))"
     let timelines = report.timelines
     if !timelines.isEmpty {
       text += ", timeline\(timelines.count == 1 ? "" : "s") " + timelines.map(\.description).joined(separator: ", ")

@@ -1,0 +1,44 @@
+import WALKit
+
+/// Where `inspect` starts, as pg_waldump reports it: the segment or timeline asked for that is
+/// not there, the first record when the start LSN is not one, and no record at all.
+struct InspectStart {
+  /// The start LSN asked for (`-s`, or STARTSEG's first byte).
+  var requested: LSN?
+  /// The WAL's segment size, once known: a start at a segment's first byte is never announced.
+  var segmentSize: UInt64?
+
+  /// What the start names that the source does not have; `nil` when it has it.
+  static func whatIsMissing(in inputs: WALInputs, source: String, startSegment: String?, timeline: TimelineID?) -> String? {
+    guard !inputs.isEmpty else { return WALInputs.nothingToRead(in: [source]) }
+    if let startSegment {
+      let name = SegmentName(fileName: String(startSegment.split(separator: "/").last ?? "").prefix(24))
+      if let name, !inputs.files.contains(where: { $0.name == name }) {
+        return "could not find file \"\(name)\" in \(source)"
+      }
+    }
+    if let timeline, !inputs.files.contains(where: { $0.name?.timeline == timeline }) {
+      let present = Set(inputs.files.compactMap { $0.name?.timeline }).sorted().map { "\($0)" }.joined(separator: ", ")
+      return "no WAL segment of timeline \(timeline) in \(source) (its segments are of timeline\(present.contains(",") ? "s" : "") \(present))"
+    }
+    return nil
+  }
+
+  /// pg_waldump's `first record is after X, at Y, skipping over N bytes`, when the start LSN is
+  /// not a record's and not a segment's start: on standard output before the records, as
+  /// pg_waldump prints it, or on standard error when standard output is JSON.
+  func announce(firstRecord: LSN, to output: BufferedOutput, json: Bool) {
+    guard let requested, requested != .invalid, firstRecord != requested,
+      requested.rawValue % (segmentSize ?? 1) != 0
+    else { return }
+    let skipped = firstRecord.distance(from: requested)
+    let line = "first record is after \(requested), at \(firstRecord), skipping over \(skipped) byte\(skipped == 1 ? "" : "s")\n"
+    if json { printError(line) } else { output.write(line) }
+  }
+
+  /// Why no record was read at all.
+  func nothingFound(in source: String) -> String {
+    if let requested, requested != .invalid { return "could not find a valid record at or after \(requested) in \(source)" }
+    return "no valid record in \(source)"
+  }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The contract every command keeps (README, --help, walkit(1)): nothing to read is never a
+/// success, usage errors exit 64 with the command's usage, output that cannot be written exits
+/// 2, and pg_waldump's spellings and messages where inspect takes its options.
+@Suite(.timeLimit(.minutes(2))) struct ContractTests {
+  static func walkit(_ arguments: [String]) throws -> CLITests.Run { try CLITests.walkit(arguments) }
+
+  static func scratch() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-contract-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+  }
+
+  static let commands: [[String]] = [["verify"], ["gaps"], ["inspect", "-p"]]
+
+  @Test(arguments: commands)
+  func anEmptyDirectoryIsNothingToReadAndExitsTwo(_ command: [String]) throws {
+    let empty = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: empty) }
+    let run = try Self.walkit(command + [empty.path])
+    #expect(run.status == 2)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.hasPrefix("walkit \(command[0]): no WAL segment in \(empty.path): walkit looks for files named like 000000010000000000000001"))
+    let diff = try Self.walkit(["diff", empty.path, "TestData/pg16/archive"])
+    #expect(diff.status == 2)
+    #expect(diff.stderr.contains("no WAL segment in \(empty.path)"))
+  }
+
+  @Test func segmentsOneLevelDownAreNamed() throws {
+    let top = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: top) }
+    let nested = top.appendingPathComponent("wals/0000000100000000")
+    try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg16/archive/000000010000000000000006",
+                                     toPath: nested.appendingPathComponent("000000010000000000000006").path)
+    let run = try Self.walkit(["verify", "--json", top.path])
+    #expect(run.status == 2)
+    let document = try CLITests.json(run.stdout)
+    #expect((document["error"] as? String)?.contains("segments are in subdirectories: \(nested.path) (1)") == true)
+  }
+
+  @Test func aDirectoryWithoutWALIsNotClean() throws {
+    let run = try Self.walkit(["verify", "/etc"])
+    #expect(run.status == 2)
+    #expect(!run.stdout.contains("no problems"))
+  }
+
+  /// What pg_waldump 15 reports as "could not find file", a timeline with no WAL, or no record
+  /// after the start: each exits 2 with the `walkit inspect:` prefix.
+  @Test(arguments: [
+    (["inspect", "-p", "TestData/pg16/archive", "000000010000000000000003"], "could not find file \"000000010000000000000003\""),
+    (["inspect", "-p", "TestData/pg16/archive", "-t", "3"], "no WAL segment of timeline 3 in TestData/pg16/archive"),
+    (["inspect", "-p", "TestData/pg16/archive", "-s", "5/0"], "could not find a valid record at or after 5/0"),
+    (["inspect", "/nonexistent/000000010000000000000001"], "/nonexistent: No such file or directory"),
+  ])
+  func inspectSaysWhatItCouldNotFind(_ arguments: [String], _ message: String) throws {
+    let run = try Self.walkit(arguments)
+    #expect(run.status == 2)
+    #expect(run.stderr.hasPrefix("walkit inspect: " + message), "\(run.stderr)")
+  }
+
+  @Test(arguments: [["-s", "0/900000", "-e", "0/800000"], ["-s", "0/900000", "000000010000000000000006", "000000010000000000000007"]])
+  func aStartAfterTheEndIsAUsageError(_ arguments: [String]) throws {
+    let run = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"] + arguments)
+    #expect(run.status == 64)
+    #expect(run.stderr.hasPrefix("walkit inspect: start WAL location 0/900000 is not "))
+    #expect(run.stderr.contains("Usage: walkit inspect "))
+  }
+
+  @Test(arguments: [["verify", "TestData/pg16/archive"], ["verify", "--json", "TestData/pg16/archive"],
+                    ["inspect", "-p", "TestData/pg16/archive"], ["gaps", "TestData/pg16/archive"],
+                    ["diff", "TestData/pg16/archive", "TestData/pg16/archive"]])
+  func outputThatCannotBeWrittenExitsTwo(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = CLITests.binary
+    process.arguments = arguments
+    process.currentDirectoryURL = CLITests.root
+    process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 2)
+    #expect(stderr.contains("walkit: cannot write standard output: No space left on device"))
+  }
+
+  /// pg_waldump's getopt spellings, and its line when -s is not a record's start: the
+  /// expectation is pg_waldump 15's listing of the same files.
+  @Test func pgWaldumpSpellingsAndTheFirstRecordLine() throws {
+    let listing = WaldumpLines(try String(decoding: Fixture.gunzip("pg15/waldump.txt.gz"), as: UTF8.self))
+    let first = try #require(listing.first { $0.lsn > 0x700030 })
+    let run = try Self.walkit(["inspect", "-n1", "-s0/700030", "-pTestData/pg15/archive"])
+    #expect(run.status == 0)
+    let skipped = first.lsn - 0x700030
+    #expect(run.stdout == "first record is after 0/700030, at 0/\(String(first.lsn, radix: 16, uppercase: true)), skipping over \(skipped) bytes\n" + first.line + "\n")
+    #expect(run.stderr.hasPrefix("walkit inspect: stopped after 1 record, at "))
+    let quiet = try Self.walkit(["inspect", "-q", "-p", "TestData/pg15/archive"])
+    #expect(quiet.status == 0)
+    #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+    let version = try Self.walkit(["inspect", "-V"])
+    #expect(version.stdout.hasPrefix("walkit 0.1.0\nCRC-32C: "))
+  }
+
+  /// Timeline 0 does not exist: such a name is not a segment.
+  @Test func aNameOfTimelineZeroIsNotASegment() throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for name in ["000000010000000000000006", "000000010000000000000007"] {
+      try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg16/archive/\(name)",
+                                       toPath: directory.appendingPathComponent(name).path)
+    }
+    FileManager.default.createFile(atPath: directory.appendingPathComponent("000000000000000000000015").path, contents: Data())
+    let run = try Self.walkit(["verify", "--json", directory.path])
+    #expect(run.status == 0, "\(run.stdout)")
+    let document = try CLITests.json(run.stdout)
+    #expect((document["otherFiles"] as? [String])?.contains { $0.hasSuffix("000000000000000000000015") } == true)
+  }
+}
+
+/// pg_waldump's record lines with their LSN, for expectations.
+struct WaldumpLines: Sequence {
+  struct Line {
+    var line: String
+    var lsn: UInt64
+  }
+  var lines: [Line]
+  init(_ text: String) {
+    lines = text.split(separator: "\n").compactMap { line in
+      guard let field = line.split(separator: "lsn: ").last?.prefix(while: { $0 != "," }),
+        let slash = field.firstIndex(of: "/"), let high = UInt64(field[..<slash], radix: 16),
+        let low = UInt64(field[field.index(after: slash)...], radix: 16)
+      else { return nil }
+      return Line(line: String(line), lsn: high << 32 | low)
+    }
+  }
+  func makeIterator() -> IndexingIterator<[Line]> { lines.makeIterator() }
+}
+
+enum Fixture {
+  static func gunzip(_ relative: String) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-dc", CLITests.root.appendingPathComponent("TestData/\(relative)").path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return data
+  }
+}
