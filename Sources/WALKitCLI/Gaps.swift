@@ -64,7 +64,7 @@ extension Walkit {
         } else {
           print(GapsText.render(report, quiet: quiet), terminator: "")
         }
-        if !report.continuous { throw ExitCode(ExitStatus.problemsFound) }
+        if !report.continuous || report.hasProblems { throw ExitCode(ExitStatus.problemsFound) }
       } catch let failure as CouldNotFinish {
         if json {
           print(JSONOutput.encode(GapsJSON.failure(failure.message)))

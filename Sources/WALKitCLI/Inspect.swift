@@ -180,7 +180,7 @@ extension Walkit {
         } else {
           problems += report.problems
         }
-        guard follow, problems.isEmpty, lostWAL == nil, !limitReached, !Interruption.happened else { break }
+        guard follow, !problems.contains(where: { $0.severity == .problem }), lostWAL == nil, !limitReached, !Interruption.happened else { break }
         if let last = report.segments.last?.file, last.path != pinned?.path {
           pinned?.close()
           pinned = PinnedSegment(last)
@@ -205,10 +205,10 @@ extension Walkit {
         printError("walkit inspect: \(failure)")
         throw ExitCode(ExitStatus.couldNotFinish)
       }
-      if !problems.isEmpty {
-        for problem in problems { printError("walkit inspect: error in WAL: \(problem)") }
-        throw ExitCode(ExitStatus.problemsFound)
+      for problem in problems {
+        printError("walkit inspect: " + (problem.severity == .note ? "note: " : "error in WAL: ") + "\(problem)")
       }
+      if problems.contains(where: { $0.severity == .problem }) { throw ExitCode(ExitStatus.problemsFound) }
       if state.lastRecord == nil, !Interruption.happened {
         printError("walkit inspect: " + start.nothingFound(in: source))
         throw ExitCode(ExitStatus.couldNotFinish)

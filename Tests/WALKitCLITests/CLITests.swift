@@ -94,7 +94,8 @@ import Glibc
     #expect(segments[1]["status"] as? String == "damaged")
     let problems = try #require(document["problems"] as? [[String: Any]])
     #expect(problems.count == 1)
-    #expect(Set(problems[0].keys) == ["kind", "file", "segment", "lsn", "offset", "message"])
+    #expect(Set(problems[0].keys) == ["kind", "severity", "file", "segment", "lsn", "offset", "message"])
+    #expect(problems[0]["severity"] as? String == "problem")
     #expect(problems[0]["segment"] as? String == "000000010000000000000007")
     let summary = try #require(document["summary"] as? [String: Any])
     #expect(summary["clean"] as? Bool == false)
@@ -290,6 +291,21 @@ import Glibc
     let problems = try #require(try Self.json(String(decoding: data, as: UTF8.self))["problems"] as? [[String: Any]])
     #expect(problems.map { $0["kind"] as? String } == ["unreadable-file"])
     #expect((problems.first?["message"] as? String)?.contains("Permission denied") == true)
+
+    // Named on the command line, the same file cannot be read at all: the run cannot finish.
+    for command in [["verify"], ["inspect"], ["diff", directory.appendingPathComponent("000000010000000000000006").path]] {
+      let named = Process()
+      named.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+      named.arguments = ["-u", "nobody", "--", Self.binary.path] + command + [directory.appendingPathComponent("000000010000000000000007").path]
+      named.standardOutput = FileHandle.nullDevice
+      let errors = Pipe()
+      named.standardError = errors
+      try named.run()
+      let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      named.waitUntilExit()
+      #expect(named.terminationStatus == 2, "\(command): \(stderr)")
+      #expect(stderr.contains("000000010000000000000007: cannot read: Permission denied"), "\(command): \(stderr)")
+    }
   }
 
   /// `--stats=record` is byte for byte pg_waldump's of the same version, for every fixture.

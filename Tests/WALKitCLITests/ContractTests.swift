@@ -108,6 +108,44 @@ import Glibc
     #expect(version.stdout.hasPrefix("walkit 0.1.0\nCRC-32C: "))
   }
 
+  /// Exit 0 means nothing wrong: a FIFO named like the segment right after the path (a
+  /// restore_command would hang on it) is a problem even though replay is continuous.
+  @Test func aContinuousAnswerWithAProblemExitsOne() throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let source = CLITests.root.appendingPathComponent("TestData/pg18-timeline/archive")
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+    }
+    #expect(mkfifo(directory.appendingPathComponent("000000020000000000000010").path, 0o600) == 0)
+    let run = try Self.walkit(["gaps", "--from", "TestData/pg18-timeline/backup_label", directory.path])
+    #expect(run.status == 1)
+    #expect(run.stdout.hasPrefix("CONTINUOUS: "))
+    #expect(run.stdout.contains("but 1 problem was found"))
+    #expect(run.stdout.contains("\nProblems:\n  unexpected-file"))
+  }
+
+  /// An old primary's segment past the switch point beside the promoted side's archive
+  /// (TestData/pg15-split): the other branch is a note, and nothing is wrong.
+  @Test func anotherBranchOfHistoryIsANote() throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let promoted = CLITests.root.appendingPathComponent("TestData/pg15-split/B")
+    for name in try FileManager.default.contentsOfDirectory(atPath: promoted.path) {
+      try FileManager.default.copyItem(at: promoted.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+    }
+    try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg15-split/A/00000001000000000000000F",
+                                     toPath: directory.appendingPathComponent("00000001000000000000000F").path)
+    let run = try Self.walkit(["verify", directory.path])
+    #expect(run.status == 0, "\(run.stdout)")
+    #expect(run.stdout.contains("\nNotes:\n  orphan-timeline"))
+    #expect(run.stdout.hasSuffix(": no problems, 1 note.\n"))
+    let json = try CLITests.json(try Self.walkit(["verify", "--json", directory.path]).stdout)
+    let problems = try #require(json["problems"] as? [[String: Any]])
+    #expect(problems.map { $0["severity"] as? String } == ["note"])
+    #expect((json["summary"] as? [String: Any])?["clean"] as? Bool == true)
+  }
+
   /// Timeline 0 does not exist: such a name is not a segment.
   @Test func aNameOfTimelineZeroIsNotASegment() throws {
     let directory = try Self.scratch()

@@ -116,9 +116,15 @@ import Glibc
     let path = scratch.file("000000010000000000000006.gz")
     try Scratch.write(Array(try Scratch.bytes(Fixture.path("pg16/gz/000000010000000000000006.gz")).prefix(5000)), to: path)
     let report = try Verifier().verify(paths: [path])
-    #expect(report.problems.map(\.kind) == [.unreadableFile])
+    #expect(report.problems.map(\.kind) == [.corruptCompressedFile])
     #expect(report.segments.first?.status == .unreadable)
     #expect(report.problems.first?.message.contains("truncated") == true)
+    // Beside a readable segment of the set, the segment size is known: the problem is at the
+    // corrupt segment's first LSN.
+    try scratch.copy([Self.pg16.segmentPaths[1]])
+    let inSet = try Verifier().verify(paths: [scratch.path])
+    #expect(inSet.problems.map(\.kind) == [.corruptCompressedFile])
+    #expect(inSet.problems.first?.location.lsn == LSN(0x600000))
   }
 
   @Test func gzipThatInflatesPastASegmentIsStopped() throws {
@@ -132,7 +138,7 @@ import Glibc
     let path = scratch.file("000000010000000000000006.gz")
     try FileManager.default.moveItem(atPath: plain + ".gz", toPath: path)
     let report = try Verifier().verify(paths: [path])
-    #expect(report.problems.map(\.kind) == [.unreadableFile])
+    #expect(report.problems.map(\.kind) == [.corruptCompressedFile])
     #expect(report.problems.first?.message.contains("more than 1048576 bytes") == true)
   }
 }

@@ -36,7 +36,7 @@ public struct CatalogEntry: Hashable, Sendable {
       let actual = Self.sha1(of: data.bytes)
       if actual != sha1 {
         found.append(WALProblem(.checksumMismatch,
-          "\(source) names SHA-1 \(sha1), the \(data.compression == .plain ? "" : "decompressed ")content has \(actual)",
+          "the file name carries SHA-1 \(sha1), the checksum the backup tool took of the segment; the \(data.compression == .plain ? "" : "decompressed ")content has \(actual)",
           at: location))
       }
     }

@@ -96,6 +96,10 @@ public struct GapReport: Sendable {
   /// Whether content was checked (false with `--names-only`).
   public var checkedContent: Bool
 
+  /// True when a finding of severity problem was made, on the path or off it: even a
+  /// continuous answer is then not "nothing wrong".
+  public var hasProblems: Bool { problems.contains { $0.severity == .problem } }
+
   /// True when replay gets past the backup's end, so the standby would be consistent; `nil`
   /// when the backup's end is not known.
   public var reachesConsistency: Bool? { start.backupEnd.map { reachableLSN >= $0 } }

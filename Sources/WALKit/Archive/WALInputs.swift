@@ -31,8 +31,8 @@ public struct WALInputs: Sendable {
   /// Lists `paths`: files, and directories read as the layout they have (or `layout`, when
   /// given).
   ///
-  /// - Throws: ``Error`` when a named path does not exist, a named directory cannot be listed,
-  ///   or is not a repository of the layout asked for.
+  /// - Throws: ``Error`` when a named path does not exist, a named file cannot be read, a named
+  ///   directory cannot be listed, or is not a repository of the layout asked for.
   public init(paths: [String], layout: RepositoryLayout? = nil) throws(Error) {
     for path in paths {
       switch Syscalls.status(of: path) {
@@ -42,6 +42,14 @@ public struct WALInputs: Sendable {
         if case .directory = status.type {
           try addRepository(path, layout: layout)
         } else {
+          // A file named on the command line that cannot be read ends the run, as a missing
+          // one does; a file found inside a directory is a problem of the set instead.
+          if case .regular = status.type {
+            switch Syscalls.openReadOnly(path) {
+            case .failure(let error): throw Error(path: path, reason: "cannot read: \(error)")
+            case .success(let (descriptor, _)): Syscalls.closeFile(descriptor)
+            }
+          }
           addNamedFile(path)
         }
       }

@@ -20,7 +20,7 @@ enum Decompression {
     }
     if UInt64(result.bytes.count) > maximum {
       throw WALProblem(
-        .unreadableFile, "\(format) stream expands to more than \(maximum) bytes, the segment size; stopped there",
+        .corruptCompressedFile, "\(format) stream expands to more than \(maximum) bytes, the segment size; stopped there",
         at: location)
     }
     return result
@@ -45,12 +45,12 @@ enum Decompression {
       return data
     case WALKIT_DECOMPRESS_TRUNCATED:
       throw WALProblem(
-        .unreadableFile, "\(format) stream ends early, after \(produced) bytes of output: the file is truncated",
+        .corruptCompressedFile, "\(format) stream ends early, after \(produced) bytes of output: the file is truncated",
         at: location)
     case WALKIT_DECOMPRESS_CORRUPT:
       let reason = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
       throw WALProblem(
-        .unreadableFile,
+        .corruptCompressedFile,
         "not a valid \(format) stream (\(reason.isEmpty ? "invalid data" : reason)) after \(produced) bytes of output",
         at: location)
     default:

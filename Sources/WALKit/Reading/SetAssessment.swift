@@ -47,8 +47,21 @@ struct SetAssessment {
     }
   }
 
-  /// Every problem in segment order, missing segments where they belong.
+  /// Every problem in segment order, missing segments where they belong; a problem located in
+  /// a segment but not at an LSN gets one (the segment's start, plus the offset when known).
   func orderedProblems() -> [WALProblem] {
+    guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return unlocatedOrderedProblems() }
+    return unlocatedOrderedProblems().map { problem in
+      guard problem.location.lsn == nil, let segment = problem.location.segment?.segment(in: geometry),
+        let start = geometry.startLSN(of: segment)
+      else { return problem }
+      var located = problem
+      located.location.lsn = start.advanced(by: min(problem.location.fileOffset ?? 0, geometry.segmentSize - 1))
+      return located
+    }
+  }
+
+  private func unlocatedOrderedProblems() -> [WALProblem] {
     var result: [WALProblem] = []
     var gaps = gapProblems.sorted { $0.before < $1.before }[...]
     for index in reports.indices {
@@ -205,7 +218,7 @@ struct SetAssessment {
     case .stopped: status = .complete
     }
     if let stop = scan.stopProblem {
-      if stop.kind == .unreadableFile || stop.kind == .unexpectedFile && scan.version == nil {
+      if stop.kind == .unreadableFile || stop.kind == .corruptCompressedFile || stop.kind == .unexpectedFile && scan.version == nil {
         reports[index].status = .unreadable
         reports[index].problems.insert(stop, at: 0)
         return

@@ -25,8 +25,8 @@ public struct VerificationReport: Sendable {
     repositories = inputs.repositories
   }
 
-  /// True when nothing is wrong.
-  public var isClean: Bool { problems.isEmpty }
+  /// True when nothing is wrong: no finding of severity problem (notes may remain).
+  public var isClean: Bool { !problems.contains { $0.severity == .problem } }
 
   /// Records in all segments.
   public var recordCount: Int { segments.reduce(0) { $0 + $1.scan.recordCount } }

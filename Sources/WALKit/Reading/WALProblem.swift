@@ -46,8 +46,10 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case incompleteSegment = "incomplete-segment"
     /// A segment between two present segments of a timeline is absent.
     case missingSegment = "missing-segment"
-    /// A file could not be opened, read or decompressed.
+    /// A file could not be opened or read (permissions, I/O errors).
     case unreadableFile = "unreadable-file"
+    /// A compressed file's stream is truncated or corrupt, or expands past a segment.
+    case corruptCompressedFile = "corrupt-compressed-file"
     /// A path that should hold a WAL segment holds something else (a FIFO, a device, a
     /// directory, a name that is not WAL).
     case unexpectedFile = "unexpected-file"
@@ -66,6 +68,14 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// A repository holds two different files for one segment.
     case duplicateSegment = "duplicate-segment"
 
+    /// How much a finding weighs: a problem (exit status 1), or a note that changes no verdict.
+    public var severity: Severity {
+      switch self {
+      case .orphanTimeline: .note
+      default: .problem
+      }
+    }
+
     /// A problem with how a file is stored or catalogued rather than with the WAL it holds:
     /// it does not make a segment damaged or stop reading.
     public var isAboutStorage: Bool {
@@ -76,7 +86,17 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// How much a finding weighs.
+  public enum Severity: String, Sendable, Codable {
+    /// Something is wrong: exit status 1.
+    case problem
+    /// Worth knowing, wrong with nothing: another branch of history beside the one followed
+    /// (an old primary that went on writing after a promotion). Exit status 0.
+    case note
+  }
+
   public var kind: Kind
+  public var severity: Severity { kind.severity }
   public var location: WALLocation
   /// What was expected and what was found, in words.
   public var message: String

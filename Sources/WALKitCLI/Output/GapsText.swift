@@ -41,9 +41,11 @@ enum GapsText {
           : "  \(range.first) to \(range.last) (\(range.count) segments, \(WALGeometry.formatSize(range.bytes)))\n"
       }
     }
-    if !report.problems.isEmpty {
-      out += "\nProblems:\n"
-      for problem in report.problems { out += "  \(problem)\n" }
+    for (title, severity) in [("Problems", WALProblem.Severity.problem), ("Notes", .note)] {
+      let findings = report.problems.filter { $0.severity == severity }
+      guard !findings.isEmpty else { continue }
+      out += "\n\(title):\n"
+      for problem in findings { out += "  \(problem)\n" }
     }
     return out
   }
@@ -52,7 +54,9 @@ enum GapsText {
     let from = "a standby starting at \(report.start.lsn) on timeline \(report.start.timeline)"
     if report.continuous {
       let goal = report.targetLSN.map { "the target \($0)" } ?? "the end of WAL"
+      let problems = report.problems.filter { $0.severity == .problem }.count
       return "CONTINUOUS: \(from) can replay to \(report.reachableLSN) on timeline \(report.targetTimeline), \(goal)."
+        + (problems > 0 ? " Replay is not stopped, but \(counted(problems, "problem")) \(problems == 1 ? "was" : "were") found (below)." : "")
     }
     let why = report.blockingProblem.map { "\($0.kind.rawValue)" + ($0.location.segment.map { " \($0)" } ?? "") + ": \($0.message)" } ?? "unknown"
     return "NOT CONTINUOUS: \(from) stops at \(report.reachableLSN). \(why)"

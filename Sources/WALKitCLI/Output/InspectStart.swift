@@ -13,8 +13,12 @@ struct InspectStart {
     guard !inputs.isEmpty else { return WALInputs.nothingToRead(in: [source]) }
     if let startSegment {
       let name = SegmentName(fileName: String(startSegment.split(separator: "/").last ?? "").prefix(24))
-      if let name, !inputs.files.contains(where: { $0.name == name }) {
-        return "could not find file \"\(name)\" in \(source)"
+      if let name {
+        guard let file = inputs.files.first(where: { $0.name == name }) else {
+          return "could not find file \"\(name)\" in \(source)"
+        }
+        if let unreadable = inputs.problems.first(where: { $0.location.segment == name }) { return unreadable.description }
+        if let reason = FileAccess.cannotRead(file.path) { return "\(file.path): cannot read: \(reason)" }
       }
     }
     if let timeline, !inputs.files.contains(where: { $0.name?.timeline == timeline }) {

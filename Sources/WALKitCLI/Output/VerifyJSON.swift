@@ -22,6 +22,8 @@ struct VerifyJSON: Encodable {
 
   struct Problem: Encodable {
     var kind: String
+    /// `problem` or `note`.
+    var severity: String
     @NullEncoded var file: String?
     @NullEncoded var segment: String?
     @NullEncoded var lsn: String?
@@ -33,6 +35,7 @@ struct VerifyJSON: Encodable {
     var segments: Int
     var records: Int
     var problems: Int
+    var notes: Int
     var clean: Bool
     var statuses: [String: Int]
     var timelines: [UInt32]
@@ -61,8 +64,9 @@ struct VerifyJSON: Encodable {
     otherFiles = report.otherFiles
     repositories = report.repositories.map(RepositoryJSON.init)
     summary = Summary(
-      segments: report.segments.count, records: report.recordCount, problems: report.problems.count,
-      clean: report.isClean,
+      segments: report.segments.count, records: report.recordCount,
+      problems: report.problems.filter { $0.severity == .problem }.count,
+      notes: report.problems.filter { $0.severity == .note }.count, clean: report.isClean,
       statuses: Dictionary(uniqueKeysWithValues: report.statusCounts.map { ($0.key.rawValue, $0.value) }),
       timelines: report.timelines.map(\.rawValue),
       problemKinds: report.problems.reduce(into: [:]) { $0[$1.kind.rawValue, default: 0] += 1 })
@@ -85,6 +89,7 @@ struct VerifyJSON: Encodable {
 extension VerifyJSON.Problem {
   init(_ problem: WALProblem) {
     kind = problem.kind.rawValue
+    severity = problem.severity.rawValue
     file = problem.location.file
     segment = problem.location.segment?.description
     lsn = problem.location.lsn?.description

@@ -23,10 +23,12 @@ enum VerifyText {
       }
       out += table.render()
     }
-    if !report.problems.isEmpty {
+    for (title, severity) in [("Problems", WALProblem.Severity.problem), ("Notes", .note)] {
+      let findings = report.problems.filter { $0.severity == severity }
+      guard !findings.isEmpty else { continue }
       if !out.isEmpty { out += "\n" }
-      out += "Problems:\n"
-      for problem in report.problems {
+      out += "\(title):\n"
+      for problem in findings {
         out += "  \(problem)\n"
         if let file = problem.location.file, problem.location.segment != nil || problem.location.lsn != nil {
           out += "      file: \(file)\n"
@@ -53,13 +55,15 @@ enum VerifyText {
     if !timelines.isEmpty {
       text += ", timeline\(timelines.count == 1 ? "" : "s") " + timelines.map(\.description).joined(separator: ", ")
     }
-    if report.isClean {
-      text += ": no problems."
+    let problems = report.problems.filter { $0.severity == .problem }
+    let notes = report.problems.count - problems.count
+    if problems.isEmpty {
+      text += ": no problems"
     } else {
-      let kinds = report.problems.reduce(into: [String: Int]()) { $0[$1.kind.rawValue, default: 0] += 1 }
-      text += ": \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") ("
-        + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")."
+      let kinds = problems.reduce(into: [String: Int]()) { $0[$1.kind.rawValue, default: 0] += 1 }
+      text += ": \(counted(problems.count, "problem")) ("
+        + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
     }
-    return text
+    return text + (notes > 0 ? ", \(counted(notes, "note"))." : ".")
   }
 }
