@@ -54,6 +54,17 @@ import Testing
     #expect(line.contains("desc: MESSAGE"))
   }
 
+  /// Counts that claim more entries than the record holds: the description reads through the
+  /// checked cursor and falls back to the type name.
+  @Test(arguments: [("RUNNING_XACTS", 0), ("LOCK", 0), ("RUNNING_XACTS", 4)])
+  func countsPastTheRecordAreDescribedByTypeOnly(_ type: String, _ offset: Int) throws {
+    let (scratch, path, lsn) = try Self.crafted({ $0.resourceManager.name == "Standby" && $0.typeName == type }, at: offset,
+                                                 with: RecordPatcher.littleEndian(Int32.max))
+    _ = scratch
+    let line = try Self.everyForm(path, at: lsn)
+    #expect(line.hasSuffix("desc: \(type) "), "\(line)")
+  }
+
   /// One empty file named far past the rest: work must grow with the files, not with the span
   /// between their names, and the absurd gap is said to be one.
   @Test func strayNameFarPastTheArchiveIsBounded() throws {

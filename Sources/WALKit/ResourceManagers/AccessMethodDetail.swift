@@ -1,15 +1,13 @@
 /// Descriptions of heap and index records, in each version's wording: PostgreSQL 16 rewrote
 /// them as `key: value` lists; earlier versions use terse phrases.
 enum AccessMethodDetail {
-  static func u16(_ data: UnsafeRawBufferPointer, _ offset: Int) -> UInt16? {
-    data.count >= offset + 2 ? ByteReader.field(data, at: offset, as: UInt16.self) : nil
-  }
+  static func u16(_ data: RecordBytes, _ offset: Int) -> UInt16? { data.u16(offset) }
 
   static func isBtreeInsertion(_ record: WALRecord) -> Bool { record.header.info & 0xF0 <= 0x20 }
 
   /// INSERT_LEAF, INSERT_UPPER, INSERT_META: the offset.
   static func appendBtreeInsertion(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
-    guard let offset = u16(record.mainData, 0) else { return false }
+    guard let offset = u16(record.mainBytes, 0) else { return false }
     LineFormatting.append(record.version.major >= 16 ? "off: " : "off ", to: bytes)
     LineFormatting.appendDecimal(UInt64(offset), to: bytes)
     return true
@@ -21,7 +19,7 @@ enum AccessMethodDetail {
   }
 
   static func heap2(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     let modern = record.version.major >= 16
     switch record.header.info & 0x70 {
     case 0x10 where record.version.major <= 15:  // PRUNE (14–15): horizon, nredirected, ndead
@@ -31,16 +29,16 @@ enum AccessMethodDetail {
     case 0x10, 0x20, 0x30:
       return Heap2Detail.describe(record)
     case 0x40:  // VISIBLE: cutoff xid, flags
-      guard let xid = RecordDetail.u32(data, 0), data.count >= 5 else { return nil }
-      return modern ? "snapshotConflictHorizon: \(xid), flags: \(hex2(data[4]))" : "cutoff xid \(xid) flags \(hex2(data[4]))"
+      guard let xid = RecordDetail.u32(data, 0), let flags = data.u8(4) else { return nil }
+      return modern ? "snapshotConflictHorizon: \(xid), flags: \(hex2(flags))" : "cutoff xid \(xid) flags \(hex2(flags))"
     case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
-      guard data.count >= 4, let count = u16(data, 2) else { return nil }
-      guard modern else { return "\(count) tuples flags \(hex2(data[0]))" }
-      var text = "ntuples: \(count), flags: \(hex2(data[0]))"
+      guard let flags = data.u8(0), let count = u16(data, 2) else { return nil }
+      guard modern else { return "\(count) tuples flags \(hex2(flags))" }
+      var text = "ntuples: \(count), flags: \(hex2(flags))"
       let isInit = record.header.info & 0x80 != 0
       if !(record.blocks.first?.hasImage ?? false) && !isInit {
-        guard data.count >= 4 + 2 * Int(count) else { return nil }
-        text += ", offsets: [" + (0..<Int(count)).map { String(u16(data, 4 + 2 * $0)!) }.joined(separator: ", ") + "]"
+        guard let offsets = data.u16s(at: 4, count: Int(count)) else { return nil }
+        text += ", offsets: [" + offsets.map { String($0) }.joined(separator: ", ") + "]"
       }
       return text
     case 0x70:  // NEW_CID: top xid, cmin, cmax, combo, locator, tid
@@ -58,7 +56,7 @@ enum AccessMethodDetail {
   }
 
   static func btree(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     let modern = record.version.major >= 16
     switch record.header.info & 0xF0 {
     case 0x00, 0x10, 0x20:
@@ -87,7 +85,7 @@ enum AccessMethodDetail {
         ? "left: \(left), right: \(right), level: \(level), safexid: \(xid), leafleft: \(leafLeft), leafright: \(leafRight), leaftopparent: \(top)"
         : "left \(left); right \(right); level \(level); safexid \(xid); leafleft \(leafLeft); leafright \(leafRight); leaftopparent \(top)"
     case 0xE0 where record.version.major >= 14:  // META_CLEANUP: the metapage in block 0's data
-      guard let block = record.blocks.first, let pages = RecordDetail.u32(record.bytes(in: block.data), 20) else { return nil }
+      guard let block = record.blocks.first, let pages = RecordDetail.u32(record.checkedBytes(in: block.data), 20) else { return nil }
       return modern ? "last_cleanup_num_delpages: \(pages)" : "last_cleanup_num_delpages \(pages)"
     case 0xA0:  // NEWROOT: root block, level
       return RecordDetail.u32(data, 4).map { modern ? "level: \($0)" : "lev \($0)" }
@@ -97,7 +95,7 @@ enum AccessMethodDetail {
       var text = "ndeleted: \(deleted), nupdated: \(updated)"
       if let block = record.blocks.first, !block.data.isEmpty {
         // The offsets of deleted items; updated items (posting-list shrinks) are not described yet.
-        guard updated == 0, let list = Heap2Detail.offsets(record.bytes(in: block.data), at: 0, count: Int(deleted)) else { return nil }
+        guard updated == 0, let list = Heap2Detail.offsets(record.checkedBytes(in: block.data), at: 0, count: Int(deleted)) else { return nil }
         text += ", deleted:" + list + ", updated: []"
       }
       return text
@@ -108,7 +106,7 @@ enum AccessMethodDetail {
 
   static func hash(_ record: WALRecord) -> String? {
     switch record.header.info & 0xF0 {
-    case 0x20: return u16(record.mainData, 0).map { "off \($0)" }  // INSERT
+    case 0x20: return u16(record.mainBytes, 0).map { "off \($0)" }  // INSERT
     case 0x50, 0xA0: return ""  // SPLIT_PAGE, SPLIT_CLEANUP: nothing to add
     default: return nil
     }
@@ -121,16 +119,16 @@ enum AccessMethodDetail {
   }
 
   static func spgist(_ record: WALRecord) -> String? {
-    let data = record.mainData
-    guard record.header.info & 0xF0 == 0x10, data.count >= 10, let leaf = u16(data, 2), let head = u16(data, 4),
-      let parent = u16(data, 6), let node = u16(data, 8)
+    let data = record.mainBytes
+    guard record.header.info & 0xF0 == 0x10, let newPage = data.flag(0), let nulls = data.flag(1), let leaf = u16(data, 2),
+      let head = u16(data, 4), let parent = u16(data, 6), let node = u16(data, 8)
     else { return nil }
-    return "off: \(leaf), headoff: \(head), parentoff: \(parent), nodeI: \(node)" + (data[0] != 0 ? " (newpage)" : "")
-      + (data[1] != 0 ? " (nulls)" : "")
+    return "off: \(leaf), headoff: \(head), parentoff: \(parent), nodeI: \(node)" + (newPage ? " (newpage)" : "")
+      + (nulls ? " (nulls)" : "")
   }
 
   static func brin(_ record: WALRecord) -> String? {
-    guard record.header.info & 0x70 == 0x30, let offset = u16(record.mainData, 0) else { return nil }
+    guard record.header.info & 0x70 == 0x30, let offset = u16(record.mainBytes, 0) else { return nil }
     return "offnum \(offset)"
   }
 }

@@ -3,18 +3,17 @@ enum Heap2Detail {
   typealias U = AccessMethodDetail
 
   /// `array_desc` of offsets: ` [5, 10, 15]`.
-  static func offsets(_ data: UnsafeRawBufferPointer, at offset: Int, count: Int) -> String? {
-    guard count >= 0, data.count >= offset + 2 * count else { return nil }
-    return " [" + (0..<count).map { String(U.u16(data, offset + 2 * $0)!) }.joined(separator: ", ") + "]"
+  static func offsets(_ data: RecordBytes, at offset: Int, count: Int) -> String? {
+    guard let values = data.u16s(at: offset, count: count) else { return nil }
+    return " [" + values.map { String($0) }.joined(separator: ", ") + "]"
   }
 
   /// Freeze plans and their offsets: ` [{ xmax: 0, infomask: 11010, infomask2: 32775, ntuples: 13, offsets: [..] }]`.
-  static func plans(_ data: UnsafeRawBufferPointer, at offset: Int, count: Int, offsetsAt start: Int) -> String? {
+  static func plans(_ data: RecordBytes, at offset: Int, count: Int, offsetsAt start: Int) -> String? {
     var position = start
     var parts: [String] = []
     for index in 0..<count {
-      let base = offset + 12 * index
-      guard let xmax = RecordDetail.u32(data, base), let infomask2 = U.u16(data, base + 4), let infomask = U.u16(data, base + 6),
+      guard let base = RecordBytes.offset(offset, index: index, stride: 12), let xmax = RecordDetail.u32(data, base), let infomask2 = U.u16(data, base + 4), let infomask = U.u16(data, base + 6),
         let tuples = U.u16(data, base + 10), let list = offsets(data, at: position, count: Int(tuples))
       else { return nil }
       parts.append("{ xmax: \(xmax), infomask: \(infomask), infomask2: \(infomask2), ntuples: \(tuples), offsets:\(list) }")
@@ -24,9 +23,9 @@ enum Heap2Detail {
   }
 
   static func describe(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     let major = record.version.major
-    let block = record.blocks.first.map { record.bytes(in: $0.data) }
+    let block = record.blocks.first.map { record.checkedBytes(in: $0.data) }
     switch record.header.info & 0x70 {
     case 0x10 where major == 16:  // PRUNE: horizon, nredirected, ndead; offsets in block 0
       guard let xid = RecordDetail.u32(data, 0), let redirected = U.u16(data, 4), let dead = U.u16(data, 6) else { return nil }
@@ -34,8 +33,8 @@ enum Heap2Detail {
       if let block, !block.isEmpty {
         let unused = (block.count / 2) - 2 * Int(redirected) - Int(dead)
         guard unused >= 0 else { return nil }
-        let pairs = (0..<Int(redirected)).map { "\(U.u16(block, 4 * $0)!)->\(U.u16(block, 4 * $0 + 2)!)" }
-        text += ", nunused: \(unused), redirected: [" + pairs.joined(separator: ", ") + "]"
+        guard let pairs = redirections(block, at: 0, count: Int(redirected)) else { return nil }
+        text += ", nunused: \(unused), redirected: [" + pairs + "]"
         guard let deadList = offsets(block, at: 4 * Int(redirected), count: Int(dead)),
           let unusedList = offsets(block, at: 4 * Int(redirected) + 2 * Int(dead), count: unused)
         else { return nil }
@@ -67,16 +66,21 @@ enum Heap2Detail {
     }
   }
 
+  /// Redirections, pairs of offsets: `5->7, 9->12`.
+  static func redirections(_ data: RecordBytes, at offset: Int, count: Int) -> String? {
+    guard let values = data.u16s(at: offset, count: 2 * count) else { return nil }
+    return (0..<count).map { "\(values[2 * $0])->\(values[2 * $0 + 1])" }.joined(separator: ", ")
+  }
+
   enum PruneFlag {
     static let catalog: UInt8 = 1 << 1, horizon: UInt8 = 1 << 3, plans: UInt8 = 1 << 4
     static let redirections: UInt8 = 1 << 5, dead: UInt8 = 1 << 6, unused: UInt8 = 1 << 7
   }
 
   /// `xl_heap_prune` of 17+: reason, flags, an optional horizon, and the item lists in block 0.
-  static func prune17(_ record: WALRecord, block: UnsafeRawBufferPointer?) -> String? {
-    let data = record.mainData
-    guard data.count >= 2 else { return nil }
-    let flags = data[1]
+  static func prune17(_ record: WALRecord, block: RecordBytes?) -> String? {
+    let data = record.mainBytes
+    guard let flags = data.u8(1) else { return nil }
     var text = ""
     if flags & PruneFlag.horizon != 0 {
       guard let xid = RecordDetail.u32(data, 2) else { return nil }
@@ -108,9 +112,8 @@ enum Heap2Detail {
       text += ", plans:" + list
     }
     if redirected.count > 0 {
-      text += ", redirected: [" + (0..<redirected.count).map {
-        "\(U.u16(block, redirected.at + 4 * $0)!)->\(U.u16(block, redirected.at + 4 * $0 + 2)!)"
-      }.joined(separator: ", ") + "]"
+      guard let pairs = redirections(block, at: redirected.at, count: redirected.count) else { return nil }
+      text += ", redirected: [" + pairs + "]"
     }
     if dead.count > 0, let list = offsets(block, at: dead.at, count: dead.count) { text += ", dead:" + list }
     if unused.count > 0, let list = offsets(block, at: unused.at, count: unused.count) { text += ", unused:" + list }

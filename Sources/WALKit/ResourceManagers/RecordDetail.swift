@@ -24,7 +24,7 @@ enum RecordDetail {
   }
 
   static func describe(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     let info = record.header.info & 0xF0
     switch record.header.resourceManagerID {
     case 0: return xlog(info, data) ?? TransactionDetail.xlog(record)
@@ -49,23 +49,19 @@ enum RecordDetail {
     }
   }
 
-  static func u32(_ data: UnsafeRawBufferPointer, _ offset: Int) -> UInt32? {
-    data.count >= offset + 4 ? ByteReader.field(data, at: offset, as: UInt32.self) : nil
-  }
+  static func u32(_ data: RecordBytes, _ offset: Int) -> UInt32? { data.u32(offset) }
 
-  static func u64(_ data: UnsafeRawBufferPointer, _ offset: Int) -> UInt64? {
-    data.count >= offset + 8 ? ByteReader.field(data, at: offset, as: UInt64.self) : nil
-  }
+  static func u64(_ data: RecordBytes, _ offset: Int) -> UInt64? { data.u64(offset) }
 
   /// XLOG records whose description is one value.
-  static func xlog(_ info: UInt8, _ data: UnsafeRawBufferPointer) -> String? {
+  static func xlog(_ info: UInt8, _ data: RecordBytes) -> String? {
     switch info {
     case 0x30: return u32(data, 0).map { "\($0)" }  // NEXTOID
     case 0x20, 0x40, 0xA0, 0xB0: return ""  // NOOP, SWITCH, FPI_FOR_HINT, FPI: nothing to add
     case 0x50: return u64(data, 0).map { "\(LSN($0))" }  // BACKUP_END
     case 0x70:  // RESTORE_POINT: TimestampTz, then the name
       guard data.count > 8 else { return nil }
-      return String(decoding: data[8...].prefix { $0 != 0 }, as: UTF8.self)
+      return data.cString(from: 8)
     default: return nil
     }
   }
@@ -86,13 +82,13 @@ enum RecordDetail {
     }
   }
 
-  static func locator(_ data: UnsafeRawBufferPointer, _ offset: Int) -> RelFileLocator? {
+  static func locator(_ data: RecordBytes, _ offset: Int) -> RelFileLocator? {
     guard let tablespace = u32(data, offset), let database = u32(data, offset + 4), let relation = u32(data, offset + 8)
     else { return nil }
     return RelFileLocator(tablespace: tablespace, database: database, relation: relation)
   }
 
-  static func storage(_ info: UInt8, _ data: UnsafeRawBufferPointer, version: WALVersion) -> String? {
+  static func storage(_ info: UInt8, _ data: RecordBytes, version: WALVersion) -> String? {
     switch info {
     case 0x10:  // CREATE: RelFileLocator, ForkNumber
       guard let relation = locator(data, 0), let fork = u32(data, 12) else { return nil }
@@ -106,7 +102,7 @@ enum RecordDetail {
     }
   }
 
-  static func clog(_ info: UInt8, _ data: UnsafeRawBufferPointer) -> String? {
+  static func clog(_ info: UInt8, _ data: RecordBytes) -> String? {
     switch info {
     case 0x00: return u32(data, 0).map { "page \(Int32(bitPattern: $0))" }
     case 0x10:
@@ -116,7 +112,7 @@ enum RecordDetail {
     }
   }
 
-  static func database(_ info: UInt8, _ data: UnsafeRawBufferPointer, version: WALVersion) -> String? {
+  static func database(_ info: UInt8, _ data: RecordBytes, version: WALVersion) -> String? {
     guard version.major >= 15 else { return nil }
     switch info {
     case 0x00:  // CREATE_FILE_COPY: db, tablespace, source db, source tablespace
@@ -127,54 +123,51 @@ enum RecordDetail {
       guard let db = u32(data, 0), let tablespace = u32(data, 4) else { return nil }
       return "create dir \(tablespace)/\(db)"
     case 0x20:  // DROP: db, ntablespaces, tablespaces[]
-      guard let db = u32(data, 0), let count = u32(data, 4), count < 1 << 16, data.count >= 8 + 4 * Int(count) else { return nil }
-      return "dir" + (0..<Int(count)).map { " \(u32(data, 8 + 4 * $0)!)/\(db)" }.joined()
+      guard let db = u32(data, 0), let count = u32(data, 4), count < 1 << 16,
+        let tablespaces = data.u32s(at: 8, count: Int(count))
+      else { return nil }
+      return "dir" + tablespaces.map { " \($0)/\(db)" }.joined()
     default: return nil
     }
   }
 
-  static func multiXact(_ info: UInt8, _ data: UnsafeRawBufferPointer) -> String? {
+  static func multiXact(_ info: UInt8, _ data: RecordBytes) -> String? {
     switch info {
     case 0x00, 0x10: return u32(data, 0).map { "\(Int32(bitPattern: $0))" }  // ZERO_OFF_PAGE, ZERO_MEM_PAGE
     case 0x20:  // CREATE_ID: mid, offset, nmembers, {xid, status}[]
       guard let id = u32(data, 0), let offset = u32(data, 4), let count = u32(data, 8), count < 1 << 16,
-        data.count >= 12 + 8 * Int(count)
+        let members = data.u32s(at: 12, count: 2 * Int(count))
       else { return nil }
       let statuses = ["keysh", "sh", "fornokeyupd", "forupd", "nokeyupd", "upd"]
       return "\(id) offset \(offset) nmembers \(count): " + (0..<Int(count)).map { index -> String in
-        let status = Int(u32(data, 16 + 8 * index)!)
-        return "\(u32(data, 12 + 8 * index)!) (\(status < statuses.count ? statuses[status] : "unknown")) "
+        let status = Int(members[2 * index + 1])
+        return "\(members[2 * index]) (\(status < statuses.count ? statuses[status] : "unknown")) "
       }.joined()
     default: return nil
     }
   }
 
-  static func relationMap(_ data: UnsafeRawBufferPointer) -> String? {
+  static func relationMap(_ data: RecordBytes) -> String? {
     guard let database = u32(data, 0), let tablespace = u32(data, 4), let size = u32(data, 8) else { return nil }
     return "database \(database) tablespace \(tablespace) size \(Int32(bitPattern: size))"
   }
 
-  static func sequence(_ data: UnsafeRawBufferPointer) -> String? {
+  static func sequence(_ data: RecordBytes) -> String? {
     locator(data, 0).map { "rel \($0)" }
   }
 
   /// `xl_logical_message`: dbId, transactional, prefix_size, message_size, prefix\0 payload.
-  static func logicalMessage(_ data: UnsafeRawBufferPointer) -> String? {
-    guard data.count >= 24, let prefixSize = u64(data, 8), let messageSize = u64(data, 16), prefixSize > 0,
-      case let (sizes, overflow) = prefixSize.addingReportingOverflow(messageSize), !overflow,
-      UInt64(data.count - 24) >= sizes
+  static func logicalMessage(_ data: RecordBytes) -> String? {
+    guard let transactional = data.flag(4), let prefixSize = u64(data, 8), let messageSize = u64(data, 16), prefixSize > 0,
+      let prefixBytes = data.slice(24, count: prefixSize), let prefix = prefixBytes.string(0, count: prefixBytes.count - 1),
+      let payload = data.slice(24 + prefixBytes.count, count: messageSize)
     else { return nil }
-    let transactional = data[4] != 0
-    let prefixEnd = 24 + Int(prefixSize)
-    let prefix = String(decoding: data[24..<(prefixEnd - 1)], as: UTF8.self)
-    var text = "\(transactional ? "transactional" : "non-transactional"), prefix \"\(prefix)\"; payload (\(messageSize) bytes): "
-    let payload = data[prefixEnd..<(prefixEnd + Int(messageSize))]
-    text.reserveCapacity(text.utf8.count + payload.count * 3)
+    let text = "\(transactional ? "transactional" : "non-transactional"), prefix \"\(prefix)\"; payload (\(messageSize) bytes): "
     let digits = Array("0123456789ABCDEF".utf8)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(payload.count * 3)
-    for (index, byte) in payload.enumerated() {
-      if index > 0 { bytes.append(UInt8(ascii: " ")) }
+    payload.forEachByte { byte in
+      if !bytes.isEmpty { bytes.append(UInt8(ascii: " ")) }
       bytes.append(digits[Int(byte >> 4)])
       bytes.append(digits[Int(byte & 0x0F)])
     }

@@ -53,33 +53,33 @@ enum TransactionDetail {
     F.append(" UTC", to: bytes)
   }
 
-  static func i64(_ data: UnsafeRawBufferPointer, _ offset: Int) -> Int64? {
+  static func i64(_ data: RecordBytes, _ offset: Int) -> Int64? {
     RecordDetail.u64(data, offset).map { Int64(bitPattern: $0) }
   }
 
-  static func i32(_ data: UnsafeRawBufferPointer, _ offset: Int) -> Int32? {
+  static func i32(_ data: RecordBytes, _ offset: Int) -> Int32? {
     RecordDetail.u32(data, offset).map { Int32(bitPattern: $0) }
   }
 
   /// `standby_desc_invalidations`.
-  static func invalidations(_ data: UnsafeRawBufferPointer, at offset: Int, count: Int, database: UInt32, tablespace: UInt32,
+  static func invalidations(_ data: RecordBytes, at offset: Int, count: Int, database: UInt32, tablespace: UInt32,
                             initFile: Bool, version: WALVersion) -> String?
   {
     guard count > 0 else { return "" }
-    guard count < 1 << 20, data.count >= offset + 16 * count else { return nil }
+    guard count < 1 << 20, let words = data.u32s(at: offset, count: 4 * count) else { return nil }
     var text = initFile ? "; relcache init file inval dbid \(database) tsid \(tablespace)" : ""
     text += "; inval msgs:"
     for index in 0..<count {
-      let base = offset + 16 * index
-      let id = Int8(bitPattern: data[base])
+      // SharedInvalidationMessage: the id in the first byte, then words of 4 bytes.
+      let id = Int8(truncatingIfNeeded: words[4 * index])
       switch id {
       case 0...: text += " catcache \(id)"
-      case -1: text += " catalog \(RecordDetail.u32(data, base + 8)!)"
-      case -2: text += " relcache \(RecordDetail.u32(data, base + 8)!)"
+      case -1: text += " catalog \(words[4 * index + 2])"
+      case -2: text += " relcache \(words[4 * index + 2])"
       case -3: text += " smgr"
-      case -4: text += " relmap db \(RecordDetail.u32(data, base + 4)!)"
-      case -5: text += " snapshot \(RecordDetail.u32(data, base + 8)!)"
-      case -6 where version.major >= 18: text += " relsync \(RecordDetail.u32(data, base + 8)!)"
+      case -4: text += " relmap db \(words[4 * index + 1])"
+      case -5: text += " snapshot \(words[4 * index + 2])"
+      case -6 where version.major >= 18: text += " relsync \(words[4 * index + 2])"
       default: text += " unrecognized id \(id)"
       }
     }
@@ -87,23 +87,23 @@ enum TransactionDetail {
   }
 
   static func transaction(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     let info = record.header.info
     switch info & 0x70 {
     case 0x00, 0x30, 0x20, 0x40: return RecordDetail.text { appendCompletion(record, to: $0) }
     case 0x50:  // ASSIGNMENT: xtop, nsubxacts, xsub[]
-      guard let top = RecordDetail.u32(data, 0), let count = i32(data, 4), count >= 0, data.count >= 8 + 4 * Int(count)
+      guard let top = RecordDetail.u32(data, 0), let count = i32(data, 4), count >= 0,
+        let subtransactions = data.u32s(at: 8, count: Int(count))
       else { return nil }
-      return "xtop \(top): subxacts:" + (0..<Int(count)).map { " \(RecordDetail.u32(data, 8 + 4 * $0)!)" }.joined()
+      return "xtop \(top): subxacts:" + subtransactions.map { " \($0)" }.joined()
     case 0x60:  // INVALIDATION: nmsgs, msgs[]
       guard let count = i32(data, 0), count >= 0 else { return nil }
       return invalidations(data, at: 4, count: Int(count), database: 0, tablespace: 0, initFile: false, version: record.version)
     case 0x10:  // PREPARE (xl_xact_prepare), in the common case of no relations, stats, subtransactions or messages
       guard record.version.major >= 15, data.count >= 72, let time = i64(data, 16),
-        let gidLength = AccessMethodDetail.u16(data, 54).map(Int.init), gidLength > 0, data.count >= 72 + gidLength,
-        (0..<6).allSatisfy({ i32(data, 28 + 4 * $0) == 0 })
+        let gidLength = AccessMethodDetail.u16(data, 54).map(Int.init), gidLength > 0,
+        (0..<6).allSatisfy({ i32(data, 28 + 4 * $0) == 0 }), let gid = data.string(72, count: gidLength - 1)
       else { return nil }
-      let gid = String(decoding: data[72..<(72 + gidLength - 1)], as: UTF8.self)
       return "gid \(gid): " + timestamp(time)
     default:
       return nil
@@ -126,7 +126,7 @@ enum TransactionDetail {
   /// Appends a commit's or abort's description; false (nothing appended) when walkit does not
   /// describe it.
   static func appendCompletion(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
-    let data = record.mainData
+    let data = record.mainBytes
     let isCommit = record.header.info & 0x70 == 0x00 || record.header.info & 0x70 == 0x30
     guard record.version.major >= 15, let time = i64(data, 0) else { return false }
     var position = 8
@@ -144,16 +144,17 @@ enum TransactionDetail {
     }
     var subtransactions: [UInt32] = []
     if xinfo & XInfo.subtransactions != 0 {
-      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 4 * Int(count) else { return false }
-      subtransactions = (0..<Int(count)).map { RecordDetail.u32(data, position + 4 + 4 * $0)! }
+      guard let count = i32(data, position), count >= 0, let values = data.u32s(at: position + 4, count: Int(count))
+      else { return false }
+      subtransactions = values
       position += 4 + 4 * Int(count)
     }
     var relations: [String] = []
     if xinfo & XInfo.relations != 0 {
-      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + 12 * Int(count) else { return false }
+      guard let count = i32(data, position), count >= 0, data.contains(position + 4, size: 12 * Int(count)) else { return false }
       for index in 0..<Int(count) {
-        guard let path = RecordDetail.relationPath(RecordDetail.locator(data, position + 4 + 12 * index)!, fork: .main,
-                                                   version: record.version)
+        guard let relation = RecordDetail.locator(data, position + 4 + 12 * index),
+          let path = RecordDetail.relationPath(relation, fork: .main, version: record.version)
         else { return false }
         relations.append(path)
       }
@@ -162,11 +163,12 @@ enum TransactionDetail {
     var stats: [String] = []
     if xinfo & XInfo.droppedStats != 0 {
       let itemSize = record.version.major >= 18 ? 16 : 12
-      guard let count = i32(data, position), count >= 0, data.count >= position + 4 + itemSize * Int(count) else { return false }
+      guard let count = i32(data, position), count >= 0, data.contains(position + 4, size: itemSize * Int(count)) else { return false }
       for index in 0..<Int(count) {
         let base = position + 4 + itemSize * index
-        let kind = i32(data, base)!, db = RecordDetail.u32(data, base + 4)!
-        let object = itemSize == 16 ? RecordDetail.u64(data, base + 8)! : UInt64(RecordDetail.u32(data, base + 8)!)
+        guard let kind = i32(data, base), let db = RecordDetail.u32(data, base + 4),
+          let object = itemSize == 16 ? RecordDetail.u64(data, base + 8) : RecordDetail.u32(data, base + 8).map(UInt64.init)
+        else { return false }
         stats.append(" \(kind)/\(db)/\(object)")
       }
       position += 4 + itemSize * Int(count)
@@ -186,7 +188,7 @@ enum TransactionDetail {
       twoPhase = xid
       position += 4
       if xinfo & XInfo.gid != 0 {
-        guard let end = data[position...].firstIndex(of: 0) else { return false }
+        guard let end = data.firstIndex(of: 0, from: position) else { return false }
         position = end + 1
       }
     }
@@ -212,33 +214,29 @@ enum TransactionDetail {
   }
 
   static func standby(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     switch record.header.info & 0xF0 {
     case 0x00:  // LOCK: nlocks, {xid, db, rel}[]
-      guard let count = i32(data, 0), count >= 0, data.count >= 4 + 12 * Int(count) else { return nil }
+      guard let count = i32(data, 0), count >= 0, let words = data.u32s(at: 4, count: 3 * Int(count)) else { return nil }
       return (0..<Int(count)).map { index in
-        let base = 4 + 12 * index
-        return "xid \(RecordDetail.u32(data, base)!) db \(RecordDetail.u32(data, base + 4)!) rel \(RecordDetail.u32(data, base + 8)!) "
+        "xid \(words[3 * index]) db \(words[3 * index + 1]) rel \(words[3 * index + 2]) "
       }.joined()
     case 0x10:  // RUNNING_XACTS
-      guard let xacts = i32(data, 0), let subxacts = i32(data, 4), data.count >= 24, let next = RecordDetail.u32(data, 12),
+      guard let xacts = i32(data, 0), let subxacts = i32(data, 4), let overflowed = data.flag(8), let next = RecordDetail.u32(data, 12),
         let oldest = RecordDetail.u32(data, 16), let latest = RecordDetail.u32(data, 20), xacts >= 0, subxacts >= 0,
-        data.count >= 24 + 4 * (Int(xacts) + Int(subxacts))
+        let ids = data.u32s(at: 24, count: Int(xacts) + Int(subxacts))
       else { return nil }
       var text = "nextXid \(next) latestCompletedXid \(latest) oldestRunningXid \(oldest)"
-      if xacts > 0 { text += "; \(xacts) xacts:" + (0..<Int(xacts)).map { " \(RecordDetail.u32(data, 24 + 4 * $0)!)" }.joined() }
-      if data[8] != 0 { text += "; subxid overflowed" }
-      if subxacts > 0 {
-        text += "; \(subxacts) subxacts:"
-          + (0..<Int(subxacts)).map { " \(RecordDetail.u32(data, 24 + 4 * (Int(xacts) + $0))!)" }.joined()
-      }
+      if xacts > 0 { text += "; \(xacts) xacts:" + ids.prefix(Int(xacts)).map { " \($0)" }.joined() }
+      if overflowed { text += "; subxid overflowed" }
+      if subxacts > 0 { text += "; \(subxacts) subxacts:" + ids.dropFirst(Int(xacts)).map { " \($0)" }.joined() }
       return text
     case 0x20:  // INVALIDATIONS: dbId, tsId, relcacheInitFileInval, nmsgs, msgs[]
-      guard let database = RecordDetail.u32(data, 0), let tablespace = RecordDetail.u32(data, 4), data.count >= 16,
+      guard let database = RecordDetail.u32(data, 0), let tablespace = RecordDetail.u32(data, 4), let initFile = data.flag(8),
         let count = i32(data, 12), count >= 0
       else { return nil }
       return invalidations(data, at: 16, count: Int(count), database: database, tablespace: tablespace,
-                           initFile: data[8] != 0, version: record.version)
+                           initFile: initFile, version: record.version)
     default:
       return nil
     }
@@ -255,29 +253,30 @@ enum TransactionDetail {
 
   /// CHECKPOINT_SHUTDOWN/ONLINE, PARAMETER_CHANGE, FPW_CHANGE, END_OF_RECOVERY, CHECKPOINT_REDO.
   static func xlog(_ record: WALRecord) -> String? {
-    let data = record.mainData
+    let data = record.mainBytes
     let major = record.version.major
     let info = record.header.info & 0xF0
     switch info {
     case 0x00, 0x10:
-      guard (15...18).contains(major) && major != 17, data.count >= 84, let redo = RecordDetail.u64(data, 0) else { return nil }
-      let u = { (offset: Int) in RecordDetail.u32(data, offset)! }
-      let nextXid = RecordDetail.u64(data, 24)!
-      var text = "redo \(LSN(redo)); tli \(u(8)); prev tli \(u(12)); fpw \(data[16] != 0 ? "true" : "false"); "
-      if major >= 18 { text += "wal_level \(walLevel(i32(data, 20)!)); " }
+      guard (15...18).contains(major) && major != 17, let redo = RecordDetail.u64(data, 0), let nextXid = RecordDetail.u64(data, 24),
+        let fullPageWrites = data.flag(16), let level = i32(data, 20), let words = data.u32s(at: 0, count: 21)
+      else { return nil }
+      let u = { (offset: Int) in words[offset / 4] }
+      var text = "redo \(LSN(redo)); tli \(u(8)); prev tli \(u(12)); fpw \(fullPageWrites ? "true" : "false"); "
+      if major >= 18 { text += "wal_level \(walLevel(level)); " }
       text += "xid \(nextXid >> 32):\(UInt32(truncatingIfNeeded: nextXid)); oid \(u(32)); multi \(u(36)); offset \(u(40)); "
         + "oldest xid \(u(44)) in DB \(u(48)); oldest multi \(u(52)) in DB \(u(56)); "
         + "oldest/newest commit timestamp xid: \(u(72))/\(u(76)); oldest running xid \(u(80)); "
         + (info == 0x00 ? "shutdown" : "online")
       return text
     case 0x60:  // PARAMETER_CHANGE
-      guard data.count >= 26 else { return nil }
-      let i = { (offset: Int) in i32(data, offset)! }
+      guard let words = data.u32s(at: 0, count: 6), let hints = data.flag(24), let timestamps = data.flag(25) else { return nil }
+      let i = { (offset: Int) in Int32(bitPattern: words[offset / 4]) }
       return "max_connections=\(i(0)) max_worker_processes=\(i(4)) max_wal_senders=\(i(8)) max_prepared_xacts=\(i(12)) "
-        + "max_locks_per_xact=\(i(16)) wal_level=\(walLevel(i(20))) wal_log_hints=\(data[24] != 0 ? "on" : "off") "
-        + "track_commit_timestamp=\(data[25] != 0 ? "on" : "off")"
+        + "max_locks_per_xact=\(i(16)) wal_level=\(walLevel(i(20))) wal_log_hints=\(hints ? "on" : "off") "
+        + "track_commit_timestamp=\(timestamps ? "on" : "off")"
     case 0x80:  // FPW_CHANGE
-      return data.isEmpty ? nil : (data[0] != 0 ? "true" : "false")
+      return data.flag(0).map { $0 ? "true" : "false" }
     case 0x90:  // END_OF_RECOVERY: end_time, this TLI, prev TLI (, wal_level in 18)
       guard data.count >= 16, let time = i64(data, 0), let this = RecordDetail.u32(data, 8), let previous = RecordDetail.u32(data, 12)
       else { return nil }
