@@ -3,8 +3,10 @@
 // A page of a mapped file that no longer exists (another process truncated the file) raises
 // SIGBUS on access. The handler below maps a page of zeros in its place and marks the mapping,
 // so that the reader carries on and learns afterwards that the bytes it saw were cut short.
-// Faults outside walkit's mappings go to whoever handled SIGBUS before. The bytes past a new
-// end inside the last page read as zeros without a fault: the file's size tells those.
+// Faults outside walkit's mappings are handed on to the handler the host program had installed
+// before (called directly, so walkit's stays in place); with none, the default disposition is
+// restored and the fault repeats, ending the process as it would have without walkit. The bytes
+// past a new end inside the last page read as zeros without a fault: the file's size tells those.
 #define _GNU_SOURCE
 #include "CWALSupport.h"
 
@@ -34,7 +36,6 @@ static int installed;
 static uintptr_t page_mask;
 
 static void on_sigbus(int signal_number, siginfo_t *info, void *context) {
-  (void)context;
   uintptr_t address = (uintptr_t)info->si_addr;
   if (info->si_code == BUS_ADRERR) {
     for (int i = 0; i < SLOT_COUNT; i++) {
@@ -48,7 +49,17 @@ static void on_sigbus(int signal_number, siginfo_t *info, void *context) {
       break;
     }
   }
-  // Not a vanished page of ours: restore the earlier disposition; the access faults again.
+  // Not a vanished page of ours: the host program's handler, if it had one, decides.
+  if (previous_action.sa_flags & SA_SIGINFO) {
+    if (previous_action.sa_sigaction != NULL) {
+      previous_action.sa_sigaction(signal_number, info, context);
+      return;
+    }
+  } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
+    previous_action.sa_handler(signal_number);
+    return;
+  }
+  // None: the default disposition; the access faults again and ends the process.
   sigaction(signal_number, &previous_action, NULL);
 }
 

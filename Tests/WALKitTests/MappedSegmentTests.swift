@@ -4,7 +4,7 @@ import Testing
 
 /// A lone segment is mapped rather than read; a file truncated under its mapping must read as
 /// zeros that the reader is told about, never kill the process with SIGBUS.
-@Suite struct MappedSegmentTests {
+@Suite(.serialized) struct MappedSegmentTests {
   @Test func aMappedFileHoldsTheFileAndATruncationUnderItIsReported() throws {
     let scratch = try Scratch()
     let paths = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)))
@@ -22,6 +22,20 @@ import Testing
     #expect(Array(mapped.bytes[0..<kept]) == Array(original[0..<kept]))
     #expect(!other.isCutShort)
     #expect(Array(other.bytes) == (try Scratch.bytes(paths[1])))
+  }
+
+  /// A host program that owns SIGBUS turns mapping off: files are read, a truncation after
+  /// reading changes nothing read.
+  @Test func mappingCanBeTurnedOff() throws {
+    SegmentData.mappingAllowed = false
+    defer { SegmentData.mappingAllowed = true }
+    let scratch = try Scratch()
+    let path = try scratch.copy([Fixture.plainSets[0].segmentPaths[0]])[0]
+    let original = try Scratch.bytes(path)
+    let data = try SegmentData.load(path: path, mapped: true)
+    #expect(truncate(path, 8192) == 0)
+    #expect(Array(data.bytes) == original)
+    #expect(!data.isCutShort)
   }
 
   @Test func aReadFileIsNeverCutShort() throws {

@@ -1,8 +1,23 @@
 import CWALSupport
+import Synchronization
 
 /// The bytes of one WAL file, read-only: a reused buffer holding a plain file, or one holding
 /// a decompressed one. The bytes live as long as this object.
 public final class SegmentData: @unchecked Sendable {
+  /// Whether ``load(path:inflateLimit:prefix:named:mapped:)`` may map files (default true).
+  ///
+  /// The first mapping installs a process-wide SIGBUS handler, so that a file truncated by
+  /// another process while mapped reads as zeros (``isCutShort``) instead of killing the
+  /// process. Faults outside walkit's mappings are handed on to the handler the host program
+  /// installed before, or end the process as they would have. A host that owns SIGBUS, or
+  /// wants no handler installed, sets this to false before reading: files are then read into
+  /// memory, never mapped.
+  public static var mappingAllowed: Bool {
+    get { mappingFlag.load(ordering: .relaxed) }
+    set { mappingFlag.store(newValue, ordering: .relaxed) }
+  }
+  private static let mappingFlag = Atomic<Bool>(true)
+
   /// How the bytes reached memory.
   public enum Origin: Sendable, Equatable {
     /// Read from a plain file into a buffer.
@@ -86,8 +101,8 @@ public final class SegmentData: @unchecked Sendable {
   ///   16 MB of new memory by mapping it (see docs/benchmarks.md). A page the file loses while
   ///   mapped (another process truncates it) reads as zeros, and ``isCutShort`` says so:
   ///   whoever maps must check it before trusting what was read. The first mapping installs a
-  ///   SIGBUS handler for this; faults outside walkit's mappings go on to the handler that was
-  ///   there before.
+  ///   process-wide SIGBUS handler for this (see ``mappingAllowed``); faults outside walkit's
+  ///   mappings are handed on to the handler the host program had before.
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
                           prefix: Int? = nil, named: Compression? = nil, mapped: Bool = false) throws(WALProblem) -> SegmentData
   {
@@ -134,7 +149,7 @@ public final class SegmentData: @unchecked Sendable {
       let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
       wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
     }
-    if mapped, !isCompressed, prefix == nil {
+    if mapped, !isCompressed, prefix == nil, mappingAllowed {
       var slot: Int32 = -1
       if let base = walkit_map_file(fd, Int(wanted), &slot) {
         return SegmentData(bytes: UnsafeRawBufferPointer(start: base, count: Int(wanted)), origin: .read,
