@@ -111,6 +111,7 @@ extension Walkit {
       if follow { Interruption.install() }
       var announcedLayout = false
       var lostWAL: (from: LSN, to: LSN?)?
+      var resumptions: [SegmentScan.Resumption] = []
       var pinned: PinnedSegment?
       defer { pinned?.close() }
       var start = InspectStart(requested: range?.lowerBound)
@@ -180,6 +181,7 @@ extension Walkit {
         } else {
           problems += report.problems
         }
+        resumptions += report.segments.flatMap(\.scan.resumptions)
         guard follow, !problems.contains(where: { $0.severity == .problem }), lostWAL == nil, !limitReached, !Interruption.happened else { break }
         if let last = report.segments.last?.file, last.path != pinned?.path {
           pinned?.close()
@@ -208,8 +210,17 @@ extension Walkit {
       for problem in problems {
         printError("walkit inspect: " + (problem.severity == .note ? "note: " : "error in WAL: ") + "\(problem)")
       }
+      for resumption in resumptions {
+        printError("walkit inspect: resumed at \(resumption.resumedAt) after damage at \(resumption.damagedAt): \(counted(resumption.skippedBytes, "byte")) not read as records")
+        if wantsJSON && !wantsStatistics { output.write(JSONOutput.encode(ResumptionJSON(resumption), pretty: false) + "\n") }
+      }
+      output.flush()
       if problems.contains(where: { $0.severity == .problem }) { throw ExitCode(ExitStatus.problemsFound) }
-      if state.lastRecord == nil, !Interruption.happened {
+      if state.lastRecord == nil {
+        if Interruption.happened {
+          printError("walkit inspect: stopped while waiting; no record read" + (range.map { " at or after \($0.lowerBound)" } ?? ""))
+          return
+        }
         printError("walkit inspect: " + start.nothingFound(in: source))
         throw ExitCode(ExitStatus.couldNotFinish)
       }

@@ -364,7 +364,16 @@ import Glibc
     for line in lines {
       let object = try Self.json(String(line))
       #expect(object["rmgr"] as? String == "Heap")
-      #expect(object["schema"] as? String == "walkit.inspect.record/1")
+      #expect(object["schema"] as? String == "walkit.inspect.record/2")
+    }
+    // The description is pg_waldump's desc after the type, without block references.
+    let listed = try Self.walkit(["inspect", "-r", "Heap", "-n", "5", "-p", "TestData/pg16/archive"]).stdout.split(separator: "\n")
+    for (line, json) in zip(listed, lines) {
+      let object = try Self.json(String(json))
+      let type = try #require(object["type"] as? String), description = try #require(object["description"] as? String)
+      let desc = try #require(line.split(separator: "desc: ", maxSplits: 1).last)
+      #expect(desc.hasPrefix(type + " " + description), "\(line) / \(description)")
+      #expect(!description.contains("blkref"))
     }
     let relation = try Self.walkit(["inspect", "-R", "1663/5/16384", "-B", "0", "-p", "TestData/pg16/archive"])
     #expect(relation.status == 0)
@@ -467,6 +476,21 @@ import Glibc
     #expect(resumed.count == all.count - 1)
     #expect(Set(all).subtracting(resumed).count == 1)
     #expect(stops.stdout.split(separator: "\n").count < resumed.count)
+
+    // Where reading resumed is said: the damaged record's LSN, the next record's, the bytes between.
+    func lsn(_ line: Substring) -> String {
+      let field = String(line.split(separator: "lsn: ")[1].prefix { $0 != "," })
+      let parts = field.split(separator: "/")
+      return String(parts[0]) + "/" + String(String(parts[1]).drop { $0 == "0" })
+    }
+    let missing = try #require(all.firstIndex { !resumed.contains($0) })
+    let damaged = lsn(all[missing]), next = lsn(all[missing + 1])
+    #expect(goesOn.stderr.contains("walkit inspect: resumed at \(next) after damage at \(damaged): "), "\(goesOn.stderr)")
+    let json = try Self.walkit(["inspect", "--json", "--keep-going", "-p", directory.path])
+    let last = try Self.json(String(try #require(json.stdout.split(separator: "\n").last)))
+    #expect(last["schema"] as? String == "walkit.inspect.resumption/1")
+    #expect(last["damagedLSN"] as? String == damaged)
+    #expect(last["resumedLSN"] as? String == next)
   }
 
   @Test func followPrintsRecordsOfSegmentsThatArriveLater() throws {

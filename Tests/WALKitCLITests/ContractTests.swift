@@ -146,6 +146,24 @@ import Glibc
     #expect((json["summary"] as? [String: Any])?["clean"] as? Bool == true)
   }
 
+  /// A history or backup history file given alone is checked as what it is, not read as a
+  /// damaged segment; a garbage one is a problem.
+  @Test func historyAndBackupFilesAreCheckedForWhatTheyAre() throws {
+    for file in ["TestData/pg18-timeline/archive/00000002.history", "TestData/pg18-timeline/archive/00000001000000000000000C.00000028.backup"] {
+      let run = try Self.walkit(["verify", "--json", file])
+      #expect(run.status == 0, "\(file): \(run.stdout)")
+      #expect((try CLITests.json(run.stdout)["problems"] as? [Any])?.isEmpty == true)
+    }
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let garbage = directory.appendingPathComponent("00000003.history")
+    try Data("not a history\n".utf8).write(to: garbage)
+    let run = try Self.walkit(["verify", garbage.path])
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("unreadable-file in \(garbage.path): timeline history 00000003.history cannot be used"))
+    #expect(!run.stdout.contains("bad-page-header"))
+  }
+
   /// Timeline 0 does not exist: such a name is not a segment.
   @Test func aNameOfTimelineZeroIsNotASegment() throws {
     let directory = try Self.scratch()

@@ -1,6 +1,14 @@
 extension WALInputs {
-  /// True when the paths hold nothing that is, or claims to be, a segment.
-  public var isEmpty: Bool { files.isEmpty && problems.isEmpty }
+  /// True when the paths hold nothing that is, or claims to be, a segment, nor a timeline or
+  /// backup history file to check.
+  public var isEmpty: Bool {
+    files.isEmpty && problems.isEmpty && !otherFiles.contains { path in
+      switch WALFile.classify(fileName: Self.baseName(path)) {
+      case .timelineHistory, .backupHistory: true
+      default: false
+      }
+    }
+  }
 
   /// Why `paths` gave nothing to read, in words: what walkit looked for and where, and, when
   /// segments sit deeper (one or two levels down, as in a Barman `wals/` tree without its

@@ -110,6 +110,9 @@ public struct WALInputs: Sendable {
     switch WALFile.classify(fileName: Self.baseName(path)) {
     case .segment(let name, let partial, let compression):
       files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live))
+    case .timelineHistory, .backupHistory:
+      // Checked for what it is (a history or a backup history file), not read as a segment.
+      otherFiles.append(path)
     default:
       // A file named on the command line is read whatever its name; its first page tells
       // which segment it is.

@@ -58,6 +58,7 @@ struct Piece: @unchecked Sendable {
       joined.stopProblem = later.stopProblem
       joined.endOfWALSignature = later.endOfWALSignature
       joined.problems += later.problems
+      joined.resumptions += later.resumptions
       joined.lastPageTimeline = later.lastPageTimeline
     }
     return joined

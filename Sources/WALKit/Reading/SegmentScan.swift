@@ -46,6 +46,16 @@ public struct SegmentScan: Sendable {
   public var endOfWALSignature: EndOfWALSignature?
   /// Problems found, in order, excluding ``stopProblem``.
   public var problems: [WALProblem] = []
+  /// Where reading went on after damage (``SegmentScanner/resynchronizes``), in order.
+  public var resumptions: [Resumption] = []
+
+  /// Reading went on after damage: from the damaged position to the next record boundary a
+  /// later page header gave; the bytes between were not read as records.
+  public struct Resumption: Sendable, Equatable {
+    public var damagedAt: LSN
+    public var resumedAt: LSN
+    public var skippedBytes: UInt64 { resumedAt.distance(from: damagedAt) }
+  }
   /// Bytes of the file on disk.
   public var storedSize: UInt64 = 0
   /// How the file is stored, as its content shows (as its name says when it could not be read).

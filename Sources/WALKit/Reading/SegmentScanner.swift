@@ -390,6 +390,7 @@ private struct Run {
           let resume = resynchronize(after: position, segmentEnd: segmentEnd)
         {
           result.problems.append(problem)
+          result.resumptions.append(SegmentScan.Resumption(damagedAt: position, resumedAt: resume))
           previous = nil
           position = resume
           continue

@@ -8,6 +8,8 @@ public struct VerificationReport: Sendable {
   /// Files that are not segments (history, backup history and others): listed; timeline
   /// histories are read for the switch points and ancestry they record.
   public var otherFiles: [String]
+  /// Timeline history and backup history files read and found well-formed.
+  public var checkedFiles: [String] = []
   /// Each directory named, with the layout found in it.
   public var repositories: [Repository]
 
@@ -17,6 +19,17 @@ public struct VerificationReport: Sendable {
     var historyFiles: [TimelineID: String] = [:]
     var historyProblems: [WALProblem] = []
     WALCatalog.readHistories(inputs.otherFiles, into: &histories, files: &historyFiles, problems: &historyProblems)
+    checkedFiles = historyFiles.filter { histories[$0.key] != nil }.map(\.value)
+    for path in inputs.otherFiles {
+      guard case .backupHistory(let compression) = WALFile.classify(fileName: WALInputs.baseName(path)) else { continue }
+      do {
+        _ = try WALCatalog.backupLabel(at: path, named: compression)
+        checkedFiles.append(path)
+      } catch {
+        historyProblems.append(error)
+      }
+    }
+    checkedFiles.sort()
     var assessment = SetAssessment(files: inputs.files, scans: scans, histories: histories, historyFiles: historyFiles)
     assessment.run()
     segments = assessment.reports

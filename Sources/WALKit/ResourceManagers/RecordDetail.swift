@@ -212,6 +212,12 @@ extension WALRecord {
     return text
   }
 
+  /// The rmgr-specific part of pg_waldump's description alone: what follows the record type,
+  /// without the block references (empty where walkit does not describe the record).
+  public var pgWaldumpDetail: String {
+    RecordDetail.text { RecordDetail.append(self, to: $0) } ?? ""
+  }
+
   /// True when walkit reproduces pg_waldump's rmgr-specific description of this record.
   public var hasExactDescription: Bool { RecordDetail.describe(self) != nil }
 }

@@ -23,7 +23,7 @@ enum RecordJSON {
   }
 
   struct Record: Encodable {
-    var schema = "walkit.inspect.record/1"
+    var schema = "walkit.inspect.record/2"
     var lsn: String
     var end: String
     var prev: String
@@ -61,9 +61,24 @@ enum RecordJSON {
                       compression: $0.compression.rawValue, applied: $0.isApplied)
               })
       },
-      description: record.pgWaldumpDescription, pgVersion: record.version.major, timeline: record.timeline.rawValue)
+      description: record.pgWaldumpDetail, pgVersion: record.version.major, timeline: record.timeline.rawValue)
     guard let data = try? encoder.encode(value) else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}
+
+/// `walkit inspect --json --keep-going`: one line per place reading went on after damage, after
+/// the records.
+struct ResumptionJSON: Encodable {
+  var schema = "walkit.inspect.resumption/1"
+  var damagedLSN: String
+  var resumedLSN: String
+  var skippedBytes: UInt64
+
+  init(_ resumption: SegmentScan.Resumption) {
+    damagedLSN = resumption.damagedAt.description
+    resumedLSN = resumption.resumedAt.description
+    skippedBytes = resumption.skippedBytes
   }
 }
 

@@ -2,9 +2,9 @@ import FoundationEssentials
 
 /// Encodes report documents: sorted keys, LSNs as strings, absent values as `null`.
 enum JSONOutput {
-  static func encode(_ value: some Encodable) -> String {
+  static func encode(_ value: some Encodable, pretty: Bool = true) -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(value) else { return #"{"error":"could not encode the report"}"# }
     return String(decoding: data, as: UTF8.self)
   }

@@ -36,7 +36,9 @@ enum VerifyText {
       }
     }
     if !quiet && !report.otherFiles.isEmpty {
-      out += "\nOther files (not WAL segments): \(report.otherFiles.count)\n"
+      out += "\nOther files (not WAL segments): \(report.otherFiles.count)"
+        + (report.checkedFiles.isEmpty ? "" : ", \(report.checkedFiles.count) timeline or backup history file\(report.checkedFiles.count == 1 ? "" : "s") read and well-formed")
+        + "\n"
       for file in report.otherFiles.prefix(20) { out += "  \(file)\n" }
       if report.otherFiles.count > 20 { out += "  … and \(report.otherFiles.count - 20) more\n" }
     }
