@@ -98,6 +98,9 @@ extension Walkit {
       // Option values are read once: ArgumentParser's property wrappers are slow to read per record.
       let (wantsStatistics, perRecord, wantsJSON, limit, follow, keepGoing, quiet) =
         (stats || statsPerRecord || quiet, statsPerRecord, json, self.limit, self.follow, self.keepGoing, self.quiet)
+      // Times in record lines as pg_waldump prints them, in the local time zone (TZ); JSON
+      // keeps UTC.
+      TimestampText.usesLocalTime = !wantsJSON
       let printer = RecordPrinter(
         filter: filter,
         form: wantsStatistics ? .statistics : wantsJSON ? .json : bkpDetails ? .lineWithBlockDetails : .line)

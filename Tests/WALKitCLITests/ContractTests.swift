@@ -164,6 +164,44 @@ import Glibc
     #expect(!run.stdout.contains("bad-page-header"))
   }
 
+  /// Times in record lines are pg_waldump 15's under the same TZ (TestData/pg15/timezones, made
+  /// by pg_waldump with TZ set); JSON keeps UTC, as ISO 8601 in `time`.
+  @Test(arguments: ["Europe/Berlin", "America/St_Johns", "Asia/Kolkata", "UTC"])
+  func timesFollowTheTimeZoneAsPgWaldumps(_ zone: String) throws {
+    let process = Process()
+    process.executableURL = CLITests.binary
+    process.arguments = ["inspect", "-p", "TestData/pg15/archive"]
+    process.currentDirectoryURL = CLITests.root
+    process.environment = ["TZ": zone]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let listing = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let timed = listing.split(separator: "\n").filter {
+      $0.range(of: "desc: (COMMIT|ABORT|PREPARE|COMMIT_PREPARED|ABORT_PREPARED|END_OF_RECOVERY) ", options: .regularExpression) != nil
+    }
+    let truth = try String(contentsOf: CLITests.root.appendingPathComponent("TestData/pg15/timezones/\(zone.replacingOccurrences(of: "/", with: "-")).txt"),
+                           encoding: .utf8).split(separator: "\n")
+    #expect(truth.count > 20)
+    #expect(timed == truth)
+  }
+
+  @Test func jsonTimesAreISO8601InUTC() throws {
+    let run = try Self.walkit(["inspect", "--json", "-r", "Transaction", "-n", "3", "-p", "TestData/pg15/archive"])
+    let lines = try run.stdout.split(separator: "\n").map { try CLITests.json(String($0)) }
+    let utc = try String(contentsOf: CLITests.root.appendingPathComponent("TestData/pg15/timezones/UTC.txt"), encoding: .utf8)
+    for object in lines where object["type"] as? String == "COMMIT" {
+      let time = try #require(object["time"] as? String)
+      #expect(time.hasSuffix("Z") && time.contains("T"))
+      // The same instant pg_waldump printed in UTC.
+      let text = time.dropLast().replacingOccurrences(of: "T", with: " ") + " UTC"
+      #expect(utc.contains(text), "\(text)")
+      #expect((object["description"] as? String)?.hasPrefix(text) == true)
+    }
+  }
+
   /// Timeline 0 does not exist: such a name is not a segment.
   @Test func aNameOfTimelineZeroIsNotASegment() throws {
     let directory = try Self.scratch()

@@ -3,23 +3,32 @@ enum TransactionDetail {
   /// `timestamptz_to_str` as pg_waldump prints it, in UTC: `2026-11-26 16:29:55.916235 UTC`
   /// (pg_waldump uses the local time zone; walkit always writes UTC).
   static func timestamp(_ microseconds: Int64) -> String {
-    RecordDetail.text { bytes in
-      appendTimestamp(microseconds, to: bytes)
-      return true
-    }!
+    let bytes = TextBuffer(capacity: 64)
+    appendTimestamp(microseconds, to: bytes)
+    return bytes.text
+  }
+
+  /// The time in UTC whatever ``TimestampText/usesLocalTime`` says.
+  static func timestampInUTC(_ microseconds: Int64) -> String {
+    let bytes = TextBuffer(capacity: 64)
+    appendTimestamp(microseconds, to: bytes, inUTC: true)
+    return bytes.text
   }
 
   /// `TimestampTz` values PostgreSQL takes as timestamps: `[MIN_TIMESTAMP, END_TIMESTAMP)`,
   /// 4714-11-24 BC up to the year 294277. `Int64.min` and `Int64.max` are -infinity and infinity.
   static let validTimestamps: Range<Int64> = -211_813_488_000_000_000..<9_223_371_331_200_000_000
 
-  /// `timestamptz_to_str` in UTC: `2026-11-26 16:50:01.921501 UTC`; `infinity`, `-infinity`,
-  /// or `(timestamp out of range)` as PostgreSQL writes values that are not a time.
-  static func appendTimestamp(_ microseconds: Int64, to bytes: TextBuffer) {
+  /// `timestamptz_to_str`: `2026-11-26 16:50:01.921501 UTC`, in UTC or, with
+  /// ``TimestampText/usesLocalTime``, in the local time zone as pg_waldump prints it;
+  /// `infinity`, `-infinity`, or `(timestamp out of range)` as PostgreSQL writes values that
+  /// are not a time.
+  static func appendTimestamp(_ microseconds: Int64, to bytes: TextBuffer, inUTC: Bool = false) {
     guard validTimestamps.contains(microseconds) else {
       bytes.append(microseconds == .max ? "infinity" : microseconds == .min ? "-infinity" : "(timestamp out of range)")
       return
     }
+    if !inUTC, TimestampText.usesLocalTime, TimestampText.appendLocal(microseconds, to: bytes) { return }
     // Microseconds since 2000-01-01, PostgreSQL's epoch: in the range above, nothing overflows.
     var seconds = microseconds / 1_000_000
     var fraction = microseconds % 1_000_000

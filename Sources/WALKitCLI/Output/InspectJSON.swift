@@ -39,6 +39,8 @@ enum RecordJSON {
     var description: String
     var pgVersion: Int
     var timeline: UInt32
+    /// The time the record carries, ISO 8601 in UTC; null for records without one.
+    @NullEncoded var time: String?
   }
 
   static let encoder: JSONEncoder = {
@@ -61,7 +63,8 @@ enum RecordJSON {
                       compression: $0.compression.rawValue, applied: $0.isApplied)
               })
       },
-      description: record.pgWaldumpDetail, pgVersion: record.version.major, timeline: record.timeline.rawValue)
+      description: record.pgWaldumpDetail, pgVersion: record.version.major, timeline: record.timeline.rawValue,
+      time: record.time.flatMap(TimestampText.iso8601))
     guard let data = try? encoder.encode(value) else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
   }
