@@ -202,6 +202,27 @@ import Glibc
     }
   }
 
+  /// --follow stopped by SIGTERM or Ctrl-C says where it stopped, like a run that ends.
+  @Test(arguments: [(SIGTERM, ["-p", "TestData/pg16/archive"], "walkit inspect: end of WAL at 0/A00000\n"),
+                    (SIGINT, ["-p", "TestData/pg16/archive", "-s", "0/A00000"],
+                     "walkit inspect: stopped while waiting; no record read at or after 0/A00000\n")])
+  func followStoppedBySignalSaysWhere(_ signal: Int32, _ arguments: [String], _ expected: String) throws {
+    let process = Process()
+    process.executableURL = CLITests.binary
+    process.arguments = ["inspect", "--follow"] + arguments
+    process.currentDirectoryURL = CLITests.root
+    process.standardOutput = FileHandle.nullDevice
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    Thread.sleep(forTimeInterval: 1.5)
+    kill(process.processIdentifier, signal)
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    #expect(stderr == expected)
+  }
+
   /// Timeline 0 does not exist: such a name is not a segment.
   @Test func aNameOfTimelineZeroIsNotASegment() throws {
     let directory = try Self.scratch()
