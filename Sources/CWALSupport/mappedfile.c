@@ -59,6 +59,15 @@ static void on_sigbus(int signal_number, siginfo_t *info, void *context) {
     previous_action.sa_handler(signal_number);
     return;
   }
+  if (info->si_code <= 0) {
+    // Sent by a process, not a fault: what it would have done without walkit. Ignored, it stays
+    // ignored (walkit's handler stays in place); by default, it ends the process once this
+    // handler returns.
+    if (previous_action.sa_handler == SIG_IGN) return;
+    sigaction(signal_number, &previous_action, NULL);
+    raise(signal_number);
+    return;
+  }
   // None: the default disposition; the access faults again and ends the process.
   sigaction(signal_number, &previous_action, NULL);
 }

@@ -118,8 +118,12 @@ extension Walkit {
       var pinned: PinnedSegment?
       defer { pinned?.close() }
       var start = InspectStart(requested: range?.lowerBound)
+      var isLaterPass = false
       while true {
         let endBeforePass = state.lastEnd
+        // Following, a later pass must go on from the record the last pass ended with.
+        var joinsLastPass = isLaterPass
+        isLaterPass = follow
         var inputs: WALInputs
         do { inputs = try WALInputs(paths: [source], layout: layout.layout) } catch {
           printError("walkit inspect: \(error.description)")
@@ -156,10 +160,13 @@ extension Walkit {
         } else {
           report = stream.forEachRecord(timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
                                         endOfWALStops: follow) { record in
-            if let last = state.lastRecord, record.header.previous != last {
-              // Following: the WAL between the last pass and this one is gone from the source.
-              lostWAL = (state.lastEnd ?? last, record.lsn)
-              return false
+            if joinsLastPass {
+              joinsLastPass = false
+              if let last = state.lastRecord, record.header.previous != last {
+                // The WAL between the last pass and this one is gone from the source.
+                lostWAL = (state.lastEnd ?? last, record.lsn)
+                return false
+              }
             }
             if state.firstRecord == nil { start.announce(firstRecord: record.lsn, to: output, json: wantsJSON) }
             if printer.take(record, into: &state) { pages?.save(record) }
@@ -186,12 +193,21 @@ extension Walkit {
         }
         resumptions += report.segments.flatMap(\.scan.resumptions)
         guard follow, !problems.contains(where: { $0.severity == .problem }), lostWAL == nil, !limitReached, !Interruption.happened else { break }
-        if let last = report.segments.last?.file, last.path != pinned?.path {
+        // Hold open the segment the next pass starts in.
+        let resumeSegment = (state.lastEnd ?? readRange?.lowerBound).flatMap { lsn in start.segmentSize.map { lsn.rawValue / $0 } }
+        let resumeFile = report.segments.first { $0.scan.segment?.rawValue == resumeSegment }?.file ?? report.segments.last?.file
+        if let resumeFile, resumeFile.path != pinned?.path {
           pinned?.close()
-          pinned = PinnedSegment(last)
+          pinned = PinnedSegment(resumeFile)
         }
-        // Next time, start where this pass ended; wait only when it found nothing new.
-        if let lastEnd = state.lastEnd { readRange = lastEnd..<(readRange?.upperBound ?? LSN(.max)) }
+        // Next time, start where this pass ended, unless the WAL read reaches the end asked for;
+        // wait only when the pass found nothing new.
+        let upper = readRange?.upperBound ?? LSN(.max)
+        if upper != LSN(.max), report.segments.contains(where: { Self.reaches($0.scan, upper) }) { break }
+        if let lastEnd = state.lastEnd {
+          guard lastEnd < upper else { break }
+          readRange = lastEnd..<upper
+        }
         if state.lastEnd == endBeforePass { Interruption.sleep(seconds: 1) }
         if Interruption.happened { break }
       }
@@ -236,6 +252,16 @@ extension Walkit {
           printError("walkit inspect: end of WAL at \(lastEnd)")
         }
       }
+    }
+
+    /// True when what `scan` read goes to `end` or past it: valid WAL through it, or a record
+    /// continuing past the segment's end when that end is at or after `end`.
+    static func reaches(_ scan: SegmentScan, _ end: LSN) -> Bool {
+      if let through = scan.validThrough, through >= end { return true }
+      guard case .continuesBeyond = scan.ending, let geometry = scan.geometry, let segment = scan.segment,
+        let segmentEnd = geometry.startLSN(of: segment)?.advanced(by: geometry.segmentSize)
+      else { return false }
+      return segmentEnd >= end
     }
 
     /// True when every problem of a pass is one the last file read shows while it is still being

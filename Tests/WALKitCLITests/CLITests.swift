@@ -491,6 +491,11 @@ import Glibc
     #expect(last["schema"] as? String == "walkit.inspect.resumption/1")
     #expect(last["damagedLSN"] as? String == damaged)
     #expect(last["resumedLSN"] as? String == next)
+    // Read one record at a time (-n), the same: damage, not WAL gone from the source.
+    let counted = try Self.walkit(["inspect", "--keep-going", "-n", "1000000", "-p", directory.path])
+    #expect(counted.status == 1)
+    #expect(!counted.stderr.contains("no longer in"))
+    #expect(counted.stdout == goesOn.stdout)
   }
 
   @Test func followPrintsRecordsOfSegmentsThatArriveLater() throws {

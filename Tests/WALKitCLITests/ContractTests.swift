@@ -223,6 +223,26 @@ import Glibc
     #expect(stderr == expected)
   }
 
+  /// --follow with an end stops there instead of waiting.
+  @Test func followWithAnEndStopsThere() throws {
+    let started = Date()
+    let run = try Self.walkit(["inspect", "--follow", "-p", "TestData/pg16/archive", "-e", "0/700000"])
+    #expect(run.status == 0)
+    #expect(Date().timeIntervalSince(started) < 10)
+    #expect(run.stderr.hasSuffix("the end of the requested range\n"), "\(run.stderr)")
+  }
+
+  /// inspect lists records: a timeline's history file is not needed for that.
+  @Test func inspectOfALaterTimelineWithoutItsHistoryIsFine() throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg18-timeline/archive/00000002000000000000000F",
+                                     toPath: directory.appendingPathComponent("00000002000000000000000F").path)
+    let run = try Self.walkit(["inspect", "-p", directory.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(!run.stdout.isEmpty)
+  }
+
   /// Timeline 0 does not exist: such a name is not a segment.
   @Test func aNameOfTimelineZeroIsNotASegment() throws {
     let directory = try Self.scratch()

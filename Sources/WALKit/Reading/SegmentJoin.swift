@@ -14,7 +14,8 @@ enum SegmentJoin {
     else { return nil }
     let location = WALLocation(file: file, segment: name, fileOffset: 0, lsn: start)
     let due = previous.continuationDueAfterEnd
-    if due > 0, current.continuedBytes != due {
+    let isPastTheEnd = current.endOfWALSignature != nil && !current.holdsOwnWAL
+    if due > 0, current.continuedBytes != due, !isPastTheEnd, !current.firstPageOverwritesContinuation {
       let found = current.continuedBytes == 0 ? "there is no contrecord flag" : "its first page continues \(current.continuedBytes) bytes"
       return WALProblem(.brokenContinuation,
         "\(found), but the record the previous segment continues needs \(due) more bytes", at: location)

@@ -35,6 +35,9 @@ public struct SegmentScan: Sendable {
   /// For a segment that holds only the middle of a record longer than itself: the bytes of
   /// that record the next segment's first page must continue (0 otherwise).
   public var continuationDueAfterEnd: UInt64 = 0
+  /// The first page says a record continued into it was abandoned
+  /// (`XLP_FIRST_IS_OVERWRITE_CONTRECORD`): nothing of the previous segment's record is due.
+  public var firstPageOverwritesContinuation = false
   /// Where verified WAL ends: the next unread position.
   public var validThrough: LSN?
   public var ending: Ending = .stopped(at: .invalid)

@@ -223,6 +223,7 @@ private struct Run {
     result.lastPageTimeline = first.timeline
     lastPageTimeline = first.timeline
 
+    result.firstPageOverwritesContinuation = first.overwritesContinuation
     guard geometry.segmentOffset(of: first.pageAddress) == 0 else {
       result.stopProblem = problem(.wrongPageAddress,
         "first page address \(first.pageAddress) is not the start of a \(WALGeometry.formatSize(geometry.segmentSize)) segment",
@@ -330,7 +331,9 @@ private struct Run {
       if position >= segmentEnd {
         let dataInSegment = geometry.segmentSize - UInt64(PageHeader.longSize)
           - (geometry.pagesPerSegment - 1) * UInt64(PageHeader.shortSize)
-        result.continuationDueAfterEnd = UInt64(first.remainingLength) - dataInSegment
+        let remaining = UInt64(first.remainingLength)
+        // The record may also end in the segment's last bytes, its end MAXALIGNed to the boundary.
+        result.continuationDueAfterEnd = remaining > dataInSegment ? remaining - dataInSegment : 0
         result.validThrough = segmentEnd
         result.ending = .complete(nextRecord: position)
         result.lastPageTimeline = lastPageTimeline

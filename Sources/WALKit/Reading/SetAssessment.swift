@@ -13,8 +13,12 @@ struct SetAssessment {
   /// The system identifier most segments have: the cluster's.
   private var clusterIdentifier: UInt64?
 
+  /// Whether a timeline after the first without its history file is a problem.
+  let checksMissingHistories: Bool
+
   init(files: [WALFile], scans: [SegmentScan], histories: [TimelineID: TimelineHistory] = [:],
-       historyFiles: [TimelineID: String] = [:]) {
+       historyFiles: [TimelineID: String] = [:], checksMissingHistories: Bool = true) {
+    self.checksMissingHistories = checksMissingHistories
     self.files = files
     self.scans = scans
     self.histories = histories
@@ -174,7 +178,7 @@ struct SetAssessment {
   /// went on writing after the promotion: a split brain).
   private mutating func checkHistory(of timeline: TimelineID, chain: [(SegmentNumber, Int)]) {
     guard let (_, firstIndex) = chain.first else { return }
-    if timeline > TimelineID(1), historyFiles[timeline] == nil {
+    if checksMissingHistories, timeline > TimelineID(1), historyFiles[timeline] == nil {
       let name = SegmentName.hex8(timeline.rawValue) + ".history"
       let directory = files[firstIndex].path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
       gapProblems.append((firstIndex, WALProblem(.missingHistory,

@@ -14,7 +14,9 @@ public struct VerificationReport: Sendable {
   public var repositories: [Repository]
 
   /// Judges `scans` (one per file of `inputs`, in order) as a set.
-  init(inputs: WALInputs, scans: [SegmentScan]) {
+  /// - Parameter checksHistories: report a timeline without its history file (a reader that
+  ///   lists records, as `inspect`, does not need one).
+  init(inputs: WALInputs, scans: [SegmentScan], checksHistories: Bool = true) {
     var histories: [TimelineID: TimelineHistory] = [:]
     var historyFiles: [TimelineID: String] = [:]
     var historyProblems: [WALProblem] = []
@@ -30,7 +32,8 @@ public struct VerificationReport: Sendable {
       }
     }
     checkedFiles.sort()
-    var assessment = SetAssessment(files: inputs.files, scans: scans, histories: histories, historyFiles: historyFiles)
+    var assessment = SetAssessment(files: inputs.files, scans: scans, histories: histories, historyFiles: historyFiles,
+                                   checksMissingHistories: checksHistories)
     assessment.run()
     segments = assessment.reports
     problems = inputs.problems + historyProblems + assessment.orderedProblems()

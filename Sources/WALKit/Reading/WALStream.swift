@@ -90,7 +90,7 @@ public struct WALStream: Sendable {
       }
     }
     selected.files = Array(selected.files.prefix(scans.count))
-    return VerificationReport(inputs: selected, scans: scans)
+    return VerificationReport(inputs: selected, scans: scans, checksHistories: false)
   }
 
   /// Reads segments on `jobs` threads (0: one per processor): `visit` gathers the records of
@@ -150,7 +150,7 @@ public struct WALStream: Sendable {
       return !(damage == .stop && scan.isDamaged)
     }
     selected.files = Array(files.prefix(scans.count))
-    return VerificationReport(inputs: selected, scans: scans)
+    return VerificationReport(inputs: selected, scans: scans, checksHistories: false)
   }
 
   /// The timeline history followed when no timeline is named, as recovery follows it: the

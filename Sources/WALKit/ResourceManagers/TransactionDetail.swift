@@ -1,7 +1,7 @@
 /// Descriptions of Transaction, Standby and XLOG records, as pg_waldump of 15–18 writes them.
 enum TransactionDetail {
-  /// `timestamptz_to_str` as pg_waldump prints it, in UTC: `2026-11-26 16:29:55.916235 UTC`
-  /// (pg_waldump uses the local time zone; walkit always writes UTC).
+  /// `timestamptz_to_str` as pg_waldump prints it: `2026-11-26 16:29:55.916235 UTC`, in UTC
+  /// or in the local time zone (``TimestampText/usesLocalTime``).
   static func timestamp(_ microseconds: Int64) -> String {
     let bytes = TextBuffer(capacity: 64)
     appendTimestamp(microseconds, to: bytes)
