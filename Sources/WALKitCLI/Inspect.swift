@@ -1,11 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
 import WALKit
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Walkit {
   struct Inspect: ParsableCommand {
