@@ -25,11 +25,13 @@ import Glibc
     var stderr: String
   }
 
-  static func walkit(_ arguments: [String]) throws -> Run {
+  /// Runs walkit from the repository root; `environment` replaces the inherited one when given.
+  static func walkit(_ arguments: [String], environment: [String: String]? = nil) throws -> Run {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
     process.currentDirectoryURL = root
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

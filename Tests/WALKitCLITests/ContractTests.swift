@@ -19,6 +19,14 @@ import Glibc
 
   static let commands: [[String]] = [["verify"], ["gaps"], ["inspect", "-p"]]
 
+  /// Copies every file of a TestData directory (a path from the repository root) into `directory`.
+  static func copyContents(of relative: String, into directory: URL) throws {
+    let source = CLITests.root.appendingPathComponent(relative)
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+    }
+  }
+
   @Test(arguments: commands)
   func anEmptyDirectoryIsNothingToReadAndExitsTwo(_ command: [String]) throws {
     let empty = try Self.scratch()
@@ -113,10 +121,7 @@ import Glibc
   @Test func aContinuousAnswerWithAProblemExitsOne() throws {
     let directory = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let source = CLITests.root.appendingPathComponent("TestData/pg18-timeline/archive")
-    for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
-      try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name))
-    }
+    try Self.copyContents(of: "TestData/pg18-timeline/archive", into: directory)
     #expect(mkfifo(directory.appendingPathComponent("000000020000000000000010").path, 0o600) == 0)
     let run = try Self.walkit(["gaps", "--from", "TestData/pg18-timeline/backup_label", directory.path])
     #expect(run.status == 1)
@@ -130,10 +135,7 @@ import Glibc
   @Test func anotherBranchOfHistoryIsANote() throws {
     let directory = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let promoted = CLITests.root.appendingPathComponent("TestData/pg15-split/B")
-    for name in try FileManager.default.contentsOfDirectory(atPath: promoted.path) {
-      try FileManager.default.copyItem(at: promoted.appendingPathComponent(name), to: directory.appendingPathComponent(name))
-    }
+    try Self.copyContents(of: "TestData/pg15-split/B", into: directory)
     try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg15-split/A/00000001000000000000000F",
                                      toPath: directory.appendingPathComponent("00000001000000000000000F").path)
     let run = try Self.walkit(["verify", directory.path])
@@ -168,17 +170,7 @@ import Glibc
   /// by pg_waldump with TZ set); JSON keeps UTC, as ISO 8601 in `time`.
   @Test(arguments: ["Europe/Berlin", "America/St_Johns", "Asia/Kolkata", "UTC"])
   func timesFollowTheTimeZoneAsPgWaldumps(_ zone: String) throws {
-    let process = Process()
-    process.executableURL = CLITests.binary
-    process.arguments = ["inspect", "-p", "TestData/pg15/archive"]
-    process.currentDirectoryURL = CLITests.root
-    process.environment = ["TZ": zone]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let listing = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let listing = try CLITests.walkit(["inspect", "-p", "TestData/pg15/archive"], environment: ["TZ": zone]).stdout
     let timed = listing.split(separator: "\n").filter {
       $0.range(of: "desc: (COMMIT|ABORT|PREPARE|COMMIT_PREPARED|ABORT_PREPARED|END_OF_RECOVERY) ", options: .regularExpression) != nil
     }
