@@ -19,10 +19,14 @@ let package = Package(
         .linkedLibrary("lzma"), .linkedLibrary("brotlidec"), .linkedLibrary("crypto"), .linkedLibrary("deflate"),
       ]
     ),
-    .target(
-      name: "WALKit",
-      dependencies: ["CWALSupport"]
-    ),
+    // The layers, each using only those above it: values and formats; reading bytes from disk;
+    // reading records and judging a set of files; describing records; recovery analysis.
+    .target(name: "WALCore", dependencies: ["CWALSupport"]),
+    .target(name: "WALIO", dependencies: ["WALCore", "CWALSupport"]),
+    .target(name: "WALReader", dependencies: ["WALCore", "WALIO", "CWALSupport"]),
+    .target(name: "WALDescriptions", dependencies: ["WALCore"]),
+    .target(name: "WALRecovery", dependencies: ["WALCore", "WALIO", "WALReader", "WALDescriptions"]),
+    .target(name: "WALKit", dependencies: ["WALCore", "WALIO", "WALReader", "WALDescriptions", "WALRecovery"]),
     .executableTarget(
       name: "WALKitCLI",
       dependencies: [
@@ -36,7 +40,7 @@ let package = Package(
     ),
     .testTarget(
       name: "WALKitTests",
-      dependencies: ["WALKit"]
+      dependencies: ["WALKit", "WALCore", "WALIO", "WALReader", "WALDescriptions", "WALRecovery"]
     ),
     .testTarget(
       name: "WALKitCLITests",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 @Suite struct ComparisonTests {
   static let pg16 = Fixture.plainSets[1]

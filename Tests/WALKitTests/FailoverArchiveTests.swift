@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 /// Archives after a failover, made by real PostgreSQL servers: a `.partial` beside the old
 /// primary's full segment of the same name (TestData/pg15-split), a history file recording the

@@ -1,5 +1,6 @@
 import Testing
 @testable import WALKit
+@testable import WALIO
 
 /// Every full-page image of the real WAL restores to a well-formed page: pglz, lz4 and zstd
 /// (PostgreSQL 15 switched methods during the workload), with the hole exactly between the

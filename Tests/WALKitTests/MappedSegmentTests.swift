@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 /// A lone segment is mapped rather than read; a file truncated under its mapping must read as
 /// zeros that the reader is told about, never kill the process with SIGBUS.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 /// The same PostgreSQL 15 WAL kept as archive commands and backup tools keep it
 /// (TestData/pg15-repositories, made by TestData/generate/make-repository-fixtures.sh with the real

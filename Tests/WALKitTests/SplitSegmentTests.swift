@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 /// A lone segment is read in parts on several threads; what comes out must be what one
 /// thread reading it whole gives, damage included.

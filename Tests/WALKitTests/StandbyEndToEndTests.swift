@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
 
 /// The real-WAL sets under TestData/ and what that version's pg_waldump said about them.
 enum Fixture {

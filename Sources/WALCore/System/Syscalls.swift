@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The only file in WALKit that talks to the C library: open, stat, map and list, read-only.
+@usableFromInline package enum Syscalls {
+  package enum FileType: Sendable { case regular, directory, symbolicLink, other(String) }
+
+  package struct FileStatus: Sendable {
+    package var type: FileType
+    package var size: UInt64
+  }
+
+  static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+  /// `stat` (following links) or `lstat`; the error text on failure.
+  package static func status(of path: String, followLinks: Bool = true) -> Result<FileStatus, SyscallError> {
+    var info = stat()
+    let rc = followLinks ? stat(path, &info) : lstat(path, &info)
+    guard rc == 0 else { return .failure(SyscallError(code: errno)) }
+    return .success(fileStatus(info))
+  }
+
+  static func fileStatus(_ info: stat) -> FileStatus {
+    let type: FileType
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: type = .regular
+    case S_IFDIR: type = .directory
+    case S_IFLNK: type = .symbolicLink
+    case S_IFIFO: type = .other("a FIFO")
+    case S_IFCHR: type = .other("a character device")
+    case S_IFBLK: type = .other("a block device")
+    case S_IFSOCK: type = .other("a socket")
+    default: type = .other("not a regular file")
+    }
+    return FileStatus(type: type, size: UInt64(max(0, info.st_size)))
+  }
+
+  /// Opens read-only without blocking (a FIFO would otherwise wait for a writer) and returns
+  /// the descriptor with the status of what was opened.
+  package static func openReadOnly(_ path: String) -> Result<(Int32, FileStatus), SyscallError> {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else { return .failure(SyscallError(code: errno)) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      let code = errno
+      close(fd)
+      return .failure(SyscallError(code: code))
+    }
+    return .success((fd, fileStatus(info)))
+  }
+
+  package static func closeFile(_ fd: Int32) { close(fd) }
+
+  /// Fills `buffer` from the file at `offset`; fewer bytes only at the end of the file.
+  package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Result<Int, SyscallError> {
+    var done = 0
+    while done < buffer.count {
+      let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+      if n < 0 {
+        if errno == EINTR { continue }
+        return .failure(SyscallError(code: errno))
+      }
+      if n == 0 { break }
+      done += n
+    }
+    return .success(done)
+  }
+
+  /// A directory entry: its name, and its type when the directory listing tells it without a
+  /// `stat` (`nil` for links and file systems that do not say).
+  package struct DirectoryEntry: Sendable {
+    package var name: String
+    package var type: FileType?
+  }
+
+  /// The entries of a directory, without `.` and `..`.
+  package static func directoryEntries(_ path: String) -> Result<[DirectoryEntry], SyscallError> {
+    guard let dir = opendir(path) else { return .failure(SyscallError(code: errno)) }
+    defer { closedir(dir) }
+    var entries: [DirectoryEntry] = []
+    // A dirent is only as long as its name: read the fields in place, never the whole struct.
+    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+    let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)!
+    while let entry = readdir(dir) {
+      let raw = UnsafeRawPointer(entry)
+      let name = String(cString: raw.advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
+      let entryType = raw.load(fromByteOffset: typeOffset, as: UInt8.self)
+      guard name != "." && name != ".." else { continue }
+      let type: FileType?
+      switch Int32(entryType) {
+      case Int32(DT_REG): type = .regular
+      case Int32(DT_DIR): type = .directory
+      case Int32(DT_FIFO): type = .other("a FIFO")
+      case Int32(DT_CHR): type = .other("a character device")
+      case Int32(DT_BLK): type = .other("a block device")
+      case Int32(DT_SOCK): type = .other("a socket")
+      default: type = nil
+      }
+      entries.append(DirectoryEntry(name: name, type: type))
+    }
+    return .success(entries)
+  }
+
+  /// `realloc`: a block of `count` bytes holding what `block` held (a new block for `nil`).
+  /// Stops the process when memory is exhausted, as every Swift allocation does.
+  @inlinable
+  @usableFromInline static func reallocate(_ block: UnsafeMutableRawPointer?, to count: Int) -> UnsafeMutableRawPointer {
+    guard let grown = realloc(block, count) else { fatalError("out of memory growing a buffer to \(count) bytes") }
+    return grown
+  }
+
+  static func release(_ block: UnsafeMutableRawPointer) { free(block) }
+
+  package static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// An `errno` from a failed call.
+package struct SyscallError: Error, Sendable, CustomStringConvertible {
+  var code: Int32
+  package var description: String { Syscalls.errorText(code) }
+}
+
+/// `memcmp`, for comparisons of large buffers.
+package func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Int32 { memcmp(a, b, count) }

@@ -1,0 +1,124 @@
+import WALCore
+
+/// Heap2 pruning, vacuuming and freezing records, whose layout changed in 16 and again in 17.
+enum Heap2Detail {
+  typealias U = AccessMethodDetail
+
+  /// `array_desc` of offsets: ` [5, 10, 15]`.
+  static func offsets(_ data: RecordBytes, at offset: Int, count: Int) -> String? {
+    guard let values = data.u16s(at: offset, count: count) else { return nil }
+    return " [" + values.map { String($0) }.joined(separator: ", ") + "]"
+  }
+
+  /// Freeze plans and their offsets: ` [{ xmax: 0, infomask: 11010, infomask2: 32775, ntuples: 13, offsets: [..] }]`.
+  static func plans(_ data: RecordBytes, at offset: Int, count: Int, offsetsAt start: Int) -> String? {
+    var position = start
+    var parts: [String] = []
+    for index in 0..<count {
+      guard let base = RecordBytes.offset(offset, index: index, stride: 12), let xmax = RecordDetail.u32(data, base), let infomask2 = U.u16(data, base + 4), let infomask = U.u16(data, base + 6),
+        let tuples = U.u16(data, base + 10), let list = offsets(data, at: position, count: Int(tuples))
+      else { return nil }
+      parts.append("{ xmax: \(xmax), infomask: \(infomask), infomask2: \(infomask2), ntuples: \(tuples), offsets:\(list) }")
+      position += 2 * Int(tuples)
+    }
+    return " [" + parts.joined(separator: ", ") + "]"
+  }
+
+  static func describe(_ record: WALRecord) -> String? {
+    let data = record.mainBytes
+    let major = record.version.major
+    let block = record.blocks.first.map { record.checkedBytes(in: $0.data) }
+    switch record.header.info & 0x70 {
+    case 0x10 where major == 16:  // PRUNE: horizon, nredirected, ndead; offsets in block 0
+      guard let xid = RecordDetail.u32(data, 0), let redirected = U.u16(data, 4), let dead = U.u16(data, 6) else { return nil }
+      var text = "snapshotConflictHorizon: \(xid), nredirected: \(redirected), ndead: \(dead)"
+      if let block, !block.isEmpty {
+        let unused = (block.count / 2) - 2 * Int(redirected) - Int(dead)
+        guard unused >= 0 else { return nil }
+        guard let pairs = redirections(block, at: 0, count: Int(redirected)) else { return nil }
+        text += ", nunused: \(unused), redirected: [" + pairs + "]"
+        guard let deadList = offsets(block, at: 4 * Int(redirected), count: Int(dead)),
+          let unusedList = offsets(block, at: 4 * Int(redirected) + 2 * Int(dead), count: unused)
+        else { return nil }
+        text += ", dead:" + deadList + ", unused:" + unusedList
+      }
+      return text
+    case 0x20 where major <= 16:  // VACUUM (14–16): nunused; offsets in block 0
+      guard major >= 14, let unused = U.u16(data, 0) else { return nil }
+      guard major >= 16 else { return "nunused \(unused)" }
+      var text = "nunused: \(unused)"
+      if let block, !block.isEmpty {
+        guard let list = offsets(block, at: 0, count: Int(unused)) else { return nil }
+        text += ", unused:" + list
+      }
+      return text
+    case 0x30 where major <= 16:  // FREEZE_PAGE (14–16)
+      guard major >= 14, let xid = RecordDetail.u32(data, 0), let count = U.u16(data, 4) else { return nil }
+      guard major >= 16 else { return "cutoff xid \(xid) ntuples \(count)" }
+      var text = "snapshotConflictHorizon: \(xid), nplans: \(count)"
+      if let block, !block.isEmpty {
+        guard let list = plans(block, at: 0, count: Int(count), offsetsAt: 12 * Int(count)) else { return nil }
+        text += ", plans:" + list
+      }
+      return text
+    case 0x10 where major >= 17, 0x20 where major >= 17, 0x30 where major >= 17:  // PRUNE_ON_ACCESS, _VACUUM_SCAN, _VACUUM_CLEANUP
+      return prune17(record, block: block)
+    default:
+      return nil
+    }
+  }
+
+  /// Redirections, pairs of offsets: `5->7, 9->12`.
+  static func redirections(_ data: RecordBytes, at offset: Int, count: Int) -> String? {
+    guard let values = data.u16s(at: offset, count: 2 * count) else { return nil }
+    return (0..<count).map { "\(values[2 * $0])->\(values[2 * $0 + 1])" }.joined(separator: ", ")
+  }
+
+  enum PruneFlag {
+    static let catalog: UInt8 = 1 << 1, horizon: UInt8 = 1 << 3, plans: UInt8 = 1 << 4
+    static let redirections: UInt8 = 1 << 5, dead: UInt8 = 1 << 6, unused: UInt8 = 1 << 7
+  }
+
+  /// `xl_heap_prune` of 17+: reason, flags, an optional horizon, and the item lists in block 0.
+  static func prune17(_ record: WALRecord, block: RecordBytes?) -> String? {
+    let data = record.mainBytes
+    guard let flags = data.u8(1) else { return nil }
+    var text = ""
+    if flags & PruneFlag.horizon != 0 {
+      guard let xid = RecordDetail.u32(data, 2) else { return nil }
+      text += "snapshotConflictHorizon: \(xid)"
+    }
+    text += ", isCatalogRel: " + (flags & PruneFlag.catalog != 0 ? "T" : "F")
+    guard let block, !block.isEmpty else { return text }
+    var cursor = 0
+    var planCount = 0, plansAt = 0
+    if flags & PruneFlag.plans != 0 {
+      guard let count = U.u16(block, 0) else { return nil }
+      planCount = Int(count)
+      plansAt = 4
+      cursor = 4 + 12 * planCount
+    }
+    func items(_ flag: UInt8, width: Int) -> (count: Int, at: Int)? {
+      guard flags & flag != 0 else { return (0, cursor) }
+      guard let count = U.u16(block, cursor) else { return nil }
+      let at = cursor + 2
+      cursor = at + 2 * width * Int(count)
+      return (Int(count), at)
+    }
+    guard let redirected = items(PruneFlag.redirections, width: 2), let dead = items(PruneFlag.dead, width: 1),
+      let unused = items(PruneFlag.unused, width: 1), block.count >= cursor
+    else { return nil }
+    text += ", nplans: \(planCount), nredirected: \(redirected.count), ndead: \(dead.count), nunused: \(unused.count)"
+    if planCount > 0 {
+      guard let list = plans(block, at: plansAt, count: planCount, offsetsAt: cursor) else { return nil }
+      text += ", plans:" + list
+    }
+    if redirected.count > 0 {
+      guard let pairs = redirections(block, at: redirected.at, count: redirected.count) else { return nil }
+      text += ", redirected: [" + pairs + "]"
+    }
+    if dead.count > 0, let list = offsets(block, at: dead.at, count: dead.count) { text += ", dead:" + list }
+    if unused.count > 0, let list = offsets(block, at: unused.at, count: unused.count) { text += ", unused:" + list }
+    return text
+  }
+}

@@ -1,0 +1,54 @@
+import WALCore
+
+/// A resource manager: the part of PostgreSQL that writes, and replays, one family of records.
+///
+/// Ids 0–21 are built in and the same in 10–18 (`rmgrlist.h`); 128–255 are custom (15+),
+/// named `custom###` as pg_waldump names them.
+public struct ResourceManager: Hashable, Sendable, CustomStringConvertible {
+  /// `xl_rmid`.
+  public let id: UInt8
+  /// The name pg_waldump prints: `Heap2`, `Btree`, `custom128`.
+  public let name: String
+
+  /// Built-in resource managers; the array index is the id.
+  public static let builtIn: [ResourceManager] = [
+    "XLOG", "Transaction", "Storage", "CLOG", "Database", "Tablespace", "MultiXact", "RelMap", "Standby",
+    "Heap2", "Heap", "Btree", "Hash", "Gin", "Gist", "Sequence", "SPGist", "BRIN", "CommitTs",
+    "ReplicationOrigin", "Generic", "LogicalMessage",
+  ].enumerated().map { ResourceManager(id: UInt8($0.offset), name: $0.element) }
+
+  private init(id: UInt8, name: String) {
+    self.id = id
+    self.name = name
+  }
+
+  /// The resource manager with this id; custom ids get pg_waldump's generated name, and ids
+  /// no version uses get `invalid###`.
+  public init(id: UInt8) {
+    if Int(id) < Self.builtIn.count {
+      self = Self.builtIn[Int(id)]
+    } else if id >= ResourceManagerIDs.firstCustom {
+      self.init(id: id, name: "custom" + String(repeating: "0", count: id < 100 ? 1 : 0) + String(id))
+    } else {
+      self.init(id: id, name: "invalid\(id)")
+    }
+  }
+
+  /// The built-in resource manager with this name (as pg_waldump's `--rmgr` takes it,
+  /// case-insensitive), or a custom one named `custom###`.
+  public static func named(_ name: String) -> ResourceManager? {
+    let lowered = name.lowercased()
+    if let found = builtIn.first(where: { $0.name.lowercased() == lowered }) { return found }
+    if lowered.hasPrefix("custom"), let id = UInt8(lowered.dropFirst(6)), id >= ResourceManagerIDs.firstCustom {
+      return ResourceManager(id: id)
+    }
+    return nil
+  }
+
+  public var description: String { name }
+}
+
+extension WALRecord {
+  /// The resource manager that wrote the record.
+  public var resourceManager: ResourceManager { ResourceManager(id: header.resourceManagerID) }
+}

@@ -1,0 +1,219 @@
+import CWALSupport
+import Synchronization
+import WALCore
+
+/// The bytes of one WAL file, read-only: a reused buffer holding a plain file, or one holding
+/// a decompressed one. The bytes live as long as this object.
+public final class SegmentData: @unchecked Sendable {
+  /// Whether ``load(path:inflateLimit:prefix:named:mapped:)`` may map files (default true).
+  ///
+  /// The first mapping installs a process-wide SIGBUS handler, so that a file truncated by
+  /// another process while mapped reads as zeros (``isCutShort``) instead of killing the
+  /// process. Faults outside walkit's mappings are handed on to the handler the host program
+  /// installed before, or end the process as they would have. A host that owns SIGBUS, or
+  /// wants no handler installed, sets this to false before reading: files are then read into
+  /// memory, never mapped.
+  public static var mappingAllowed: Bool {
+    get { mappingFlag.load(ordering: .relaxed) }
+    set { mappingFlag.store(newValue, ordering: .relaxed) }
+  }
+  private static let mappingFlag = Atomic<Bool>(true)
+
+  /// How the bytes reached memory.
+  public enum Origin: Sendable, Equatable {
+    /// Read from a plain file into a buffer.
+    case read
+    /// Decompressed from a file in that format.
+    case decompressed(Compression)
+    /// Handed over by the caller.
+    case memory
+  }
+
+  public let bytes: UnsafeRawBufferPointer
+  public let origin: Origin
+  /// The size of the file on disk (the compressed size for a compressed file).
+  public let storedSize: UInt64
+  /// How the file was stored, as its content shows.
+  public var compression: Compression {
+    if case .decompressed(let format) = origin { return format }
+    return .plain
+  }
+  /// The size of the content: the file's size for a plain file (of which at most one segment
+  /// is read), the decompressed size for a compressed one.
+  public var contentSize: UInt64 { origin == .read ? storedSize : UInt64(bytes.count) }
+  private let ownership: Ownership
+
+  /// What to give back when the bytes are no longer needed.
+  private enum Ownership { case none, allocation, pooled, mapping(slot: Int32) }
+
+  /// Bytes allocated behind `bytes` (a pooled buffer may be longer than what was read).
+  private let capacity: Int
+  /// The file read, when only its beginning was (see ``isPrefix``).
+  public private(set) var path: String?
+  /// True when only the first part of the file was read, on request: reload it whole from
+  /// ``path`` to see the rest.
+  public var isPrefix: Bool { origin == .read && UInt64(bytes.count) < min(storedSize, readTarget) }
+  private var readTarget: UInt64 = .max
+  /// True when the file was mapped and is now shorter than what was mapped (another process
+  /// truncated it): some of ``bytes`` may have read as zeros that the file never held.
+  public var isCutShort: Bool {
+    guard case .mapping(let slot) = ownership else { return false }
+    return walkit_mapping_cut_short(slot) != 0
+  }
+
+  private init(bytes: UnsafeRawBufferPointer, origin: Origin, storedSize: UInt64, ownership: Ownership, capacity: Int? = nil) {
+    self.bytes = bytes
+    self.origin = origin
+    self.storedSize = storedSize
+    self.ownership = ownership
+    self.capacity = capacity ?? bytes.count
+  }
+
+  deinit {
+    guard let base = bytes.baseAddress else { return }
+    switch ownership {
+    case .none: break
+    case .allocation: base.deallocate()
+    case .pooled: BufferPool.shared.give(UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(start: base, count: capacity)))
+    case .mapping(let slot): walkit_unmap_file(base, bytes.count, slot)
+    }
+  }
+
+  /// A copy of `bytes`, for tests and tools that build WAL in memory.
+  public convenience init(copying bytes: some Collection<UInt8>) {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+    buffer.copyBytes(from: bytes)
+    self.init(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: bytes.count), origin: .memory,
+              storedSize: UInt64(bytes.count), ownership: .allocation)
+  }
+
+  /// Opens `path` read-only and reads it into memory: a plain file up to the segment size its
+  /// long header announces (reusing buffers), a compressed file (its format detected by its
+  /// magic bytes) decompressed, never to more than `inflateLimit` bytes.
+  ///
+  /// - Throws: `unexpected-file` for anything but a regular file, `unreadable-file` when it
+  ///   cannot be opened, read or inflated.
+  /// - Parameter prefix: read at most this many bytes of a plain file (its start is all a
+  ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
+  /// - Parameter named: the format the file's name claims: used for the formats without magic
+  ///   bytes (lzma, brotli) when the content is not plain WAL.
+  /// - Parameter mapped: map a plain file instead of reading it. Reading into reused buffers
+  ///   is faster over many segments; a fresh process reading one segment saves the faults of
+  ///   16 MB of new memory by mapping it (see docs/benchmarks.md). A page the file loses while
+  ///   mapped (another process truncates it) reads as zeros, and ``isCutShort`` says so:
+  ///   whoever maps must check it before trusting what was read. The first mapping installs a
+  ///   process-wide SIGBUS handler for this (see ``mappingAllowed``); faults outside walkit's
+  ///   mappings are handed on to the handler the host program had before.
+  public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
+                          prefix: Int? = nil, named: Compression? = nil, mapped: Bool = false) throws(WALProblem) -> SegmentData
+  {
+    let location = WALLocation(file: path)
+    let fd: Int32
+    let status: Syscalls.FileStatus
+    switch Syscalls.openReadOnly(path) {
+    case .failure(let error):
+      throw WALProblem(.unreadableFile, "cannot open: \(error)", at: location)
+    case .success(let opened):
+      (fd, status) = opened
+    }
+    defer { Syscalls.closeFile(fd) }
+    guard case .regular = status.type else {
+      let what: String
+      switch status.type {
+      case .other(let text): what = text
+      case .directory: what = "a directory"
+      default: what = "not a regular file"
+      }
+      throw WALProblem(.unexpectedFile, "expected a regular file, found \(what); not read", at: location)
+    }
+    guard status.size > 0 else {
+      return SegmentData(bytes: UnsafeRawBufferPointer(start: nil, count: 0), origin: .read, storedSize: 0, ownership: .none)
+    }
+
+    // The first page says what the file is and how much of it is a segment.
+    var head = [UInt8](repeating: 0, count: Int(min(status.size, 8192)))
+    let headCount: Int
+    switch head.withUnsafeMutableBytes({ Syscalls.read(fd, into: $0, at: 0) }) {
+    case .failure(let error): throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
+    case .success(let count): headCount = count
+    }
+    let format = head.withUnsafeBytes { storedFormat(head: UnsafeRawBufferPointer(rebasing: $0[0..<headCount]), named: named) }
+    let isCompressed = format != .plain
+    let wanted: UInt64
+    if isCompressed {
+      guard status.size <= maximumCompressedSize else {
+        throw WALProblem(.unreadableFile,
+          "compressed file of \(status.size) bytes is larger than any segment (at most \(maximumCompressedSize))", at: location)
+      }
+      wanted = status.size
+    } else {
+      let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
+      wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
+    }
+    if mapped, !isCompressed, prefix == nil, mappingAllowed {
+      var slot: Int32 = -1
+      if let base = walkit_map_file(fd, Int(wanted), &slot) {
+        return SegmentData(bytes: UnsafeRawBufferPointer(start: base, count: Int(wanted)), origin: .read,
+                           storedSize: status.size, ownership: .mapping(slot: slot))
+      }
+    }
+    let buffer = BufferPool.shared.take(Int(wanted))
+    var read = 0
+    switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)]), at: 0) {
+    case .failure(let error):
+      BufferPool.shared.give(buffer)
+      throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
+    case .success(let count):
+      read = count
+    }
+    let data = SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: read), origin: .read,
+                           storedSize: isCompressed ? UInt64(read) : status.size, ownership: .pooled, capacity: buffer.count)
+    if !isCompressed, prefix != nil {
+      data.path = path
+      data.readTarget = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
+    }
+    guard isCompressed else { return data }
+    return try Decompression.expand(data, format: format, location: location, limit: inflateLimit)
+  }
+
+  /// The format of a file that starts with `head`: by magic bytes, else the format its name
+  /// claims when that one has no magic and the content is not WAL.
+  static func storedFormat(head: UnsafeRawBufferPointer, named: Compression?) -> Compression {
+    if let detected = Compression.detect(head) { return detected }
+    guard let named, named == .lzma || named == .brotli else { return .plain }
+    let looksLikeWAL = head.count >= 2 && WALVersion(pageMagic: UInt16(head[0]) | UInt16(head[1]) << 8) != nil
+    return looksLikeWAL ? .plain : named
+  }
+
+  /// Reads the beginning of a segment that a record continues into: 256 kB, reloaded whole by
+  /// the scanner when the record needs more.
+  package static func loadFollowing(path: String, named: Compression? = nil) -> SegmentData? {
+    try? load(path: path, inflateLimit: announcedSegmentSize, prefix: 256 << 10, named: named)
+  }
+
+  /// The largest compressed file read: a 1 GiB segment that does not compress, plus framing.
+  static let maximumCompressedSize: UInt64 = (1 << 30) + (1 << 20)
+
+  /// The segment size a file's long header announces, when it looks like a WAL long header;
+  /// else 16 MiB. Bounds how far a compressed file may inflate.
+  @Sendable public static func announcedSegmentSize(_ head: SegmentData) -> UInt64 {
+    announcedSegmentSize(in: head.bytes)
+  }
+
+  /// The segment size a WAL long header at the start of `head` announces; else 16 MiB.
+  static func announcedSegmentSize(in head: UnsafeRawBufferPointer) -> UInt64 {
+    guard let header = PageHeader(decoding: head), WALVersion(pageMagic: header.magic) != nil, let long = header.long,
+      let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize))
+    else { return WALGeometry.standard.segmentSize }
+    return geometry.segmentSize
+  }
+
+  /// Takes over a pooled buffer holding `count` decompressed bytes.
+  static func owning(_ buffer: UnsafeMutableRawBufferPointer, count: Int, compression: Compression,
+                     storedSize: UInt64) -> SegmentData
+  {
+    SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), origin: .decompressed(compression),
+                storedSize: storedSize, ownership: .pooled, capacity: buffer.count)
+  }
+}
+

@@ -1,9 +1,0 @@
-/// A timeline (PostgreSQL `TimeLineID`). A cluster starts on timeline 1; each promotion or
-/// point-in-time recovery that ends starts a new one.
-public struct TimelineID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-  public var rawValue: UInt32
-  public init(rawValue: UInt32) { self.rawValue = rawValue }
-  public init(_ rawValue: UInt32) { self.rawValue = rawValue }
-  public static func < (a: TimelineID, b: TimelineID) -> Bool { a.rawValue < b.rawValue }
-  public var description: String { String(rawValue) }
-}

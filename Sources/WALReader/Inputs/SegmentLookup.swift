@@ -1,0 +1,73 @@
+import WALCore
+import WALIO
+
+/// Finds and opens the file of a named segment among listed files, for records that continue
+/// from one segment into the next. A full segment is preferred to a `.partial` of the same name.
+package struct SegmentLookup: Sendable {
+  private let files: [WALFile]
+  private let indexByName: [SegmentName: Int]
+  /// Newer timelines to look in when a segment is absent from its own, as recovery reads a
+  /// switch segment from the new timeline's file (empty unless asked for).
+  private let newerTimelines: [TimelineID]
+
+  /// - Parameter acrossTimelines: files of one history, at most one per segment: a record
+  ///   continues into the same segment of a newer timeline when its own timeline has none.
+  package init(_ files: [WALFile], acrossTimelines: Bool = false) {
+    self.files = files
+    indexByName = files.indexByName()
+    newerTimelines = acrossTimelines ? Array(Set(files.compactMap { $0.name?.timeline })).sorted() : []
+  }
+
+  /// The named segment's data, or `nil` when it is absent or unreadable (its own reading
+  /// reports why).
+  package func data(for name: SegmentName) -> SegmentData? {
+    let index = indexByName[name] ?? newerTimelines.lazy.filter { $0 > name.timeline }.compactMap { timeline in
+      indexByName[SegmentName(timeline: timeline, logID: name.logID, segmentInLog: name.segmentInLog)]
+    }.first
+    guard let index else { return nil }
+    return SegmentData.loadFollowing(path: files[index].path, named: files[index].compressionByName)
+  }
+
+  /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
+  /// Records continuing past its end are followed into the next segment of the same timeline.
+  /// - Parameter mapped: map a plain file rather than read it (see
+  ///   ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``), when there is no `visit`.
+  func scan(_ file: WALFile, with scanner: SegmentScanner, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
+    Self.scan(file, with: scanner, following: data(for:), mapped: mapped, visit: visit)
+  }
+
+  /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
+  /// A mapped file truncated while it was read is read again, as it is now; records handed to
+  /// `visit` cannot be taken back, so a file with `visit` is read, never mapped.
+  package static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
+                   from start: LSN? = nil, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
+  {
+    do {
+      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
+                                      named: file.compressionByName, mapped: mapped && visit == nil)
+      var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
+      if data.isCutShort { return self.scan(file, with: scanner, following: following, from: start, visit: visit) }
+      scan.problems += storageContradictions(of: file, data: data, scan: scan)
+      return scan
+    } catch {
+      var scan = SegmentScan(file: file.path, name: file.name)
+      scan.stopProblem = error.located(file: file.path, segment: file.name)
+      scan.compression = file.compressionByName ?? .plain
+      return scan
+    }
+  }
+
+  /// What the file's name and its catalogue entry claim that its content contradicts.
+  static func storageContradictions(of file: WALFile, data: SegmentData, scan: SegmentScan) -> [WALProblem] {
+    let location = WALLocation(file: file.path, segment: file.name ?? scan.name)
+    var found: [WALProblem] = []
+    if let named = file.compressionByName, named != data.compression {
+      found.append(WALProblem(.compressionMismatch,
+        "the name says \(named) (\(named.suffixes[0])), the content is \(data.compression)", at: location))
+    }
+    if let entry = file.catalogEntry {
+      found += entry.contradictions(of: data, scan: scan, at: location)
+    }
+    return found
+  }
+}

@@ -1,0 +1,54 @@
+import WALCore
+import WALIO
+
+/// Whether two consecutive segments are one WAL stream: what the earlier one's last record
+/// leads the reader to expect at the start of the later one.
+package enum SegmentJoin {
+  /// The first way `current` fails to continue `previous`, or `nil`. Nothing is said when
+  /// either was not read far enough to tell.
+  ///
+  /// - Parameter lastRecord: the last record read before `current` (it may lie in a segment
+  ///   before `previous` when `previous` is all continuation).
+  package static func problem(joining previous: SegmentScan, to current: SegmentScan, lastRecord: LSN?,
+                      geometry: WALGeometry, file: String, name: SegmentName?) -> WALProblem?
+  {
+    guard previous.stopProblem == nil, current.version != nil,
+      let start = current.segment.flatMap(geometry.startLSN(of:))
+    else { return nil }
+    let location = WALLocation(file: file, segment: name, fileOffset: 0, lsn: start)
+    let due = previous.continuationDueAfterEnd
+    let isPastTheEnd = current.endOfWALSignature != nil && !current.holdsOwnWAL
+    if due > 0, current.continuedBytes != due, !isPastTheEnd, !current.firstPageOverwritesContinuation {
+      let found = current.continuedBytes == 0 ? "there is no contrecord flag" : "its first page continues \(current.continuedBytes) bytes"
+      return WALProblem(.brokenContinuation,
+        "\(found), but the record the previous segment continues needs \(due) more bytes", at: location)
+    }
+    guard current.stopProblem == nil || current.holdsOwnWAL else { return nil }
+    let firstRecordSlot = start.advanced(by: UInt64(PageHeader.longSize))!
+    switch previous.ending {
+    case .complete(let nextRecord):
+      if nextRecord <= firstRecordSlot, current.continuedBytes > 0 {
+        return WALProblem(.brokenContinuation,
+          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment's last record ends at its end",
+          at: location)
+      }
+    case .switched:
+      if current.continuedBytes > 0 {
+        return WALProblem(.brokenContinuation,
+          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment ends with an XLOG SWITCH record",
+          at: location)
+      }
+    case .continuesBeyond, .stopped:
+      return nil
+    }
+    if let lastRecord, let first = current.firstRecord, let link = current.firstRecordPrevious, link != lastRecord {
+      return WALProblem(.brokenContinuation,
+        "record with incorrect prev-link \(link) at \(first): the previous segment's last record is at \(lastRecord); the two segments are not one WAL stream",
+        at: WALLocation(file: file, segment: name, fileOffset: geometry.segmentOffset(of: first), lsn: first))
+    }
+    if let before = previous.lastPageTimeline, let after = current.firstPageTimeline, after < before {
+      return WALProblem(.timelineMismatch, "out-of-sequence timeline ID \(after) (after \(before)) in the first page", at: location)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,275 @@
+import WALCore
+import WALIO
+
+/// Judges segments as a set: the cluster they belong to, gaps and continuity along each
+/// timeline, and whether each place where valid WAL stops is a legitimate end or damage.
+struct SetAssessment {
+  let files: [WALFile]
+  let scans: [SegmentScan]
+  /// The timeline history files among the inputs, and their paths.
+  let histories: [TimelineID: TimelineHistory]
+  let historyFiles: [TimelineID: String]
+  private(set) var reports: [SegmentReport]
+  /// Problems not tied to one file's WAL (missing segments and histories, history broken off),
+  /// keyed by the report they precede.
+  private var gapProblems: [(before: Int, problem: WALProblem)] = []
+  /// The system identifier most segments have: the cluster's.
+  private var clusterIdentifier: UInt64?
+
+  /// Whether a timeline after the first without its history file is a problem.
+  let checksMissingHistories: Bool
+
+  init(files: [WALFile], scans: [SegmentScan], histories: [TimelineID: TimelineHistory] = [:],
+       historyFiles: [TimelineID: String] = [:], checksMissingHistories: Bool = true) {
+    self.checksMissingHistories = checksMissingHistories
+    self.files = files
+    self.scans = scans
+    self.histories = histories
+    self.historyFiles = historyFiles
+    reports = zip(files, scans).map { file, scan in
+      SegmentReport(file: file, scan: scan, status: .complete, problems: scan.problems)
+    }
+  }
+
+  mutating func run() {
+    checkCluster()
+    let geometry = mostCommon(scans.compactMap(\.geometry)) ?? .standard
+    let chains = timelineChains(geometry: geometry)
+    var lastSegmentWithWAL: [TimelineID: SegmentNumber] = [:]
+    for (timeline, chain) in chains {
+      for (segment, index) in chain where scans[index].holdsOwnWAL {
+        lastSegmentWithWAL[timeline] = segment
+      }
+      checkContinuity(chain, geometry: geometry)
+      checkHistory(of: timeline, chain: chain)
+    }
+    for index in reports.indices {
+      var later: SegmentNumber?
+      if let name = reports[index].name, let segment = name.segment(in: geometry),
+        let last = lastSegmentWithWAL[name.timeline], segment < last
+      {
+        later = last
+      }
+      judgeEnding(index, laterWALIn: later.flatMap { SegmentName(timeline: reports[index].name!.timeline, segment: $0, geometry: geometry) })
+    }
+  }
+
+  /// Every problem in segment order, missing segments where they belong; a problem located in
+  /// a segment but not at an LSN gets one (the segment's start, plus the offset when known).
+  func orderedProblems() -> [WALProblem] {
+    guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return unlocatedOrderedProblems() }
+    return unlocatedOrderedProblems().map { problem in
+      guard problem.location.lsn == nil, let segment = problem.location.segment?.segment(in: geometry),
+        let start = geometry.startLSN(of: segment)
+      else { return problem }
+      var located = problem
+      located.location.lsn = start.advanced(by: min(problem.location.fileOffset ?? 0, geometry.segmentSize - 1))
+      return located
+    }
+  }
+
+  private func unlocatedOrderedProblems() -> [WALProblem] {
+    var result: [WALProblem] = []
+    var gaps = gapProblems.sorted { $0.before < $1.before }[...]
+    for index in reports.indices {
+      while let gap = gaps.first, gap.before <= index {
+        result.append(gap.problem)
+        gaps = gaps.dropFirst()
+      }
+      result.append(contentsOf: reports[index].problems)
+    }
+    result.append(contentsOf: gaps.map(\.problem))
+    return result
+  }
+
+  // MARK: Cluster identity
+
+  /// Segments from another cluster (system identifier) or with another segment size than the
+  /// majority.
+  private mutating func checkCluster() {
+    guard let systemIdentifier = mostCommon(scans.compactMap(\.systemIdentifier)) else { return }
+    clusterIdentifier = systemIdentifier
+    let agreeing = scans.filter { $0.systemIdentifier == systemIdentifier }.count
+    for index in scans.indices {
+      guard let found = scans[index].systemIdentifier, found != systemIdentifier else { continue }
+      let start = scans[index].geometry.flatMap { geometry in scans[index].segment.flatMap(geometry.startLSN(of:)) }
+      reports[index].problems.append(WALProblem(.systemIDMismatch,
+        "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment\(agreeing == 1 ? "" : "s") have \(systemIdentifier)",
+        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: start)))
+    }
+    guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return }
+    for index in scans.indices {
+      guard let found = scans[index].geometry, found != geometry else { continue }
+      reports[index].problems.append(WALProblem(.segmentSizeMismatch,
+        "long header gives \(found), while the other segments have \(geometry)",
+        at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.segmentSize))))
+    }
+  }
+
+  // MARK: Timelines
+
+  /// Per timeline, the files in segment order; a full segment is preferred to a `.partial`
+  /// of the same name.
+  private func timelineChains(geometry: WALGeometry) -> [(TimelineID, [(SegmentNumber, Int)])] {
+    var chains: [TimelineID: [(SegmentNumber, Int)]] = [:]
+    for (name, index) in files.indexByName() {
+      guard let segment = name.segment(in: geometry) else { continue }
+      chains[name.timeline, default: []].append((segment, index))
+    }
+    return chains.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted { $0.0 < $1.0 }) }
+  }
+
+  private mutating func checkContinuity(_ chain: [(SegmentNumber, Int)], geometry: WALGeometry) {
+    var lastRecord: LSN?
+    for position in chain.indices {
+      let (segment, index) = chain[position]
+      defer { lastRecord = scans[index].lastRecord ?? (scans[index].continuedBytes > 0 ? lastRecord : nil) }
+      guard position > 0 else { continue }
+      let (previousSegment, previousIndex) = chain[position - 1]
+      if segment.rawValue != previousSegment.rawValue + 1 {
+        recordGap(after: previousSegment, before: segment, timeline: files[index].name!.timeline,
+                  geometry: geometry, reportIndex: index)
+        lastRecord = nil
+        continue
+      }
+      checkBoundary(from: previousIndex, to: index, lastRecord: lastRecord, geometry: geometry)
+    }
+  }
+
+  private mutating func recordGap(after: SegmentNumber, before: SegmentNumber, timeline: TimelineID,
+                                  geometry: WALGeometry, reportIndex: Int)
+  {
+    let first = SegmentNumber(after.rawValue + 1)
+    let last = SegmentNumber(before.rawValue - 1)
+    let count = last.rawValue - first.rawValue + 1
+    let firstName = SegmentName(timeline: timeline, segment: first, geometry: geometry)
+    let lastName = SegmentName(timeline: timeline, segment: last, geometry: geometry)
+    let span = count == 1
+      ? "segment \(firstName.map(String.init(describing:)) ?? "?") is missing"
+      : "segments \(firstName.map(String.init(describing:)) ?? "?") to \(lastName.map(String.init(describing:)) ?? "?") are missing (\(count) segments, \(WALGeometry.formatSize(geometry.bytes(ofSegments: count))))"
+    let start = geometry.startLSN(of: first)
+    gapProblems.append((reportIndex, WALProblem(.missingSegment,
+      "\(span) between \(SegmentName(timeline: timeline, segment: after, geometry: geometry).map(String.init(describing:)) ?? "?") and \(SegmentName(timeline: timeline, segment: before, geometry: geometry).map(String.init(describing:)) ?? "?") on timeline \(timeline)",
+      at: WALLocation(segment: firstName, lsn: start))))
+  }
+
+  /// Checks that the WAL of two consecutive segments of a timeline joins up.
+  private mutating func checkBoundary(from previousIndex: Int, to index: Int, lastRecord: LSN?, geometry: WALGeometry) {
+    // A segment of another cluster is reported as such; its neighbours are not blamed for it.
+    guard scans[previousIndex].systemIdentifier == clusterIdentifier, scans[index].systemIdentifier == clusterIdentifier
+    else { return }
+    if let problem = SegmentJoin.problem(joining: scans[previousIndex], to: scans[index], lastRecord: lastRecord,
+                                         geometry: geometry, file: files[index].path, name: reports[index].name)
+    {
+      reports[index].problems.append(problem)
+    }
+  }
+
+  // MARK: Timeline histories
+
+  /// Where recorded histories say each timeline was left for a child: (child, switch point).
+  private var switchPoints: [TimelineID: [(child: TimelineID, lsn: LSN)]] {
+    var points: [TimelineID: [(child: TimelineID, lsn: LSN)]] = [:]
+    for (child, history) in histories {
+      if let last = history.entries.last { points[last.parent, default: []].append((child, last.switchPoint)) }
+    }
+    return points
+  }
+
+  /// A timeline after the first needs its history file for recovery to follow it; a timeline
+  /// that a child left at a switch point should hold no WAL past it (if it does, its server
+  /// went on writing after the promotion: a split brain).
+  private mutating func checkHistory(of timeline: TimelineID, chain: [(SegmentNumber, Int)]) {
+    guard let (_, firstIndex) = chain.first else { return }
+    if checksMissingHistories, timeline > TimelineID(1), historyFiles[timeline] == nil {
+      let name = SegmentName.hex8(timeline.rawValue) + ".history"
+      let directory = files[firstIndex].path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      gapProblems.append((firstIndex, WALProblem(.missingHistory,
+        "timeline \(timeline) has \(chain.count) segment\(chain.count == 1 ? "" : "s") but \(name) is missing: recovery cannot follow it",
+        at: WALLocation(file: directory.isEmpty ? name : directory + "/" + name))))
+    }
+    for (child, switchPoint) in switchPoints[timeline] ?? [] {
+      let beyond = chain.filter { _, index in
+        !files[index].isPartial && (scans[index].lastRecord.map { $0 >= switchPoint } ?? false)
+      }
+      guard let (_, first) = beyond.first, let (_, last) = beyond.last else { continue }
+      let through = scans[last].validThrough.map { " up to \($0)" } ?? ""
+      gapProblems.append((first, WALProblem(.orphanTimeline,
+        "timeline \(timeline) goes on past \(switchPoint), where \(SegmentName.hex8(child.rawValue)).history branches timeline \(child) off it: its server went on writing after the promotion\(through); that WAL is not on timeline \(child)",
+        at: WALLocation(file: files[first].path, segment: reports[first].name, lsn: switchPoint))))
+    }
+  }
+
+  /// True when valid WAL of the segment ends where a history file says its timeline was left.
+  private func endsAtASwitchPoint(_ scan: SegmentScan) -> Bool {
+    guard let timeline = scan.name?.timeline, let end = scan.validThrough else { return false }
+    return (switchPoints[timeline] ?? []).contains { $0.lsn == end }
+  }
+
+  /// True when a full segment of the same name as this `.partial` is present.
+  private func hasFullTwin(_ index: Int) -> Bool {
+    guard let name = reports[index].name else { return false }
+    return files.indices.contains { $0 != index && !files[$0].isPartial && reports[$0].name == name }
+  }
+
+  // MARK: Where WAL stops
+
+  /// Decides whether a segment's stop is damage or a legitimate end of WAL, and sets its status.
+  private mutating func judgeEnding(_ index: Int, laterWALIn later: SegmentName?) {
+    let scan = scans[index]
+    let file = files[index]
+    var status: SegmentStatus
+    switch scan.ending {
+    case .switched: status = .switched
+    case .complete, .continuesBeyond: status = .complete
+    case .stopped: status = .complete
+    }
+    if let stop = scan.stopProblem {
+      if stop.kind == .unreadableFile || stop.kind == .corruptCompressedFile || stop.kind == .unexpectedFile && scan.version == nil {
+        reports[index].status = .unreadable
+        reports[index].problems.insert(stop, at: 0)
+        return
+      }
+      guard let signature = scan.endOfWALSignature else {
+        reports[index].problems.append(stop)
+        reports[index].status = .damaged
+        return
+      }
+      if let later, !(file.isPartial && (endsAtASwitchPoint(scan) || hasFullTwin(index))) {
+        var problem = stop
+        if signature == .zeros { problem.kind = .incompleteSegment }
+        problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page"), but \(later) continues timeline \(later.timeline): \(stop.message)"
+        reports[index].problems.append(problem)
+      } else if file.isPartial || file.isInLiveDirectory {
+        status = scan.holdsOwnWAL || scan.firstPageTimeline != nil && signature != .stalePage
+          ? .inProgress : signature == .stalePage ? .recycled : .unused
+      } else {
+        var problem = stop
+        if signature == .zeros { problem.kind = .incompleteSegment }
+        problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the segment; an archived segment is full or ends with an XLOG SWITCH record: \(stop.message)"
+        reports[index].problems.append(problem)
+      }
+    }
+    reports[index].status = reports[index].problems.allSatisfy(\.kind.isAboutStorage) ? status : .damaged
+  }
+}
+
+extension SegmentScan {
+  /// True when the segment holds WAL written for it (not a recycled or never-written file).
+  package var holdsOwnWAL: Bool { recordCount > 0 || continuedBytes > 0 }
+}
+
+/// The value that occurs most often (the first of equals); `nil` for no values.
+package func mostCommon<T: Hashable>(_ values: [T]) -> T? {
+  var counts: [T: Int] = [:]
+  var best: T?
+  var bestCount = 0
+  for value in values {
+    counts[value, default: 0] += 1
+    if counts[value]! > bestCount {
+      best = value
+      bestCount = counts[value]!
+    }
+  }
+  return best
+}

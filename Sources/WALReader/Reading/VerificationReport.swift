@@ -1,0 +1,62 @@
+import WALCore
+import WALIO
+
+/// Everything `Verifier` found: one report per segment file, in timeline and segment order,
+/// and every problem.
+public struct VerificationReport: Sendable {
+  public var segments: [SegmentReport]
+  /// Problems not tied to a file that was read (entries that are not files, missing segments),
+  /// plus every segment's problems: all of them, in order.
+  public var problems: [WALProblem]
+  /// Files that are not segments (history, backup history and others): listed; timeline
+  /// histories are read for the switch points and ancestry they record.
+  public var otherFiles: [String]
+  /// Timeline history and backup history files read and found well-formed.
+  public var checkedFiles: [String] = []
+  /// Each directory named, with the layout found in it.
+  public var repositories: [Repository]
+
+  /// Judges `scans` (one per file of `inputs`, in order) as a set.
+  /// - Parameter checksHistories: report a timeline without its history file (a reader that
+  ///   lists records, as `inspect`, does not need one).
+  init(inputs: WALInputs, scans: [SegmentScan], checksHistories: Bool = true) {
+    var histories: [TimelineID: TimelineHistory] = [:]
+    var historyFiles: [TimelineID: String] = [:]
+    var historyProblems: [WALProblem] = []
+    WALCatalog.readHistories(inputs.otherFiles, into: &histories, files: &historyFiles, problems: &historyProblems)
+    checkedFiles = historyFiles.filter { histories[$0.key] != nil }.map(\.value)
+    for path in inputs.otherFiles {
+      guard case .backupHistory(let compression) = WALFile.classify(fileName: WALInputs.baseName(path)) else { continue }
+      do {
+        _ = try WALCatalog.backupLabel(at: path, named: compression)
+        checkedFiles.append(path)
+      } catch {
+        historyProblems.append(error)
+      }
+    }
+    checkedFiles.sort()
+    var assessment = SetAssessment(files: inputs.files, scans: scans, histories: histories, historyFiles: historyFiles,
+                                   checksMissingHistories: checksHistories)
+    assessment.run()
+    segments = assessment.reports
+    problems = inputs.problems + historyProblems + assessment.orderedProblems()
+    otherFiles = inputs.otherFiles
+    repositories = inputs.repositories
+  }
+
+  /// True when nothing is wrong: no finding of severity problem (notes may remain).
+  public var isClean: Bool { !problems.contains { $0.severity == .problem } }
+
+  /// Records in all segments.
+  public var recordCount: Int { segments.reduce(0) { $0 + $1.scan.recordCount } }
+
+  /// Timelines present, in order.
+  public var timelines: [TimelineID] {
+    Array(Set(segments.compactMap { $0.name?.timeline })).sorted()
+  }
+
+  /// The segment count per status.
+  public var statusCounts: [SegmentStatus: Int] {
+    segments.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+  }
+}

@@ -1,0 +1,72 @@
+import Synchronization
+import WALCore
+import WALIO
+
+/// Verifies WAL files: every page header and record of each segment, then what only a set of
+/// segments shows — gaps, continuity across segment boundaries, files from another cluster —
+/// and where valid WAL legitimately ends.
+///
+/// With fewer files than workers, each segment is cut at record boundaries and its parts are
+/// read at once; with no more files than workers, files are mapped rather than read (see
+/// ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``).
+public struct Verifier: Sendable {
+  /// Files read at once; 0 means one per processor.
+  public var jobs: Int
+  /// Called after each file with (files done, files in all), from worker threads.
+  public var progress: (@Sendable (Int, Int) -> Void)?
+
+  public init(jobs: Int = 0, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+    self.jobs = jobs
+    self.progress = progress
+  }
+
+  /// Lists and verifies `paths` (segment files, compressed or `.partial` segments, directories
+  /// and backup tools' repositories, read as `layout` or the layout found).
+  ///
+  /// - Throws: ``WALInputs/Error`` when a named path is missing or cannot be listed.
+  public func verify(paths: [String], layout: RepositoryLayout? = nil) throws(WALInputs.Error) -> VerificationReport {
+    verify(try WALInputs(paths: paths, layout: layout))
+  }
+
+  /// Verifies files already listed.
+  public func verify(_ inputs: WALInputs) -> VerificationReport {
+    let files = inputs.files
+    return VerificationReport(inputs: inputs, scans: scanAll(files))
+  }
+
+  private func scanAll(_ files: [WALFile]) -> [SegmentScan] {
+    let lookup = SegmentLookup(files)
+    let workers = jobs > 0 ? jobs : Syscalls.processorCount
+    if files.count < workers { return scanInParts(files, lookup: lookup, workers: workers) }
+    let done = Atomic<Int>(0)
+    let progress = self.progress
+    // A worker with one file never reuses a buffer: mapping spares it the faults of new memory.
+    let mapped = files.count == workers
+    return parallelMap(count: files.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
+      let scan = lookup.scan(files[index], with: scanner, mapped: mapped)
+      let finished = done.add(1, ordering: .relaxed).newValue
+      progress?(finished, files.count)
+      return scan
+    }.map { $0! }
+  }
+
+  /// Fewer files than workers: each segment is cut at record boundaries into parts read at
+  /// once; a segment whose parts do not join (damage near a cut, or a file truncated while
+  /// mapped) is read again whole, as one worker reads it.
+  private func scanInParts(_ files: [WALFile], lookup: SegmentLookup, workers: Int) -> [SegmentScan] {
+    let pieces = Piece.cut(files, workers: workers)
+    let partScans = parallelMap(count: pieces.count, workers: workers, context: { SegmentScanner() }) { index, scanner in
+      pieces[index].scan(files, lookup: lookup, with: scanner, visit: nil)
+    }
+    var scans: [SegmentScan] = []
+    var first = 0
+    while first < pieces.count {
+      let parts = pieces[first..<(first + pieces[first].parts)]
+      let file = files[pieces[first].file]
+      scans.append(Piece.join(Array(partScans[parts.indices]), of: parts) ?? lookup.scan(file, with: SegmentScanner()))
+      progress?(scans.count, files.count)
+      first = parts.endIndex
+    }
+    return scans
+  }
+}

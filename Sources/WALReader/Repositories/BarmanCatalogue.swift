@@ -1,0 +1,110 @@
+import WALCore
+import WALIO
+
+/// A Barman server's WAL catalogue: `wals/<16 hex>/<segment>` (compressed files keep the plain
+/// name), history files in `wals/`, and `wals/xlog.db`, one line per archived file:
+/// `name<TAB>size<TAB>time<TAB>compression`.
+enum BarmanCatalogue {
+  static let catalogName = "xlog.db"
+
+  /// True for a server directory holding `wals/xlog.db`, or a `wals` directory itself.
+  static func isCatalogue(_ directory: String) -> Bool {
+    WALInputs.isRegularFile(WALInputs.join(directory, "wals/" + catalogName))
+      || WALInputs.isRegularFile(WALInputs.join(directory, catalogName))
+  }
+
+  /// One line of `xlog.db`.
+  struct Line: Equatable {
+    var name: String
+    var size: UInt64
+    /// The compression recorded: `nil` for one walkit cannot name (a custom filter).
+    var compression: Compression?
+  }
+
+  /// The lines of `xlog.db`, and the numbers of those that are not four tab-separated fields.
+  static func parse(_ bytes: [UInt8]) -> (lines: [Line], malformed: [Int]) {
+    var lines: [Line] = []
+    var malformed: [Int] = []
+    for (index, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+      if raw.isEmpty { continue }
+      let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+      guard fields.count == 4, let size = UInt64(String(decoding: fields[1], as: UTF8.self)) else {
+        malformed.append(index + 1)
+        continue
+      }
+      lines.append(Line(name: String(decoding: fields[0], as: UTF8.self), size: size,
+                        compression: compression(named: String(decoding: fields[3], as: UTF8.self))))
+    }
+    return (lines, malformed)
+  }
+
+  /// The format a Barman compression name stands for.
+  static func compression(named name: String) -> Compression? {
+    switch name.lowercased() {
+    case "none", "": .plain
+    case "gzip", "pigz", "pygzip": .gzip
+    case "bzip2", "pybzip2": .bzip2
+    case "zstd": .zstd
+    case "lz4": .lz4
+    case "xz": .xz
+    default: nil
+    }
+  }
+}
+
+extension WALInputs {
+  mutating func addBarman(_ directory: String) throws(Error) -> Repository {
+    let wals = Self.isRegularFile(Self.join(directory, BarmanCatalogue.catalogName)) ? directory : Self.join(directory, "wals")
+    let catalogPath = Self.join(wals, BarmanCatalogue.catalogName)
+    let parsed: (lines: [BarmanCatalogue.Line], malformed: [Int])
+    do {
+      parsed = BarmanCatalogue.parse(try CatalogFile.bytes(catalogPath))
+    } catch {
+      throw Error(path: catalogPath, reason: "not a usable Barman catalogue: \(error.message)")
+    }
+    for line in parsed.malformed {
+      problems.append(WALProblem(.catalogMismatch, "line \(line) is not name, size, time and compression separated by tabs",
+                                 at: WALLocation(file: catalogPath)))
+    }
+
+    var onDisk: [String: (path: String, type: Syscalls.FileType?)] = [:]
+    for entry in try Self.entries(of: wals) {
+      let path = Self.join(wals, entry.name)
+      if entry.name.utf8.count == 16, SegmentName.hex32(Array(entry.name.utf8)[0..<8]) != nil, Self.isDirectory(path) {
+        for inner in try Self.entries(of: path) where onDisk[inner.name] == nil {
+          onDisk[inner.name] = (Self.join(path, inner.name), inner.type)
+        }
+      } else if WALFile.classify(fileName: entry.name) != .other, onDisk[entry.name] == nil {
+        onDisk[entry.name] = (path, entry.type)
+      }
+    }
+
+    var listed = Set<String>()
+    var byFormat: [Compression: Int] = [:]
+    for line in parsed.lines where listed.insert(line.name).inserted {
+      let expected = Self.join(wals, line.name.utf8.count >= 24 && !line.name.hasSuffix(".history")
+                                 ? String(line.name.prefix(16)) + "/" + line.name : line.name)
+      guard let found = onDisk[line.name] else {
+        let segment = SegmentName(fileName: line.name.prefix(24))
+        problems.append(WALProblem(.catalogMismatch, "\(BarmanCatalogue.catalogName) lists \(line.name) (\(line.size) bytes), the file is missing",
+                                   at: WALLocation(file: expected, segment: line.name.utf8.count == 24 ? segment : nil)))
+        continue
+      }
+      if case .success(let status) = Syscalls.status(of: found.path), case .regular = status.type, status.size != line.size {
+        problems.append(WALProblem(.catalogMismatch,
+          "\(BarmanCatalogue.catalogName) records \(line.size) bytes, the file has \(status.size)",
+          at: WALLocation(file: found.path, segment: SegmentName(fileName: line.name.prefix(24)))))
+      }
+      let entry = CatalogEntry(source: BarmanCatalogue.catalogName, compression: line.compression)
+      if add(found.path, fileName: line.name, type: found.type, catalogEntry: entry) {
+        byFormat[line.compression ?? .plain, default: 0] += 1
+      }
+    }
+    for (name, found) in onDisk.sorted(by: { $0.key < $1.key }) where !listed.contains(name) {
+      problems.append(WALProblem(.catalogMismatch, "not listed in \(BarmanCatalogue.catalogName); Barman does not know this file",
+                                 at: WALLocation(file: found.path, segment: SegmentName(fileName: name.prefix(24)))))
+      add(found.path, fileName: name, type: found.type)
+    }
+    return Repository(path: directory, layout: .barman, summary: "Barman catalogue, \(catalogPath): \(Self.describe(byFormat))")
+  }
+}

@@ -1,0 +1,29 @@
+import WALCore
+import WALIO
+
+/// WAL-G's storage on a file system (`WALG_FILE_PREFIX`): every archived file in `wal_005/`,
+/// named `<file>.<compression suffix>` (`.lz4`, `.zst`, `.br`, `.lzma`; no suffix when
+/// uncompressed).
+enum WALGStorage {
+  static let walFolder = "wal_005"
+
+  /// True for a storage root holding `wal_005/`, or a `wal_005` directory itself.
+  static func isStorage(_ directory: String) -> Bool {
+    WALInputs.baseName(directory) == walFolder || WALInputs.isDirectory(WALInputs.join(directory, walFolder))
+  }
+}
+
+extension WALInputs {
+  mutating func addWALG(_ directory: String) throws(Error) -> Repository {
+    let folder = WALInputs.baseName(directory) == WALGStorage.walFolder ? directory : Self.join(directory, WALGStorage.walFolder)
+    guard Self.isDirectory(folder) else {
+      throw Error(path: directory, reason: "not a WAL-G storage: no \(WALGStorage.walFolder)/ directory")
+    }
+    var byFormat: [Compression: Int] = [:]
+    for entry in try Self.entries(of: folder) where add(Self.join(folder, entry.name), fileName: entry.name, type: entry.type) {
+      if case .segment(_, _, let named) = WALFile.classify(fileName: entry.name) { byFormat[named ?? .plain, default: 0] += 1 }
+    }
+    return Repository(path: directory, layout: .walG,
+                      summary: "WAL-G storage, \(folder): \(Self.describe(byFormat))")
+  }
+}

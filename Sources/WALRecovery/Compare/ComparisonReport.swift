@@ -1,0 +1,73 @@
+import WALCore
+import WALIO
+import WALReader
+import WALDescriptions
+
+/// What `WALComparison` found: segment by segment, and where the two WAL histories part.
+public struct ComparisonReport: Sendable {
+  /// WAL one side has from the divergence on: what the other side does not share.
+  public struct Beyond: Sendable {
+    public var bytes: UInt64
+    public var records: Int
+    /// Commit records (`Transaction/COMMIT`, `COMMIT_PREPARED`).
+    public var commits: Int
+    /// Distinct transaction ids among the records.
+    public var transactions: Int
+    public var end: LSN
+  }
+
+  /// Where the record streams of the two sides stop being the same.
+  public struct Divergence: Sendable {
+    public var lsn: LSN
+    public var segment: SegmentNumber
+    public var recordA: RecordSummary?
+    public var recordB: RecordSummary?
+    public var firstDifferentOffset: UInt64?
+    public var timelineA: TimelineID?
+    public var timelineB: TimelineID?
+    /// The switch point of a history file that the divergence sits at, if any.
+    public var switchPoint: LSN?
+    /// True when the divergence is a recorded switch point (a promotion); `nil` when neither
+    /// side has history files.
+    public var isSwitchPoint: Bool?
+    public var beyondA: Beyond?
+    public var beyondB: Beyond?
+    /// With `--range`: a recorded switch point before the range where the two sides' timelines
+    /// already part, so the histories diverge there, not at ``lsn``.
+    public var switchPointBeforeRange: LSN?
+  }
+
+  public var sideA: String
+  public var sideB: String
+  /// Every segment, in LSN order.
+  public var segments: [SegmentComparison]
+  public var divergence: Divergence?
+  /// Switch points from the history files on either side.
+  public var switchPoints: [LSN]
+
+  public var onlyInA: [SegmentComparison] { segments.filter { $0.result == .onlyInA } }
+  public var onlyInB: [SegmentComparison] { segments.filter { $0.result == .onlyInB } }
+  public var same: [SegmentComparison] { segments.filter { $0.result == .identical || $0.result == .sameWAL } }
+  public var differing: [SegmentComparison] { segments.filter { $0.result == .different } }
+  /// Segments whose copy on one side is damaged or unreadable.
+  public var damaged: [SegmentComparison] { segments.filter { $0.result == .damaged } }
+  /// Segments one side lacks although it has WAL before and after them: gaps in that side.
+  public var missingInA: [SegmentComparison] { gaps(in: \.fileA, onlyOnOtherSide: onlyInB) }
+  public var missingInB: [SegmentComparison] { gaps(in: \.fileB, onlyOnOtherSide: onlyInA) }
+
+  private func gaps(in side: KeyPath<SegmentComparison, WALFile?>, onlyOnOtherSide: [SegmentComparison]) -> [SegmentComparison] {
+    var bounds: [TimelineID: ClosedRange<SegmentNumber>] = [:]
+    for segment in segments {
+      guard let timeline = segment[keyPath: side]?.name?.timeline else { continue }
+      let range = bounds[timeline]
+      bounds[timeline] = min(range?.lowerBound ?? segment.segment, segment.segment)...max(range?.upperBound ?? segment.segment, segment.segment)
+    }
+    return onlyOnOtherSide.filter { missing in
+      guard let timeline = (missing.fileA ?? missing.fileB)?.name?.timeline, let range = bounds[timeline] else { return false }
+      return missing.segment > range.lowerBound && missing.segment < range.upperBound
+    }
+  }
+
+  /// True when both sides hold the same WAL: no segment only on one side, none different.
+  public var isSameWAL: Bool { divergence == nil && segments.allSatisfy { $0.result == .identical || $0.result == .sameWAL } }
+}

@@ -1,0 +1,138 @@
+import WALCore
+import WALIO
+import WALReader
+import WALDescriptions
+
+/// How two copies of one segment's LSN range compare.
+public struct SegmentComparison: Sendable {
+  public enum Result: String, Sendable {
+    /// Byte for byte the same file.
+    case identical
+    /// The same records up to the end of valid WAL; only what lies past it differs, or one
+    /// side ends earlier where WAL may end (a `.partial`, a zero tail).
+    case sameWAL = "same-wal"
+    /// The record streams differ.
+    case different
+    /// One side's copy is damaged (its valid WAL stops where the other's goes on, not at a
+    /// place where WAL may end) or cannot be read: damage, not another history.
+    case damaged
+    case onlyInA = "only-in-a"
+    case onlyInB = "only-in-b"
+  }
+
+  public var segment: SegmentNumber
+  public var fileA: WALFile?
+  public var fileB: WALFile?
+  public var result: Result
+  /// Where the record streams stop being the same: the first differing record's LSN.
+  public var firstDifferentLSN: LSN?
+  /// The first differing byte (outside page headers), as an offset in the files.
+  public var firstDifferentOffset: UInt64?
+  /// The records at the divergence, one per side (nil where that side has none).
+  public var recordA: RecordSummary?
+  public var recordB: RecordSummary?
+  /// Where each side's valid WAL ends in this segment.
+  public var validThroughA: LSN?
+  public var validThroughB: LSN?
+  /// Why the result is what it is, in words.
+  public var note: String
+
+  /// Compares the two files holding segment `segment`.
+  /// `followingA` and `followingB` give each side's next segments, so that a last record that
+  /// continues there is read whole and its bytes in this segment compared too.
+  static func compare(segment: SegmentNumber, _ a: WALFile, _ b: WALFile, geometry: WALGeometry, scanner: SegmentScanner,
+                      followingA: (SegmentName) -> SegmentData?, followingB: (SegmentName) -> SegmentData?) -> SegmentComparison
+  {
+    var comparison = SegmentComparison(segment: segment, fileA: a, fileB: b, result: .different, note: "")
+    let dataA: SegmentData, dataB: SegmentData
+    do {
+      dataA = try SegmentData.load(path: a.path, inflateLimit: SegmentData.announcedSegmentSize, named: a.compressionByName)
+      dataB = try SegmentData.load(path: b.path, inflateLimit: SegmentData.announcedSegmentSize, named: b.compressionByName)
+    } catch {
+      comparison.result = .damaged
+      comparison.note = "cannot compare: \(error)"
+      return comparison
+    }
+    if dataA.bytes.count == dataB.bytes.count && (dataA.bytes.isEmpty || memoryEqual(dataA.bytes, dataB.bytes)) {
+      comparison.result = .identical
+      comparison.note = "byte for byte"
+      return comparison
+    }
+    var recordsA: [RecordSummary] = [], recordsB: [RecordSummary] = []
+    let scanA = scanner.scan(dataA, file: a.path, name: a.name, following: followingA, visit: { recordsA.append(RecordSummary($0)) })
+    let scanB = scanner.scan(dataB, file: b.path, name: b.name, following: followingB, visit: { recordsB.append(RecordSummary($0)) })
+    guard let start = geometry.startLSN(of: segment) else { return comparison }
+    let segmentEnd = start.advanced(by: geometry.segmentSize) ?? start
+    // A last record that continues into a segment the side does not have counts as far as it
+    // goes here; after an XLOG SWITCH record the rest of the segment is unused.
+    func end(_ scan: SegmentScan, _ records: [RecordSummary]) -> LSN {
+      switch scan.ending {
+      case .continuesBeyond: return segmentEnd
+      case .switched: return min(records.last?.end ?? start, segmentEnd)
+      default: return min(scan.validThrough ?? start, segmentEnd)
+      }
+    }
+    let endA = end(scanA, recordsA)
+    let endB = end(scanB, recordsB)
+    comparison.validThroughA = scanA.validThrough
+    comparison.validThroughB = scanB.validThrough
+    let common = Int(min(endA, endB).distance(from: start))
+
+    if let offset = firstDifference(dataA.bytes, dataB.bytes, upTo: common, pageSize: Int(geometry.pageSize)) {
+      let lsn = start.advanced(by: UInt64(offset))!
+      comparison.firstDifferentOffset = UInt64(offset)
+      comparison.recordA = recordsA.last { $0.lsn <= lsn }
+      comparison.recordB = recordsB.last { $0.lsn <= lsn }
+      if let record = comparison.recordA, record.end > lsn {
+        comparison.firstDifferentLSN = record.lsn
+        comparison.recordB = recordsB.first { $0.lsn == record.lsn } ?? comparison.recordB
+        comparison.note = "records differ from \(record.lsn)"
+      } else {
+        comparison.firstDifferentLSN = lsn
+        comparison.note = "bytes differ at \(lsn), inside a record continued from the previous segment"
+      }
+      return comparison
+    }
+    if endA == endB {
+      comparison.result = .sameWAL
+      comparison.note = "the same records up to \(endA); only bytes past the end of WAL differ"
+      return comparison
+    }
+    let (shorterScan, shorterFile, shorterSide, longerEnd) = endA < endB ? (scanA, a, "A", endB) : (scanB, b, "B", endA)
+    let shorterEnd = min(endA, endB)
+    let endsCleanly = shorterFile.isPartial || shorterScan.endOfWALSignature != nil
+    let lsn = shorterEnd
+    comparison.firstDifferentLSN = lsn
+    comparison.firstDifferentOffset = UInt64(common)
+    comparison.recordA = endA < endB ? nil : recordsA.first { $0.lsn >= lsn }
+    comparison.recordB = endA < endB ? recordsB.first { $0.lsn >= lsn } : nil
+    if endsCleanly {
+      comparison.result = .sameWAL
+      comparison.note = "\(shorterSide) is a prefix: its WAL ends at \(shorterEnd) (\(shorterFile.isPartial ? ".partial" : "zero tail")), the other goes on to \(longerEnd)"
+    } else {
+      comparison.result = .damaged
+      comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
+    }
+    return comparison
+  }
+
+  static func memoryEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    a.count == b.count && memcmpBytes(a.baseAddress!, b.baseAddress!, a.count) == 0
+  }
+
+  /// The offset of the first byte that differs before `limit`, not counting page headers
+  /// (their timeline legitimately differs on a new timeline's copy of a switch segment).
+  static func firstDifference(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, upTo limit: Int, pageSize: Int) -> Int? {
+    let end = min(limit, a.count, b.count)
+    var page = 0
+    while page < end {
+      let from = page + (page == 0 ? PageHeader.longSize : PageHeader.shortSize)
+      let to = min(page + pageSize, end)
+      if from < to, memcmpBytes(a.baseAddress! + from, b.baseAddress! + from, to - from) != 0 {
+        for offset in from..<to where a[offset] != b[offset] { return offset }
+      }
+      page += pageSize
+    }
+    return nil
+  }
+}

@@ -1,0 +1,241 @@
+import WALCore
+import WALIO
+import WALReader
+import WALDescriptions
+
+/// Compares two WAL sets — directories (archives, pg_wal) or two segment files — segment by
+/// segment, then as histories: where the record streams part, whether that is a recorded
+/// switch point, and what each side holds past it.
+public struct WALComparison: Sendable {
+  public var a: String
+  public var b: String
+  /// Only segments overlapping this LSN range, and a divergence inside it.
+  public var range: ClosedRange<LSN>?
+  /// Files compared at once; 0 means one per processor.
+  public var jobs: Int
+  /// How both sides' directories are read; `nil` detects each one's layout.
+  public var layout: RepositoryLayout?
+
+  public init(a: String, b: String, range: ClosedRange<LSN>? = nil, jobs: Int = 0, layout: RepositoryLayout? = nil) {
+    self.a = a
+    self.b = b
+    self.range = range
+    self.jobs = jobs
+    self.layout = layout
+  }
+
+  public struct Failure: Error, Sendable, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// One side: its files by segment, and the path its newest timeline's history takes.
+  struct Side {
+    var files: [WALFile]
+    var catalog: WALCatalog?
+    var path: [SegmentNumber: WALFile] = [:]
+    var timelineAt: [SegmentNumber: TimelineID] = [:]
+    var switchPoints: [LSN] = []
+  }
+
+  public func run() throws(Failure) -> ComparisonReport {
+    let inputsA: WALInputs, inputsB: WALInputs
+    do {
+      inputsA = try WALInputs(paths: [a], layout: layout)
+      inputsB = try WALInputs(paths: [b], layout: layout)
+    } catch {
+      throw Failure(description: error.description)
+    }
+    let twoFiles = !FileKind.isDirectory(a) && !FileKind.isDirectory(b)
+    for (inputs, path) in [(inputsA, a), (inputsB, b)] where inputs.isEmpty {
+      throw Failure(description: WALInputs.nothingToRead(in: [path]))
+    }
+    guard let geometry = WALGeometry.announced(by: inputsA.files + inputsB.files) else {
+      throw Failure(description: "no readable WAL segment in \(a) or \(b)")
+    }
+    var sideA = Side(files: inputsA.files)
+    var sideB = Side(files: inputsB.files)
+    if twoFiles {
+      guard let fileA = inputsA.files.first, let fileB = inputsB.files.first else {
+        throw Failure(description: "nothing to compare")
+      }
+      let segment = fileA.name?.segment(in: geometry) ?? Self.segmentFromContent(fileA, geometry: geometry) ?? SegmentNumber(0)
+      let comparison = SegmentComparison.compare(segment: segment, fileA, fileB, geometry: geometry, scanner: SegmentScanner(),
+                                                 followingA: { _ in nil }, followingB: { _ in nil })
+      return ComparisonReport(sideA: a, sideB: b, segments: [comparison],
+                              divergence: comparison.result == .different ? Self.divergence(of: comparison) : nil,
+                              switchPoints: [])
+    }
+    for index in 0..<2 {
+      var side = index == 0 ? sideA : sideB
+      let catalog = try? WALCatalog(sources: [index == 0 ? a : b], layout: layout)
+      side.catalog = catalog
+      if let catalog { Self.buildPath(&side, catalog: catalog, geometry: geometry) }
+      if index == 0 { sideA = side } else { sideB = side }
+    }
+
+    let pairs = Self.pair(sideA.files, sideB.files, geometry: geometry).filter { overlaps($0.segment, geometry: geometry) }
+    let lookupA = SegmentLookup(sideA.files), lookupB = SegmentLookup(sideB.files)
+    var segments = compareAll(pairs, geometry: geometry, lookupA: lookupA, lookupB: lookupB)
+    segments.sort { ($0.segment, $0.fileA?.name?.timeline ?? $0.fileB!.name!.timeline) < ($1.segment, $1.fileA?.name?.timeline ?? $1.fileB!.name!.timeline) }
+
+    // The histories: each side's path, segment by segment.
+    var divergence: ComparisonReport.Divergence?
+    let shared = Set(sideA.path.keys).intersection(sideB.path.keys).filter { overlaps($0, geometry: geometry) }.sorted()
+    let scanner = SegmentScanner()
+    for segment in shared {
+      let fileA = sideA.path[segment]!, fileB = sideB.path[segment]!
+      let comparison = segments.first { $0.fileA == fileA && $0.fileB == fileB }
+        ?? SegmentComparison.compare(segment: segment, fileA, fileB, geometry: geometry, scanner: scanner,
+                                     followingA: lookupA.data(for:), followingB: lookupB.data(for:))
+      guard comparison.result == .different, let found = Self.divergence(of: comparison) else { continue }
+      if let range, !range.contains(found.lsn) { continue }
+      divergence = found
+      break
+    }
+    let switchPoints = Array(Set(sideA.switchPoints + sideB.switchPoints)).sorted()
+    if var found = divergence {
+      found.timelineA = sideA.timelineAt[found.segment]
+      found.timelineB = sideB.timelineAt[found.segment]
+      if !(sideA.catalog?.histories.isEmpty ?? true) || !(sideB.catalog?.histories.isEmpty ?? true) {
+        found.isSwitchPoint = switchPoints.contains(found.lsn)
+        found.switchPoint = switchPoints.first { $0 == found.lsn } ?? switchPoints.last { $0 <= found.lsn }
+        if let range, found.isSwitchPoint == false, let before = found.switchPoint, before < range.lowerBound,
+          let timelineA = found.timelineA, let timelineB = found.timelineB, timelineA != timelineB
+        {
+          found.switchPointBeforeRange = before
+        }
+      }
+      found.beyondA = Self.beyond(found.lsn, on: sideA, geometry: geometry, lookup: lookupA, scanner: scanner)
+      found.beyondB = Self.beyond(found.lsn, on: sideB, geometry: geometry, lookup: lookupB, scanner: scanner)
+      divergence = found
+    }
+    return ComparisonReport(sideA: a, sideB: b, segments: segments, divergence: divergence, switchPoints: switchPoints)
+  }
+
+  private func overlaps(_ segment: SegmentNumber, geometry: WALGeometry) -> Bool {
+    guard let range, let start = geometry.startLSN(of: segment) else { return true }
+    let end = start.advanced(by: geometry.segmentSize) ?? start
+    return start <= range.upperBound && end > range.lowerBound
+  }
+
+  static func segmentFromContent(_ file: WALFile, geometry: WALGeometry) -> SegmentNumber? {
+    guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName),
+      let header = PageHeader(decoding: data.bytes)
+    else { return nil }
+    return geometry.segment(containing: header.pageAddress)
+  }
+
+  /// The path recovery would take on this side: the newest timeline whose history files are
+  /// there, from the lowest timeline's first segment.
+  static func buildPath(_ side: inout Side, catalog: WALCatalog, geometry: WALGeometry) {
+    guard let first = catalog.segments.keys.min() ?? catalog.partials.keys.min(), let firstSegment = first.segment(in: geometry)
+    else { return }
+    var target = first.timeline
+    while target.rawValue < UInt32.max, catalog.histories[TimelineID(target.rawValue + 1)] != nil {
+      target = TimelineID(target.rawValue + 1)
+    }
+    let spans = catalog.histories[target]?.spans ?? [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
+    side.switchPoints = catalog.histories.values.flatMap { $0.entries.map(\.switchPoint) }
+    // A .partial stands in for its segment when the side has nothing better: diff compares
+    // what is there, not only what recovery would restore.
+    var withPartials = catalog
+    for (name, file) in catalog.partials where catalog.segments[name] == nil { withPartials.segments[name] = (file, 0) }
+    let last = (withPartials.segments.keys.compactMap { $0.segment(in: geometry) }.max()) ?? firstSegment
+    let path = RecoveryPath.build(spans: spans, from: firstSegment, through: last, geometry: geometry, catalog: withPartials)
+    for step in path.steps {
+      guard let file = step.file else { continue }
+      side.path[step.segment] = file
+      side.timelineAt[step.segment] = step.name.timeline
+    }
+  }
+
+  /// Pairs files by name, then what is left by LSN range (the same segment on two timelines).
+  static func pair(_ a: [WALFile], _ b: [WALFile], geometry: WALGeometry) -> [(segment: SegmentNumber, a: WALFile?, b: WALFile?)] {
+    func preferComplete(_ files: [WALFile]) -> [SegmentName: WALFile] { files.indexByName().mapValues { files[$0] } }
+    let namedA = preferComplete(a), namedB = preferComplete(b)
+    var pairs: [(SegmentNumber, WALFile?, WALFile?)] = []
+    var leftA: [SegmentNumber: [WALFile]] = [:], leftB: [SegmentNumber: [WALFile]] = [:]
+    for (name, file) in namedA {
+      guard let segment = name.segment(in: geometry) else { continue }
+      if let other = namedB[name] { pairs.append((segment, file, other)) } else { leftA[segment, default: []].append(file) }
+    }
+    for (name, file) in namedB where namedA[name] == nil {
+      guard let segment = name.segment(in: geometry) else { continue }
+      leftB[segment, default: []].append(file)
+    }
+    for (segment, files) in leftA {
+      var others = leftB[segment] ?? []
+      for file in files.sorted(by: { $0.name! < $1.name! }) {
+        if !others.isEmpty {
+          pairs.append((segment, file, others.removeFirst()))
+        } else {
+          pairs.append((segment, file, nil))
+        }
+      }
+      leftB[segment] = others
+    }
+    for (segment, files) in leftB { for file in files { pairs.append((segment, nil, file)) } }
+    return pairs.map { (segment: $0.0, a: $0.1, b: $0.2) }
+  }
+
+  private func compareAll(_ pairs: [(segment: SegmentNumber, a: WALFile?, b: WALFile?)], geometry: WALGeometry,
+                          lookupA: SegmentLookup, lookupB: SegmentLookup) -> [SegmentComparison]
+  {
+    parallelMap(count: pairs.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
+      let pair = pairs[index]
+      switch (pair.a, pair.b) {
+      case let (fileA?, fileB?):
+        return SegmentComparison.compare(segment: pair.segment, fileA, fileB, geometry: geometry, scanner: scanner,
+                                         followingA: lookupA.data(for:), followingB: lookupB.data(for:))
+      case let (fileA?, nil):
+        return SegmentComparison(segment: pair.segment, fileA: fileA, fileB: nil, result: .onlyInA, note: "only in A")
+      case let (nil, fileB?):
+        return SegmentComparison(segment: pair.segment, fileA: nil, fileB: fileB, result: .onlyInB, note: "only in B")
+      case (nil, nil):
+        return nil
+      }
+    }.compactMap { $0 }
+  }
+
+  static func divergence(of comparison: SegmentComparison) -> ComparisonReport.Divergence? {
+    guard let lsn = comparison.firstDifferentLSN else { return nil }
+    return ComparisonReport.Divergence(
+      lsn: lsn, segment: comparison.segment, recordA: comparison.recordA, recordB: comparison.recordB,
+      firstDifferentOffset: comparison.firstDifferentOffset)
+  }
+
+  /// What `side` holds from `lsn` to the end of its path.
+  static func beyond(_ lsn: LSN, on side: Side, geometry: WALGeometry, lookup: SegmentLookup,
+                     scanner: SegmentScanner) -> ComparisonReport.Beyond?
+  {
+    let segments = side.path.keys.filter { $0 >= geometry.segment(containing: lsn) }.sorted()
+    guard !segments.isEmpty else { return nil }
+    var records = 0, commits = 0
+    var transactions = Set<UInt32>()
+    var end = lsn
+    for (index, segment) in segments.enumerated() {
+      if index > 0 && segment.rawValue != segments[index - 1].rawValue + 1 { break }
+      let file = side.path[segment]!
+      guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName) else { break }
+      let scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:),
+                              from: index == 0 ? lsn : nil, visit: { record in
+                                records += 1
+                                if record.header.xid != 0 { transactions.insert(record.header.xid) }
+                                if record.header.resourceManagerID == 1
+                                  && (record.header.info & 0x70 == 0x00 || record.header.info & 0x70 == 0x30) { commits += 1 }
+                                end = max(end, record.end)
+                              })
+      if scan.stopProblem != nil { break }
+    }
+    return ComparisonReport.Beyond(bytes: end.distance(from: lsn), records: records, commits: commits,
+                                   transactions: transactions.count, end: end)
+  }
+}
+
+/// Whether a path names a directory.
+enum FileKind {
+  static func isDirectory(_ path: String) -> Bool {
+    if case .success(let status) = Syscalls.status(of: path), case .directory = status.type { return true }
+    return false
+  }
+}

@@ -1,0 +1,310 @@
+import WALCore
+import WALIO
+import WALReader
+import WALDescriptions
+
+/// Answers whether a standby (or a point-in-time restore) starting at a given point can replay
+/// the WAL in some sources up to a target, following the timeline history as PostgreSQL's
+/// recovery does, and how far it would get.
+public struct GapAnalysis: Sendable {
+  /// Which timeline recovery should follow (`recovery_target_timeline`).
+  public enum TimelineChoice: Sendable, Equatable {
+    /// The newest timeline whose history files recovery can find (the default).
+    case latest
+    case timeline(TimelineID)
+  }
+
+  /// Where replay starts.
+  public enum StartPoint: Sendable {
+    /// From the start of the first segment of the lowest timeline.
+    case firstSegment
+    case lsn(LSN, timeline: TimelineID)
+    case segment(SegmentName)
+    /// From a backup label: its start location and timeline, and its end when known.
+    case backup(BackupLabel, origin: String)
+  }
+
+  public var sources: [String]
+  public var start: StartPoint
+  public var targetLSN: LSN?
+  public var timeline: TimelineChoice
+  /// Verify every segment on the path (headers, CRCs, continuity); `false` looks at names only.
+  public var checksContent: Bool
+  /// Files read at once; 0 means one per processor.
+  public var jobs: Int
+  /// How the sources' directories are read; `nil` detects each one's layout.
+  public var layout: RepositoryLayout?
+
+  public init(sources: [String], start: StartPoint = .firstSegment, targetLSN: LSN? = nil,
+              timeline: TimelineChoice = .latest, checksContent: Bool = true, jobs: Int = 0,
+              layout: RepositoryLayout? = nil)
+  {
+    self.layout = layout
+    self.sources = sources
+    self.start = start
+    self.targetLSN = targetLSN
+    self.timeline = timeline
+    self.checksContent = checksContent
+    self.jobs = jobs
+  }
+
+  /// Why the analysis cannot be made at all.
+  public struct Failure: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    /// The question itself is wrong (a target before the start), not the input.
+    public var isUsageError = false
+  }
+
+  /// Lists the sources, computes the path and checks it.
+  ///
+  /// - Throws: ``Failure`` when a source cannot be listed or holds no segment to start from.
+  public func run() throws(Failure) -> GapReport {
+    let catalog: WALCatalog
+    do { catalog = try WALCatalog(sources: sources, layout: layout) } catch { throw Failure(description: error.description) }
+    guard let geometry = catalog.geometry() else {
+      throw Failure(description: catalog.segments.isEmpty && catalog.partials.isEmpty
+                      ? WALInputs.nothingToRead(in: sources) : "no readable WAL segment in \(sources.joined(separator: ", "))")
+    }
+    var problems = catalog.problems
+    let start = try resolveStart(catalog: catalog, geometry: geometry)
+    if let targetLSN, targetLSN < max(start.lsn, start.backupEnd ?? start.lsn) {
+      let point = start.backupEnd.map { $0 > start.lsn ? "the end of the backup at \($0)" : nil } ?? nil
+      throw Failure(description: "requested recovery stop point \(targetLSN) is before "
+                      + (point ?? "the start point \(start.lsn)") + ": PostgreSQL refuses such a target",
+                    isUsageError: true)
+    }
+
+    // Timelines: what PostgreSQL would follow, and the newest the WAL shows.
+    let known = Set(catalog.segmentTimelines).union(catalog.histories.keys).union(catalog.historyFiles.keys)
+    let newest = known.max() ?? start.timeline
+    var target: TimelineID
+    var blocking: WALProblem?
+    switch timeline {
+    case .latest:
+      target = start.timeline
+      while let next = target.rawValue < UInt32.max ? TimelineID(target.rawValue + 1) : nil, catalog.histories[next] != nil {
+        target = next
+      }
+    case .timeline(let requested):
+      target = requested
+      if requested != start.timeline && requested > TimelineID(1) && catalog.histories[requested] == nil {
+        blocking = WALProblem(.missingHistory,
+          "recovery target timeline \(requested) does not exist: \(Self.historyName(requested)) is missing",
+          at: WALLocation(segment: nil, lsn: start.lsn))
+        target = start.timeline
+      }
+    }
+    var spans = catalog.histories[target]?.spans ?? [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
+    if target != start.timeline, !(catalog.histories[target]?.includes(start.timeline, at: start.lsn) ?? false) {
+      blocking = blocking ?? WALProblem(.timelineMismatch,
+        "requested timeline \(target) is not a child of this server's history: timeline \(start.timeline) at \(start.lsn) is not in \(Self.historyName(target))",
+        at: WALLocation(lsn: start.lsn))
+      target = start.timeline
+      spans = [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
+    }
+    problems += historyProblems(catalog: catalog, target: target, spans: spans, newest: newest, geometry: geometry,
+                                choice: timeline, blocking: &blocking)
+
+    // The path, from the start segment to the target or the last segment on the way.
+    let firstSegment = geometry.segment(containing: start.lsn)
+    let lastSegment: SegmentNumber
+    if let targetLSN {
+      lastSegment = geometry.segment(containing: LSN(max(targetLSN.rawValue, start.lsn.rawValue + 1) - 1))
+    } else {
+      lastSegment = Self.lastSegment(on: spans, catalog: catalog, geometry: geometry) ?? firstSegment
+    }
+    let path = RecoveryPath.build(spans: spans, from: firstSegment, through: max(firstSegment, lastSegment),
+                                  geometry: geometry, catalog: catalog)
+    let scans = checksContent ? scanPath(path, start: start.lsn, geometry: geometry) : nil
+    var walk = PathWalk(path: path, scans: scans, catalog: catalog, geometry: geometry, start: start.lsn,
+                        cluster: clusterIdentity(scans: scans))
+    walk.run()
+    problems += walk.problems.filter { !problems.contains($0) }
+    if blocking == nil { blocking = walk.blocking }
+    let reachable = walk.reachable
+    if blocking == nil, let targetLSN, reachable < targetLSN {
+      blocking = WALProblem(.incompleteSegment,
+        "WAL on the path ends at \(reachable), before the target \(targetLSN)", at: WALLocation(lsn: reachable))
+    }
+    if let stop = blocking, !problems.contains(stop) { problems.insert(stop, at: 0) }
+
+    return GapReport(
+      start: start, targetTimeline: target, newestTimeline: max(newest, target), targetLSN: targetLSN,
+      endOfWAL: walk.endOfWAL, reachableLSN: reachable, continuous: blocking == nil, blockingProblem: blocking,
+      problems: problems, missingRanges: walk.missing,
+      path: walk.steps.map { step in
+        var step = step
+        step.source = step.step.source.map { catalog.sources[$0].path }
+        return step
+      },
+      sources: catalog.sources, checkedContent: checksContent)
+  }
+
+  // MARK: Cluster
+
+  /// The cluster the path's WAL must come from: the base backup's `global/pg_control` when the
+  /// start is a backup directory's label, else the system identifier most segments on the
+  /// path agree on (never the first segment's alone).
+  private func clusterIdentity(scans: [SegmentScan?]?) -> PathWalk.Cluster? {
+    if case .backup(_, let origin) = start {
+      let directory = origin.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      let control = (directory.isEmpty ? "." : directory) + "/global/pg_control"
+      if let identifier = ControlFileIdentity.systemIdentifier(at: control) {
+        return PathWalk.Cluster(systemIdentifier: identifier, evidence: control)
+      }
+    }
+    let identifiers = (scans ?? []).compactMap { $0?.systemIdentifier }
+    guard let majority = mostCommon(identifiers) else { return nil }
+    let agreeing = identifiers.filter { $0 == majority }.count
+    return PathWalk.Cluster(systemIdentifier: majority, evidence: "\(agreeing) of the \(identifiers.count) segments read on the path")
+  }
+
+  // MARK: Start
+
+  private func resolveStart(catalog: WALCatalog, geometry: WALGeometry) throws(Failure) -> GapReport.Start {
+    switch start {
+    case .firstSegment:
+      guard let first = catalog.segments.keys.min(), let segment = first.segment(in: geometry),
+        let lsn = geometry.startLSN(of: segment)
+      else { throw Failure(description: "no WAL segment to start from") }
+      return GapReport.Start(lsn: lsn, timeline: first.timeline, origin: "first segment \(first)", backupEnd: nil)
+    case .lsn(let lsn, let timeline):
+      return GapReport.Start(lsn: lsn, timeline: timeline, origin: "LSN \(lsn)",
+                             backupEnd: backupEnd(startingAt: lsn, timeline: timeline, catalog: catalog, geometry: geometry))
+    case .segment(let name):
+      guard let segment = name.segment(in: geometry), let lsn = geometry.startLSN(of: segment) else {
+        throw Failure(description: "\(name) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
+      }
+      return GapReport.Start(lsn: lsn, timeline: name.timeline, origin: "segment \(name)", backupEnd: nil)
+    case .backup(let label, let origin):
+      return GapReport.Start(
+        lsn: label.startLSN, timeline: label.startTimeline, origin: origin,
+        backupEnd: label.stopLSN
+          ?? backupEnd(startingAt: label.startLSN, timeline: label.startTimeline, catalog: catalog, geometry: geometry))
+    }
+  }
+
+  /// The stop location from the `.backup` file of a backup that started at `lsn`, if one is
+  /// among the sources.
+  private func backupEnd(startingAt lsn: LSN, timeline: TimelineID, catalog: WALCatalog, geometry: WALGeometry) -> LSN? {
+    guard let name = SegmentName(timeline: timeline, segment: geometry.segment(containing: lsn), geometry: geometry)
+    else { return nil }
+    let fileName = "\(name).\(SegmentName.hex8(UInt32(truncatingIfNeeded: geometry.segmentOffset(of: lsn)))).backup"
+    guard let file = catalog.backupFiles[fileName], let label = try? WALCatalog.backupLabel(at: file.path, named: file.compression)
+    else { return nil }
+    return label.stopLSN
+  }
+
+  // MARK: Timelines
+
+  static func historyName(_ timeline: TimelineID) -> String { SegmentName.hex8(timeline.rawValue) + ".history" }
+
+  /// Missing history files, timelines off the target's ancestry, and history that the
+  /// segments contradict.
+  private func historyProblems(catalog: WALCatalog, target: TimelineID, spans: [TimelineHistory.Span],
+                               newest: TimelineID, geometry: WALGeometry, choice: TimelineChoice,
+                               blocking: inout WALProblem?) -> [WALProblem]
+  {
+    var problems: [WALProblem] = []
+    let ancestry = Set(spans.map(\.timeline))
+    var segmentsByTimeline: [TimelineID: [SegmentNumber]] = [:]
+    for name in catalog.segments.keys {
+      if let segment = name.segment(in: geometry) { segmentsByTimeline[name.timeline, default: []].append(segment) }
+    }
+    for timeline in segmentsByTimeline.keys.sorted() where timeline > TimelineID(1) && catalog.historyFiles[timeline] == nil {
+      let count = segmentsByTimeline[timeline]!.count
+      let problem = WALProblem(.missingHistory,
+        "timeline \(timeline) has \(count) segment\(count == 1 ? "" : "s") but \(Self.historyName(timeline)) is missing: recovery cannot follow it",
+        at: WALLocation(file: Self.historyPath(timeline, catalog: catalog)))
+      problems.append(problem)
+      if choice == .latest, timeline > target, blocking == nil {
+        var first = problem
+        first.message += "; a standby following the latest timeline stays on timeline \(target)"
+        blocking = first
+        problems[problems.count - 1] = first
+      }
+    }
+    if choice == .latest, blocking == nil, newest > target {
+      let missing = TimelineID(target.rawValue + 1)
+      blocking = WALProblem(.missingHistory,
+        "\(Self.historyName(missing)) is missing, so a standby following the latest timeline stays on timeline \(target); WAL or history of timeline \(newest) exists",
+        at: WALLocation(file: Self.historyPath(missing, catalog: catalog)))
+      problems.append(blocking!)
+    }
+    // Timelines newer than the target are the missing-history case above; older ones off the
+    // target's ancestry are other branches.
+    for timeline in Set(segmentsByTimeline.keys).union(catalog.histories.keys).sorted()
+    where !ancestry.contains(timeline) && timeline < target {
+      let count = segmentsByTimeline[timeline]?.count ?? 0
+      problems.append(WALProblem(.orphanTimeline,
+        "timeline \(timeline) (\(count) segment\(count == 1 ? "" : "s")) is not in the history of timeline \(target): another branch of history, not on the restore path",
+        at: WALLocation()))
+    }
+    for span in spans {
+      let segments = segmentsByTimeline[span.timeline] ?? []
+      let beginSegment = geometry.segment(containing: span.begin)
+      if let end = span.end {
+        let endSegment = geometry.segment(containing: end)
+        let past = segments.filter { $0 > endSegment }.sorted()
+        if let first = past.first, let last = past.last {
+          problems.append(WALProblem(.orphanTimeline,
+            "timeline \(span.timeline) has \(past.count) segment\(past.count == 1 ? "" : "s") past its switch point \(end) (\(Self.name(span.timeline, first, geometry)) to \(Self.name(span.timeline, last, geometry))): WAL written after the promotion by the old primary, not on the restore path",
+            at: WALLocation(segment: SegmentName(timeline: span.timeline, segment: first, geometry: geometry))))
+        }
+      }
+      let early = segments.filter { $0 < beginSegment }.sorted()
+      if let first = early.first, span.begin != .invalid {
+        problems.append(WALProblem(.timelineMismatch,
+          "timeline \(span.timeline) has \(early.count) segment\(early.count == 1 ? "" : "s") before it began at \(span.begin) per \(Self.historyName(target)), from \(Self.name(span.timeline, first, geometry)): history and segments disagree",
+          at: WALLocation(segment: SegmentName(timeline: span.timeline, segment: first, geometry: geometry))))
+      }
+    }
+    return problems
+  }
+
+  /// Where the history file of `timeline` belongs: beside that timeline's first segment, else
+  /// in the first source.
+  static func historyPath(_ timeline: TimelineID, catalog: WALCatalog) -> String {
+    let first = catalog.segments.filter { $0.key.timeline == timeline }.min { $0.key < $1.key }
+    let directory = first.map { entry in
+      entry.value.file.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    } ?? catalog.sources.first?.path ?? "."
+    return (directory.isEmpty ? "" : directory + "/") + historyName(timeline)
+  }
+
+  static func name(_ timeline: TimelineID, _ segment: SegmentNumber, _ geometry: WALGeometry) -> String {
+    SegmentName(timeline: timeline, segment: segment, geometry: geometry)?.description ?? "?"
+  }
+
+  /// The last segment any timeline of the path has a file for, within that timeline's span.
+  static func lastSegment(on spans: [TimelineHistory.Span], catalog: WALCatalog, geometry: WALGeometry) -> SegmentNumber? {
+    var last: SegmentNumber?
+    for name in catalog.segments.keys {
+      guard let span = spans.first(where: { $0.timeline == name.timeline }), let segment = name.segment(in: geometry),
+        segment >= geometry.segment(containing: span.begin),
+        span.end.map({ segment <= geometry.segment(containing: $0) }) ?? true
+      else { continue }
+      last = max(last ?? segment, segment)
+    }
+    return last
+  }
+
+  // MARK: Content
+
+  /// Verifies every present file of the path, in parallel; a record that continues into the
+  /// next segment is followed into the file the path takes next.
+  private func scanPath(_ path: RecoveryPath, start: LSN, geometry: WALGeometry) -> [SegmentScan?] {
+    let steps = path.steps
+    var indexBySegment: [SegmentNumber: Int] = [:]
+    for (index, step) in steps.enumerated() where step.file != nil { indexBySegment[step.segment] = index }
+    let lookup = indexBySegment
+    return parallelMap(count: steps.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
+      guard let file = steps[index].file else { return nil }
+      return SegmentLookup.scan(file, with: scanner, following: { name in
+        guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
+        else { return nil }
+        return SegmentData.loadFollowing(path: otherFile.path, named: otherFile.compressionByName)
+      }, from: index == 0 ? start : nil)
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import WALCore
+import WALIO
+import WALReader
+import WALDescriptions
+
+/// Walks a recovery path in order as a standby would replay it: where it stops first, how far
+/// it gets, and every problem on the way.
+struct PathWalk {
+  let path: RecoveryPath
+  /// One scan per step with a file, when content is checked.
+  let scans: [SegmentScan?]?
+  let catalog: WALCatalog
+  let geometry: WALGeometry
+  let start: LSN
+
+  private(set) var steps: [GapReport.Step] = []
+  private(set) var problems: [WALProblem] = []
+  /// Runs of consecutive missing segments on the path, in order.
+  private(set) var missing: [GapReport.MissingRange] = []
+  /// The first problem that stops replay.
+  private(set) var blocking: WALProblem?
+  /// How far replay gets: the end of the last record it can read.
+  private(set) var reachable: LSN
+  /// Where WAL on the path ends, ignoring what blocks replay before.
+  private(set) var endOfWAL: LSN?
+
+  /// The cluster the WAL must come from, and what says so.
+  struct Cluster {
+    var systemIdentifier: UInt64
+    var evidence: String
+  }
+  let cluster: Cluster?
+
+  init(path: RecoveryPath, scans: [SegmentScan?]?, catalog: WALCatalog, geometry: WALGeometry, start: LSN,
+       cluster: Cluster? = nil) {
+    self.cluster = cluster
+    self.path = path
+    self.scans = scans
+    self.catalog = catalog
+    self.geometry = geometry
+    self.start = start
+    reachable = start
+  }
+
+  mutating func run() {
+    var previous: SegmentScan?
+    var lastRecord: LSN?
+    let pastLiveEnd = firstStepPastLiveEnd() ?? path.steps.count
+    for (index, step) in path.steps.enumerated() {
+      if index >= pastLiveEnd {
+        let scan = scans?[index]
+        steps.append(GapReport.Step(step: step, status: scan?.endOfWALSignature == .zeros ? .unused : .recycled,
+                                    source: nil, scan: scan))
+        continue
+      }
+      let segmentStart = geometry.startLSN(of: step.segment) ?? .invalid
+      let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? segmentStart
+      guard let file = step.file else {
+        let run = GapReport.MissingRange(step, geometry: geometry)
+        missing.append(run)
+        steps.append(GapReport.Step(step: step, status: .missing, source: nil, scan: nil))
+        block(WALProblem(.missingSegment, run.count == 1
+                ? "segment \(step.name) is in no source: a standby cannot restore it"
+                : "segments \(run.first) to \(run.last) are in no source (\(run.count) segments, \(WALGeometry.formatSize(run.bytes))): a standby cannot restore them"
+                  + (run.count > Self.absurdGap ? "; a gap this wide means the name of the file after it is stray or wrong" : ""),
+                         at: WALLocation(segment: step.name, lsn: segmentStart)),
+              at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+        previous = nil
+        lastRecord = nil
+        continue
+      }
+      if let refusal = file.catalogEntry?.refusal {
+        steps.append(GapReport.Step(step: step, status: .damaged, source: nil, scan: nil))
+        block(refusal, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+        previous = nil
+        lastRecord = nil
+        continue
+      }
+      guard let scans, let scan = scans[index] else {
+        steps.append(GapReport.Step(step: step, status: .present, source: nil, scan: nil))
+        endOfWAL = segmentEnd
+        if blocking == nil { reachable = segmentEnd }
+        continue
+      }
+      let isLive = step.source.map { catalog.sources[$0].isLive } ?? false
+      var found = scan.problems
+      var stopsAt: LSN?
+      // A file refused as a whole: replay ends with the last record that ends before it.
+      let beforeThisFile = Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
+      // A restored file of the wrong size is refused as if it were missing (standby mode).
+      let refused = scan.stopProblem?.kind == .unreadableFile || scan.stopProblem?.kind == .corruptCompressedFile
+        || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
+
+      if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
+                                                       file: file.path, name: step.name) {
+        found.append(join)
+        stopsAt = stopsAt ?? scan.firstRecord ?? segmentStart
+      }
+      if let id = scan.systemIdentifier, let cluster, id != cluster.systemIdentifier {
+        found.append(WALProblem(.systemIDMismatch,
+          "WAL file is from different database system: system identifier \(id), the cluster's is \(cluster.systemIdentifier) (\(cluster.evidence))",
+          at: WALLocation(file: file.path, segment: step.name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: segmentStart)))
+        stopsAt = stopsAt ?? beforeThisFile
+      }
+      if let stop = scan.stopProblem {
+        let isLast = index == pastLiveEnd - 1
+        var problem = stop
+        if scan.endOfWALSignature == .zeros { problem.kind = .incompleteSegment }
+        if scan.endOfWALSignature != nil && isLast && (file.isPartial || isLive) {
+          // The live end of WAL: nothing is wrong.
+        } else if scan.endOfWALSignature != nil && isLast {
+          problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the last archived segment, which should be full or end with an XLOG SWITCH record: \(stop.message)"
+          problems.append(problem)
+        } else {
+          found.append(problem)
+          let validThrough = scan.validThrough ?? segmentStart
+          stopsAt = stopsAt ?? (validThrough <= segmentStart ? beforeThisFile : validThrough)
+        }
+      }
+
+      let stepEnd: LSN
+      switch scan.ending {
+      case .switched: stepEnd = segmentEnd
+      case .complete(let next): stepEnd = next
+      case .continuesBeyond(let recordStart): stepEnd = recordStart
+      case .stopped(let at): stepEnd = at
+      }
+      let damaged = refused || !found.allSatisfy(\.kind.isAboutStorage)
+      steps.append(GapReport.Step(step: step, status: damaged ? .damaged : .ok, source: nil, scan: scan))
+      if refused {
+        let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
+        problems += found
+        block(reason, at: beforeThisFile)
+      } else if let stopsAt {
+        problems += found
+        block(found[0], at: stopsAt)
+      } else {
+        problems += found
+        if blocking == nil { reachable = max(reachable, stepEnd) }
+      }
+      if blocking == nil || endOfWAL == nil || !refused { endOfWAL = max(endOfWAL ?? stepEnd, stepEnd) }
+      previous = refused ? nil : scan
+      lastRecord = scan.lastRecord ?? (scan.continuedBytes > 0 ? lastRecord : nil)
+    }
+  }
+
+  /// The first of the path's last steps that lie past the end of WAL of a live `pg_wal`:
+  /// files PostgreSQL recycled or pre-allocated there, which hold no WAL of their segment (their
+  /// first page is older or zeros). `nil` when there are none, or when the path starts with one.
+  private func firstStepPastLiveEnd() -> Int? {
+    guard let scans else { return nil }
+    var first: Int?
+    for index in path.steps.indices.reversed() {
+      let step = path.steps[index]
+      guard step.file != nil, let source = step.source, catalog.sources[source].isLive, let scan = scans[index],
+        !scan.holdsOwnWAL, scan.stopProblem != nil,
+        scan.endOfWALSignature == .stalePage || scan.endOfWALSignature == .zeros
+      else { break }
+      first = index
+    }
+    return first == 0 ? nil : first
+  }
+
+  /// Missing segments in a row beyond which the gap is more than WAL going missing: 2^20
+  /// segments are a terabyte even of 1 MB segments.
+  static let absurdGap: UInt64 = 1 << 20
+
+  private mutating func block(_ problem: WALProblem, at lsn: LSN) {
+    if !problems.contains(problem) { problems.append(problem) }
+    guard blocking == nil else { return }
+    blocking = problem
+    reachable = max(start, lsn)
+  }
+
+  /// Where replay stops when the segment starting at `segmentStart` cannot be read: after
+  /// the last record that ends before it. `lastRecord` is the last record read so far, which
+  /// is the one that crossed into the unreadable segment when the previous one ends past it.
+  static func end(before segmentStart: LSN, previous: SegmentScan?, lastRecord: LSN?) -> LSN {
+    guard let previous else { return segmentStart }
+    switch previous.ending {
+    case .switched: return segmentStart
+    case .complete(let next): return next > segmentStart ? (lastRecord ?? segmentStart) : next
+    case .continuesBeyond(let recordStart): return recordStart
+    case .stopped(let at): return at
+    }
+  }
+}
