@@ -61,9 +61,7 @@ public struct WALStatistics: Sendable {
 
   /// The name of a record-type row, as pg_waldump prints it: `Heap/INSERT`, `XLOG/UNKNOWN (c0)`.
   public static func rowName(resourceManager id: UInt8, bucket: Int, version: WALVersion) -> String {
-    let info = UInt8(bucket << 4)
-    let type = RecordTypeNames.name(resourceManager: id, info: info, version: version) ?? "UNKNOWN (\(String(info, radix: 16)))"
-    return ResourceManager(id: id).name + "/" + type
+    ResourceManager(id: id).name + "/" + RecordTypeNames.displayName(resourceManager: id, info: UInt8(bucket << 4), version: version)
   }
 }
 

@@ -94,11 +94,11 @@ extension Walkit {
       if let lsn = LSN(from) { return .lsn(lsn, timeline: TimelineID(startTimeline ?? 1)) }
       if from.utf8.count == 24, let name = SegmentName(fileName: from) { return .segment(name) }
       var path = from
-      if isDirectory(from) { path = (from.hasSuffix("/") ? from : from + "/") + "backup_label" }
+      if Syscalls.isDirectory(from) { path = (from.hasSuffix("/") ? from : from + "/") + "backup_label" }
       do {
         return .backup(try WALCatalog.backupLabel(at: path), origin: path)
       } catch {
-        throw CouldNotFinish(message: "--from \(from): \(error.message)" + (isDirectory(from) ? " (a base backup directory holds a backup_label)" : ""))
+        throw CouldNotFinish(message: "--from \(from): \(error.message)" + (Syscalls.isDirectory(from) ? " (a base backup directory holds a backup_label)" : ""))
       }
     }
   }

@@ -56,7 +56,7 @@ import Testing
       try FileManager.default.copyItem(atPath: segment, toPath: scratch.file(name))
     }
     for (timeline, text) in histories {
-      try Scratch.write(Array(text.utf8), to: scratch.file(SegmentName.hex8(timeline) + ".history"))
+      try Scratch.write(Array(text.utf8), to: scratch.file(TimelineID(timeline).historyFileName))
     }
     return scratch
   }

@@ -58,12 +58,29 @@ public struct RecordHeader: Hashable, Sendable {
   public var isSegmentSwitch: Bool {
     resourceManagerID == ResourceManagerIDs.xlog && info & 0xF0 == ResourceManagerIDs.xlogSwitch
   }
+
+  /// True for a transaction's commit (`Transaction/COMMIT` or `COMMIT_PREPARED`).
+  @inlinable
+  public var isCommit: Bool { Self.isCommit(resourceManagerID: resourceManagerID, info: info) }
+
+  /// True when a record of this resource manager and `xl_info` is a transaction's commit.
+  @inlinable
+  public static func isCommit(resourceManagerID: UInt8, info: UInt8) -> Bool {
+    let operation = info & ResourceManagerIDs.transactionOperationMask
+    return resourceManagerID == ResourceManagerIDs.transaction
+      && (operation == ResourceManagerIDs.transactionCommit || operation == ResourceManagerIDs.transactionCommitPrepared)
+  }
 }
 
 /// Resource manager ids the reader itself needs to recognise.
 @usableFromInline package enum ResourceManagerIDs {
   @usableFromInline static let xlog: UInt8 = 0
   @usableFromInline static let xlogSwitch: UInt8 = 0x40
+  @usableFromInline static let transaction: UInt8 = 1
+  /// `XLOG_XACT_OPMASK`, `XLOG_XACT_COMMIT`, `XLOG_XACT_COMMIT_PREPARED`.
+  @usableFromInline static let transactionOperationMask: UInt8 = 0x70
+  @usableFromInline static let transactionCommit: UInt8 = 0x00
+  @usableFromInline static let transactionCommitPrepared: UInt8 = 0x30
   /// Highest built-in id (`RM_MAX_BUILTIN_ID`), the same in 10–18.
   @usableFromInline static let lastBuiltIn: UInt8 = 21
   /// `RM_MIN_CUSTOM_ID`: ids from here to 255 are custom (15+).

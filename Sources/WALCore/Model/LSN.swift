@@ -36,9 +36,7 @@ public struct LSN: RawRepresentable, Hashable, Comparable, Sendable {
   /// `%X/%08X`, the padded form pg_waldump prints in its record lines.
   @inlinable
   public var paddedDescription: String {
-    let low = String(UInt32(truncatingIfNeeded: rawValue), radix: 16, uppercase: true)
-    return String(rawValue >> 32, radix: 16, uppercase: true) + "/"
-      + String(repeating: "0", count: 8 - low.count) + low
+    Hex.digits(rawValue >> 32) + "/" + Hex.digits(UInt32(truncatingIfNeeded: rawValue), width: 8)
   }
 }
 
@@ -56,7 +54,6 @@ extension LSN: LosslessStringConvertible {
   /// `%X/%X`, as PostgreSQL writes an LSN in messages and files.
   @inlinable
   public var description: String {
-    String(rawValue >> 32, radix: 16, uppercase: true) + "/"
-      + String(UInt32(truncatingIfNeeded: rawValue), radix: 16, uppercase: true)
+    Hex.digits(rawValue >> 32) + "/" + Hex.digits(UInt32(truncatingIfNeeded: rawValue))
   }
 }

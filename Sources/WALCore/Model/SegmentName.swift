@@ -45,12 +45,7 @@ public struct SegmentName: Hashable, Comparable, Sendable, CustomStringConvertib
     (a.timeline.rawValue, a.logID, a.segmentInLog) < (b.timeline.rawValue, b.logID, b.segmentInLog)
   }
 
-  public var description: String { Self.hex8(timeline.rawValue) + Self.hex8(logID) + Self.hex8(segmentInLog) }
-
-  package static func hex8(_ value: UInt32) -> String {
-    let digits = String(value, radix: 16, uppercase: true)
-    return String(repeating: "0", count: 8 - digits.count) + digits
-  }
+  public var description: String { Hex.digits(timeline.rawValue, width: 8) + Hex.digits(logID, width: 8) + Hex.digits(segmentInLog, width: 8) }
 
   package static func hex32(_ digits: ArraySlice<UInt8>) -> UInt32? {
     var value: UInt32 = 0

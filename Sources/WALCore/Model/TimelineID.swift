@@ -10,4 +10,7 @@ public struct TimelineID: RawRepresentable, Hashable, Comparable, Sendable, Cust
   public static func < (a: TimelineID, b: TimelineID) -> Bool { a.rawValue < b.rawValue }
   @inlinable
   public var description: String { String(rawValue) }
+
+  /// The name of this timeline's history file: `00000002.history`.
+  public var historyFileName: String { Hex.digits(rawValue, width: 8) + ".history" }
 }

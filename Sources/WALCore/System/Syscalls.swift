@@ -40,6 +40,12 @@ import Darwin
     return FileStatus(type: type, size: UInt64(max(0, info.st_size)))
   }
 
+  /// Whether `path` names a directory (following links).
+  package static func isDirectory(_ path: String) -> Bool {
+    if case .success(let status) = status(of: path), case .directory = status.type { return true }
+    return false
+  }
+
   /// Opens read-only without blocking (a FIFO would otherwise wait for a writer) and returns
   /// the descriptor with the status of what was opened.
   package static func openReadOnly(_ path: String) -> Result<(Int32, FileStatus), SyscallError> {

@@ -15,11 +15,6 @@ enum AccessMethodDetail {
     return true
   }
 
-  static func hex2(_ value: UInt8) -> String {
-    let digits = String(value, radix: 16, uppercase: true)
-    return "0x" + (digits.count < 2 ? "0" : "") + digits
-  }
-
   static func heap2(_ record: WALRecord) -> String? {
     let data = record.mainBytes
     let modern = record.version.major >= 16
@@ -32,11 +27,11 @@ enum AccessMethodDetail {
       return Heap2Detail.describe(record)
     case 0x40:  // VISIBLE: cutoff xid, flags
       guard let xid = RecordDetail.u32(data, 0), let flags = data.u8(4) else { return nil }
-      return modern ? "snapshotConflictHorizon: \(xid), flags: \(hex2(flags))" : "cutoff xid \(xid) flags \(hex2(flags))"
+      return modern ? "snapshotConflictHorizon: \(xid), flags: \(Hex.prefixed(flags))" : "cutoff xid \(xid) flags \(Hex.prefixed(flags))"
     case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
       guard let flags = data.u8(0), let count = u16(data, 2) else { return nil }
-      guard modern else { return "\(count) tuples flags \(hex2(flags))" }
-      var text = "ntuples: \(count), flags: \(hex2(flags))"
+      guard modern else { return "\(count) tuples flags \(Hex.prefixed(flags))" }
+      var text = "ntuples: \(count), flags: \(Hex.prefixed(flags))"
       let isInit = record.header.info & 0x80 != 0
       if !(record.blocks.first?.hasImage ?? false) && !isInit {
         guard let offsets = data.u16s(at: 4, count: Int(count)) else { return nil }

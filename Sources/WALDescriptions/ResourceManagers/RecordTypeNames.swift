@@ -32,6 +32,11 @@ package enum RecordTypeNames {
     return table[Int(id)].first { $0.code == code && $0.versions.contains(version.major) }?.name
   }
 
+  /// The record type name as pg_waldump prints it: the name, or `UNKNOWN (%x)` of the type bits.
+  package static func displayName(resourceManager id: UInt8, info: UInt8, version: WALVersion) -> String {
+    name(resourceManager: id, info: info, version: version) ?? "UNKNOWN (" + String(info & 0xF0, radix: 16) + ")"
+  }
+
   static let table: [[Entry]] = [
     // 0 XLOG
     [Entry(0x00, "CHECKPOINT_SHUTDOWN"), Entry(0x10, "CHECKPOINT_ONLINE"), Entry(0x20, "NOOP"), Entry(0x30, "NEXTOID"),
@@ -108,7 +113,6 @@ package enum RecordTypeNames {
 extension WALRecord {
   /// The record type as pg_waldump names it (`INSERT+INIT`, `COMMIT`), or `UNKNOWN (%x)`.
   public var typeName: String {
-    RecordTypeNames.name(resourceManager: header.resourceManagerID, info: header.info, version: version)
-      ?? "UNKNOWN (" + String(header.info & 0xF0, radix: 16) + ")"
+    RecordTypeNames.displayName(resourceManager: header.resourceManagerID, info: header.info, version: version)
   }
 }

@@ -138,7 +138,7 @@ enum TransactionDetail {
   /// describe it.
   static func appendCompletion(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     let data = record.mainBytes
-    let isCommit = record.header.info & 0x70 == 0x00 || record.header.info & 0x70 == 0x30
+    let isCommit = record.header.isCommit
     guard record.version.major >= 15, let time = i64(data, 0) else { return false }
     var position = 8
     var xinfo: UInt32 = 0

@@ -5,12 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Whether `path` names a directory (following links).
-func isDirectory(_ path: String) -> Bool {
-  var info = stat()
-  return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-}
+import WALKit
 
 /// Whether `path` names an existing file, directory or other entry (not following links).
 func exists(_ path: String) -> Bool {
@@ -46,7 +41,7 @@ func makeDirectories(_ path: String) throws(FileSystemError) {
     if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw FileSystemError(action: "create directory", path: prefix, code: errno) }
     prefix += "/"
   }
-  guard isDirectory(path) else { throw FileSystemError(action: "create directory", path: path, code: ENOTDIR) }
+  guard Syscalls.isDirectory(path) else { throw FileSystemError(action: "create directory", path: path, code: ENOTDIR) }
 }
 
 /// Writes `bytes` to a new file at `path` (mode 0644 before the umask); an existing file or

@@ -11,7 +11,7 @@ final class FullPageWriter {
   init(directory path: String) throws {
     directory = path
     if exists(path) {
-      guard isDirectory(path), isEmptyDirectory(path) else {
+      guard Syscalls.isDirectory(path), isEmptyDirectory(path) else {
         throw ValidationError("--save-fullpage directory \(path) exists and is not empty")
       }
     } else {

@@ -6,7 +6,7 @@ extension WALInputs {
   /// backup history file to check.
   public var isEmpty: Bool {
     files.isEmpty && problems.isEmpty && !otherFiles.contains { path in
-      switch WALFile.classify(fileName: Self.baseName(path)) {
+      switch WALFile.classify(fileName: FilePaths.baseName(path)) {
       case .timelineHistory, .backupHistory: true
       default: false
       }
@@ -22,15 +22,15 @@ extension WALInputs {
       + "and in pgBackRest, WAL-G and Barman repositories"
     var found: [(directory: String, segments: Int)] = []
     var budget = 20_000
-    var pending = paths.filter(isDirectory).map { ($0, 0) }
+    var pending = paths.filter(Syscalls.isDirectory).map { ($0, 0) }
     while let (directory, depth) = pending.first, budget > 0 {
       pending.removeFirst()
-      guard let entries = try? entries(of: directory) else { continue }
+      guard let entries = try? FilePaths.entries(of: directory) else { continue }
       budget -= entries.count
       var segments = 0
       for entry in entries {
         if case .segment = WALFile.classify(fileName: entry.name) { segments += 1; continue }
-        if depth < 2, case .directory? = entry.type { pending.append((join(directory, entry.name), depth + 1)) }
+        if depth < 2, case .directory? = entry.type { pending.append((FilePaths.join(directory, entry.name), depth + 1)) }
       }
       if depth > 0 && segments > 0 { found.append((directory, segments)) }
     }

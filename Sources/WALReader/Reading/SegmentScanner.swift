@@ -198,18 +198,18 @@ private struct Run {
     let first = PageHeader(decoding: bytes, at: 0)!
     guard let version = WALVersion(pageMagic: first.magic) else {
       result.stopProblem = problem(.badPageHeader,
-        "unknown page magic \(hex(first.magic)): not WAL of PostgreSQL 10–18", at: nil, fileOffset: 0)
+        "unknown page magic \(Hex.prefixed(first.magic)): not WAL of PostgreSQL 10–18", at: nil, fileOffset: 0)
       return
     }
     self.version = version
     result.version = version
     guard first.info & ~PageHeader.Flags.all == 0 else {
-      result.stopProblem = problem(.badPageHeader, "invalid info bits \(hex(first.info)) in the first page header", at: nil, fileOffset: 0)
+      result.stopProblem = problem(.badPageHeader, "invalid info bits \(Hex.prefixed(first.info)) in the first page header", at: nil, fileOffset: 0)
       return
     }
     guard let long = first.long else {
       result.stopProblem = problem(.badPageHeader,
-        "first page lacks the long header (info bits \(hex(first.info)), expected XLP_LONG_HEADER 0x0002)", at: nil, fileOffset: 0)
+        "first page lacks the long header (info bits \(Hex.prefixed(first.info)), expected XLP_LONG_HEADER 0x0002)", at: nil, fileOffset: 0)
       return
     }
     guard let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize)) else {
@@ -507,7 +507,7 @@ private struct Run {
     crc = CRC32C.finish(CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: recordBytes[0..<RecordHeader.crcCoveredSize])))
     guard crc == header.crc else {
       throw Stop.problem(problem(.crcMismatch,
-        "incorrect resource manager data checksum in record at \(lsn): stored \(hex(header.crc)), computed \(hex(crc))",
+        "incorrect resource manager data checksum in record at \(lsn): stored \(Hex.prefixed(header.crc)), computed \(Hex.prefixed(crc))",
         at: lsn), endLike: nil)
     }
 
@@ -619,16 +619,16 @@ private struct Run {
     }
     guard header.magic == version.pageMagic else {
       throw Stop.problem(problem(.badPageHeader,
-        "invalid magic number \(hex(header.magic)) in page at \(page) (expected \(hex(version.pageMagic)), \(version!))",
+        "invalid magic number \(Hex.prefixed(header.magic)) in page at \(page) (expected \(Hex.prefixed(version.pageMagic)), \(version!))",
         at: page), endLike: nil)
     }
     guard header.info & ~PageHeader.Flags.all == 0 else {
-      throw Stop.problem(problem(.badPageHeader, "invalid info bits \(hex(header.info)) in page at \(page)", at: page), endLike: nil)
+      throw Stop.problem(problem(.badPageHeader, "invalid info bits \(Hex.prefixed(header.info)) in page at \(page)", at: page), endLike: nil)
     }
     if isSegmentStart {
       guard let long = header.long else {
         throw Stop.problem(problem(.badPageHeader,
-          "invalid info bits \(hex(header.info)) in page at \(page): a segment's first page needs the long header", at: page),
+          "invalid info bits \(Hex.prefixed(header.info)) in page at \(page): a segment's first page needs the long header", at: page),
           endLike: nil)
       }
       guard long.systemIdentifier == systemIdentifier else {
@@ -643,7 +643,7 @@ private struct Run {
       }
     } else if header.isLong {
       throw Stop.problem(problem(.badPageHeader,
-        "invalid info bits \(hex(header.info)) in page at \(page): long header flag inside a segment", at: page), endLike: nil)
+        "invalid info bits \(Hex.prefixed(header.info)) in page at \(page): long header flag inside a segment", at: page), endLike: nil)
     }
     guard header.pageAddress == page else {
       throw Stop.problem(problem(.wrongPageAddress,
@@ -715,10 +715,4 @@ private struct Run {
     }
     return UnsafeRawBufferPointer(rebasing: data[offset..<(offset + present)])
   }
-}
-
-func hex<T: FixedWidthInteger>(_ value: T) -> String {
-  let digits = String(value, radix: 16, uppercase: true)
-  let width = MemoryLayout<T>.size * 2
-  return "0x" + String(repeating: "0", count: max(0, width - digits.count)) + digits
 }

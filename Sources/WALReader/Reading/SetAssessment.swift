@@ -182,7 +182,7 @@ struct SetAssessment {
   private mutating func checkHistory(of timeline: TimelineID, chain: [(SegmentNumber, Int)]) {
     guard let (_, firstIndex) = chain.first else { return }
     if checksMissingHistories, timeline > TimelineID(1), historyFiles[timeline] == nil {
-      let name = SegmentName.hex8(timeline.rawValue) + ".history"
+      let name = timeline.historyFileName
       let directory = files[firstIndex].path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
       gapProblems.append((firstIndex, WALProblem(.missingHistory,
         "timeline \(timeline) has \(chain.count) segment\(chain.count == 1 ? "" : "s") but \(name) is missing: recovery cannot follow it",
@@ -195,7 +195,7 @@ struct SetAssessment {
       guard let (_, first) = beyond.first, let (_, last) = beyond.last else { continue }
       let through = scans[last].validThrough.map { " up to \($0)" } ?? ""
       gapProblems.append((first, WALProblem(.orphanTimeline,
-        "timeline \(timeline) goes on past \(switchPoint), where \(SegmentName.hex8(child.rawValue)).history branches timeline \(child) off it: its server went on writing after the promotion\(through); that WAL is not on timeline \(child)",
+        "timeline \(timeline) goes on past \(switchPoint), where \(child.historyFileName) branches timeline \(child) off it: its server went on writing after the promotion\(through); that WAL is not on timeline \(child)",
         at: WALLocation(file: files[first].path, segment: reports[first].name, lsn: switchPoint))))
     }
   }
@@ -236,18 +236,12 @@ struct SetAssessment {
         return
       }
       if let later, !(file.isPartial && (endsAtASwitchPoint(scan) || hasFullTwin(index))) {
-        var problem = stop
-        if signature == .zeros { problem.kind = .incompleteSegment }
-        problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page"), but \(later) continues timeline \(later.timeline): \(stop.message)"
-        reports[index].problems.append(problem)
-      } else if file.isPartial || file.isInLiveDirectory {
+        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, because: ", but \(later) continues timeline \(later.timeline)"))
+      } else if EndOfWAL.mayEndInside(isPartial: file.isPartial, isLive: file.isInLiveDirectory) {
         status = scan.holdsOwnWAL || scan.firstPageTimeline != nil && signature != .stalePage
           ? .inProgress : signature == .stalePage ? .recycled : .unused
       } else {
-        var problem = stop
-        if signature == .zeros { problem.kind = .incompleteSegment }
-        problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the segment; an archived segment is full or ends with an XLOG SWITCH record: \(stop.message)"
-        reports[index].problems.append(problem)
+        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, because: EndOfWAL.archivedSegmentIsWhole))
       }
     }
     reports[index].status = reports[index].problems.allSatisfy(\.kind.isAboutStorage) ? status : .damaged

@@ -26,7 +26,7 @@ public struct VerificationReport: Sendable {
     WALCatalog.readHistories(inputs.otherFiles, into: &histories, files: &historyFiles, problems: &historyProblems)
     checkedFiles = historyFiles.filter { histories[$0.key] != nil }.map(\.value)
     for path in inputs.otherFiles {
-      guard case .backupHistory(let compression) = WALFile.classify(fileName: WALInputs.baseName(path)) else { continue }
+      guard case .backupHistory(let compression) = WALFile.classify(fileName: FilePaths.baseName(path)) else { continue }
       do {
         _ = try WALCatalog.backupLabel(at: path, named: compression)
         checkedFiles.append(path)

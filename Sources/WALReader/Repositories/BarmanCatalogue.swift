@@ -9,8 +9,8 @@ enum BarmanCatalogue {
 
   /// True for a server directory holding `wals/xlog.db`, or a `wals` directory itself.
   static func isCatalogue(_ directory: String) -> Bool {
-    WALInputs.isRegularFile(WALInputs.join(directory, "wals/" + catalogName))
-      || WALInputs.isRegularFile(WALInputs.join(directory, catalogName))
+    FilePaths.isRegularFile(FilePaths.join(directory, "wals/" + catalogName))
+      || FilePaths.isRegularFile(FilePaths.join(directory, catalogName))
   }
 
   /// One line of `xlog.db`.
@@ -52,27 +52,27 @@ enum BarmanCatalogue {
   }
 }
 
-extension WALInputs {
-  mutating func addBarman(_ directory: String) throws(Error) -> Repository {
-    let wals = Self.isRegularFile(Self.join(directory, BarmanCatalogue.catalogName)) ? directory : Self.join(directory, "wals")
-    let catalogPath = Self.join(wals, BarmanCatalogue.catalogName)
+extension BarmanCatalogue {
+  static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
+    let wals = FilePaths.isRegularFile(FilePaths.join(directory, BarmanCatalogue.catalogName)) ? directory : FilePaths.join(directory, "wals")
+    let catalogPath = FilePaths.join(wals, BarmanCatalogue.catalogName)
     let parsed: (lines: [BarmanCatalogue.Line], malformed: [Int])
     do {
       parsed = BarmanCatalogue.parse(try CatalogFile.bytes(catalogPath))
     } catch {
-      throw Error(path: catalogPath, reason: "not a usable Barman catalogue: \(error.message)")
+      throw WALInputsError(path: catalogPath, reason: "not a usable Barman catalogue: \(error.message)")
     }
     for line in parsed.malformed {
-      problems.append(WALProblem(.catalogMismatch, "line \(line) is not name, size, time and compression separated by tabs",
+      collected.problems.append(WALProblem(.catalogMismatch, "line \(line) is not name, size, time and compression separated by tabs",
                                  at: WALLocation(file: catalogPath)))
     }
 
     var onDisk: [String: (path: String, type: Syscalls.FileType?)] = [:]
-    for entry in try Self.entries(of: wals) {
-      let path = Self.join(wals, entry.name)
-      if entry.name.utf8.count == 16, SegmentName.hex32(Array(entry.name.utf8)[0..<8]) != nil, Self.isDirectory(path) {
-        for inner in try Self.entries(of: path) where onDisk[inner.name] == nil {
-          onDisk[inner.name] = (Self.join(path, inner.name), inner.type)
+    for entry in try FilePaths.entries(of: wals) {
+      let path = FilePaths.join(wals, entry.name)
+      if entry.name.utf8.count == 16, SegmentName.hex32(Array(entry.name.utf8)[0..<8]) != nil, Syscalls.isDirectory(path) {
+        for inner in try FilePaths.entries(of: path) where onDisk[inner.name] == nil {
+          onDisk[inner.name] = (FilePaths.join(path, inner.name), inner.type)
         }
       } else if WALFile.classify(fileName: entry.name) != .other, onDisk[entry.name] == nil {
         onDisk[entry.name] = (path, entry.type)
@@ -82,29 +82,29 @@ extension WALInputs {
     var listed = Set<String>()
     var byFormat: [Compression: Int] = [:]
     for line in parsed.lines where listed.insert(line.name).inserted {
-      let expected = Self.join(wals, line.name.utf8.count >= 24 && !line.name.hasSuffix(".history")
+      let expected = FilePaths.join(wals, line.name.utf8.count >= 24 && !line.name.hasSuffix(".history")
                                  ? String(line.name.prefix(16)) + "/" + line.name : line.name)
       guard let found = onDisk[line.name] else {
         let segment = SegmentName(fileName: line.name.prefix(24))
-        problems.append(WALProblem(.catalogMismatch, "\(BarmanCatalogue.catalogName) lists \(line.name) (\(line.size) bytes), the file is missing",
+        collected.problems.append(WALProblem(.catalogMismatch, "\(BarmanCatalogue.catalogName) lists \(line.name) (\(line.size) bytes), the file is missing",
                                    at: WALLocation(file: expected, segment: line.name.utf8.count == 24 ? segment : nil)))
         continue
       }
       if case .success(let status) = Syscalls.status(of: found.path), case .regular = status.type, status.size != line.size {
-        problems.append(WALProblem(.catalogMismatch,
+        collected.problems.append(WALProblem(.catalogMismatch,
           "\(BarmanCatalogue.catalogName) records \(line.size) bytes, the file has \(status.size)",
           at: WALLocation(file: found.path, segment: SegmentName(fileName: line.name.prefix(24)))))
       }
       let entry = CatalogEntry(source: BarmanCatalogue.catalogName, compression: line.compression)
-      if add(found.path, fileName: line.name, type: found.type, catalogEntry: entry) {
+      if collected.add(found.path, fileName: line.name, type: found.type, catalogEntry: entry) {
         byFormat[line.compression ?? .plain, default: 0] += 1
       }
     }
     for (name, found) in onDisk.sorted(by: { $0.key < $1.key }) where !listed.contains(name) {
-      problems.append(WALProblem(.catalogMismatch, "not listed in \(BarmanCatalogue.catalogName); Barman does not know this file",
+      collected.problems.append(WALProblem(.catalogMismatch, "not listed in \(BarmanCatalogue.catalogName); Barman does not know this file",
                                  at: WALLocation(file: found.path, segment: SegmentName(fileName: name.prefix(24)))))
-      add(found.path, fileName: name, type: found.type)
+      collected.add(found.path, fileName: name, type: found.type)
     }
-    return Repository(path: directory, layout: .barman, summary: "Barman catalogue, \(catalogPath): \(Self.describe(byFormat))")
+    return Repository(path: directory, layout: .barman, summary: "Barman catalogue, \(catalogPath): \(Repository.describe(byFormat))")
   }
 }

@@ -20,50 +20,50 @@ enum PgBackRestRepository {
   }
 
   private static func hasInfo(_ directory: String) -> Bool {
-    WALInputs.isRegularFile(WALInputs.join(directory, infoName)) || WALInputs.isRegularFile(WALInputs.join(directory, infoName + ".copy"))
+    FilePaths.isRegularFile(FilePaths.join(directory, infoName)) || FilePaths.isRegularFile(FilePaths.join(directory, infoName + ".copy"))
   }
 
   private static func isArchiveID(_ directory: String) -> Bool {
-    let name = WALInputs.baseName(directory)
+    let name = FilePaths.baseName(directory)
     let parts = name.split(separator: "-")
     return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && parts[1].allSatisfy(\.isNumber)
-      && hasInfo(WALInputs.parent(directory))
+      && hasInfo(FilePaths.parent(directory))
   }
 
   /// Stanza directories under a repository root (`<root>/archive/<stanza>`).
   private static func stanzas(under root: String) -> [String] {
-    let archive = WALInputs.join(root, "archive")
+    let archive = FilePaths.join(root, "archive")
     guard case .success(let entries) = Syscalls.directoryEntries(archive) else { return [] }
-    return entries.map { WALInputs.join(archive, $0.name) }.filter(hasInfo).sorted()
+    return entries.map { FilePaths.join(archive, $0.name) }.filter(hasInfo).sorted()
   }
 
   /// The stanza (and archive id) a named directory stands for.
-  static func place(of directory: String) throws(WALInputs.Error) -> Place {
+  static func place(of directory: String) throws(WALInputsError) -> Place {
     if hasInfo(directory) { return Place(stanzaDirectory: directory) }
     if isArchiveID(directory) {
-      return Place(stanzaDirectory: WALInputs.parent(directory), archiveID: WALInputs.baseName(directory))
+      return Place(stanzaDirectory: FilePaths.parent(directory), archiveID: FilePaths.baseName(directory))
     }
     let found = stanzas(under: directory)
     switch found.count {
     case 1: return Place(stanzaDirectory: found[0])
-    case 0: throw WALInputs.Error(path: directory, reason: "not a pgBackRest repository: no archive/<stanza>/archive.info")
+    case 0: throw WALInputsError(path: directory, reason: "not a pgBackRest repository: no archive/<stanza>/archive.info")
     default:
-      throw WALInputs.Error(path: directory, reason:
-        "the repository holds stanzas \(found.map(WALInputs.baseName).joined(separator: ", ")): name one (\(found[0]))")
+      throw WALInputsError(path: directory, reason:
+        "the repository holds stanzas \(found.map(FilePaths.baseName).joined(separator: ", ")): name one (\(found[0]))")
     }
   }
 
   /// `archive.info`, or its `.copy` when the main file is missing or unusable (pgBackRest
   /// falls back the same way).
-  static func archiveInfo(in stanza: String) throws(WALInputs.Error) -> PgBackRestArchiveInfo {
+  static func archiveInfo(in stanza: String) throws(WALInputsError) -> PgBackRestArchiveInfo {
     var reasons: [String] = []
     for name in [infoName, infoName + ".copy"] {
-      let path = WALInputs.join(stanza, name)
+      let path = FilePaths.join(stanza, name)
       do {
         return try PgBackRestArchiveInfo(bytes: CatalogFile.bytes(path, limit: 1 << 20))
       } catch let error as PgBackRestArchiveInfo.ParseError {
         if error == .encrypted {
-          throw WALInputs.Error(path: path, reason:
+          throw WALInputsError(path: path, reason:
             "\(error); walkit reads unencrypted repositories only (pgbackrest archive-get decrypts segments)")
         }
         reasons.append("\(name): \(error)")
@@ -71,7 +71,7 @@ enum PgBackRestRepository {
         reasons.append("\(name): \(error)")
       }
     }
-    throw WALInputs.Error(path: stanza, reason: "no usable \(infoName): " + reasons.joined(separator: "; "))
+    throw WALInputsError(path: stanza, reason: "no usable \(infoName): " + reasons.joined(separator: "; "))
   }
 
   /// Splits a stored file name `<name>-<40 hex>[.suffix]` into the WAL file name with its
@@ -85,17 +85,17 @@ enum PgBackRestRepository {
   }
 }
 
-extension WALInputs {
-  mutating func addPgBackRest(_ directory: String) throws(Error) -> Repository {
+extension PgBackRestRepository {
+  static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
     let place = try PgBackRestRepository.place(of: directory)
     let info = try PgBackRestRepository.archiveInfo(in: place.stanzaDirectory)
     let archiveID = place.archiveID ?? info.current.archiveID
-    let archiveDirectory = Self.join(place.stanzaDirectory, archiveID)
-    let stanza = Self.baseName(place.stanzaDirectory)
-    let infoPath = Self.join(place.stanzaDirectory, PgBackRestRepository.infoName)
+    let archiveDirectory = FilePaths.join(place.stanzaDirectory, archiveID)
+    let stanza = FilePaths.baseName(place.stanzaDirectory)
+    let infoPath = FilePaths.join(place.stanzaDirectory, PgBackRestRepository.infoName)
     let cluster = info.cluster(archiveID: archiveID)
     if cluster == nil {
-      problems.append(WALProblem(.catalogMismatch,
+      collected.problems.append(WALProblem(.catalogMismatch,
         "archive id \(archiveID) is not among the clusters \(PgBackRestRepository.infoName) records (\(info.history.map(\.archiveID).joined(separator: ", ")))",
         at: WALLocation(file: infoPath)))
     }
@@ -104,17 +104,17 @@ extension WALInputs {
 
     var byFormat: [Compression: Int] = [:]
     var stored: [String: (path: String, index: Int)] = [:]
-    if Self.isDirectory(archiveDirectory) {
-      for entry in try Self.entries(of: archiveDirectory) {
-        let path = Self.join(archiveDirectory, entry.name)
-        guard entry.name.utf8.count == 16, Self.isDirectory(path) else {
-          add(path, fileName: entry.name, type: entry.type)
+    if Syscalls.isDirectory(archiveDirectory) {
+      for entry in try FilePaths.entries(of: archiveDirectory) {
+        let path = FilePaths.join(archiveDirectory, entry.name)
+        guard entry.name.utf8.count == 16, Syscalls.isDirectory(path) else {
+          collected.add(path, fileName: entry.name, type: entry.type)
           continue
         }
-        for file in try Self.entries(of: path) {
-          let filePath = Self.join(path, file.name)
+        for file in try FilePaths.entries(of: path) {
+          let filePath = FilePaths.join(path, file.name)
           guard let split = PgBackRestRepository.splitChecksum(file.name) else {
-            add(filePath, fileName: file.name, type: file.type)
+            collected.add(filePath, fileName: file.name, type: file.type)
             continue
           }
           let wal = split.name.prefix(while: { $0 != "." })
@@ -123,28 +123,28 @@ extension WALInputs {
             let duplicate = WALProblem(.duplicateSegment,
               "stored twice, as \(earlier.path) and \(filePath); pgBackRest's archive-get refuses a segment stored twice, so a restore stops at it",
               at: WALLocation(file: earlier.path, segment: SegmentName(fileName: wal)))
-            problems.append(duplicate)
-            files[earlier.index].catalogEntry?.refusal = duplicate
+            collected.problems.append(duplicate)
+            collected.files[earlier.index].catalogEntry?.refusal = duplicate
             continue
           }
           if !wal.hasPrefix(entry.name) {
-            problems.append(WALProblem(.catalogMismatch,
+            collected.problems.append(WALProblem(.catalogMismatch,
               "stored under \(entry.name)/, where pgBackRest does not look for it (\(wal.prefix(16))/)",
               at: WALLocation(file: filePath, segment: SegmentName(fileName: wal))))
           }
           var catalogEntry = entryTemplate
           catalogEntry.sha1 = split.sha1
-          if add(filePath, fileName: split.name, type: file.type, catalogEntry: catalogEntry) {
-            stored[key] = (filePath, files.count - 1)
-            byFormat[files.last?.compressionByName ?? .plain, default: 0] += 1
+          if collected.add(filePath, fileName: split.name, type: file.type, catalogEntry: catalogEntry) {
+            stored[key] = (filePath, collected.files.count - 1)
+            byFormat[collected.files.last?.compressionByName ?? .plain, default: 0] += 1
           }
         }
       }
     }
     var summary = "pgBackRest stanza \(stanza), archive id \(archiveID)"
     if let cluster { summary += " (PostgreSQL \(cluster.majorVersion), system identifier \(cluster.systemIdentifier))" }
-    summary += ": \(Self.describe(byFormat))"
-    let others = info.history.map(\.archiveID).filter { $0 != archiveID && Self.isDirectory(Self.join(place.stanzaDirectory, $0)) }
+    summary += ": \(Repository.describe(byFormat))"
+    let others = info.history.map(\.archiveID).filter { $0 != archiveID && Syscalls.isDirectory(FilePaths.join(place.stanzaDirectory, $0)) }
     if !others.isEmpty {
       summary += "; archive id\(others.count == 1 ? "" : "s") \(others.joined(separator: ", ")) of earlier clusters not read (name the directory to read one)"
     }

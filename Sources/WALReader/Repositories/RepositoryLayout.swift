@@ -35,18 +35,21 @@ public struct Repository: Hashable, Sendable {
   }
 }
 
-extension WALInputs {
-  mutating func addRepository(_ directory: String, layout: RepositoryLayout?) throws(Error) {
-    let repository: Repository
-    switch layout ?? RepositoryLayout.detect(directory: directory) {
-    case .flat: repository = try addFlatDirectory(directory)
-    case .pgBackRest: repository = try addPgBackRest(directory)
-    case .walG: repository = try addWALG(directory)
-    case .barman: repository = try addBarman(directory)
+extension RepositoryLayout {
+  /// Lists `directory` into `collected` as a repository of `layout`, or of the layout detected.
+  static func list(_ directory: String, as layout: RepositoryLayout?, into collected: inout WALFileCollector)
+    throws(WALInputsError) -> Repository
+  {
+    switch layout ?? detect(directory: directory) {
+    case .flat: try FlatDirectory.list(directory, into: &collected)
+    case .pgBackRest: try PgBackRestRepository.list(directory, into: &collected)
+    case .walG: try WALGStorage.list(directory, into: &collected)
+    case .barman: try BarmanCatalogue.list(directory, into: &collected)
     }
-    repositories.append(repository)
   }
+}
 
+extension Repository {
   /// `3 segments (lz4 2, zstd 1)`: the segments a repository holds, by compression.
   static func describe(_ byFormat: [Compression: Int]) -> String {
     let total = byFormat.values.reduce(0, +)

@@ -9,21 +9,21 @@ enum WALGStorage {
 
   /// True for a storage root holding `wal_005/`, or a `wal_005` directory itself.
   static func isStorage(_ directory: String) -> Bool {
-    WALInputs.baseName(directory) == walFolder || WALInputs.isDirectory(WALInputs.join(directory, walFolder))
+    FilePaths.baseName(directory) == walFolder || Syscalls.isDirectory(FilePaths.join(directory, walFolder))
   }
 }
 
-extension WALInputs {
-  mutating func addWALG(_ directory: String) throws(Error) -> Repository {
-    let folder = WALInputs.baseName(directory) == WALGStorage.walFolder ? directory : Self.join(directory, WALGStorage.walFolder)
-    guard Self.isDirectory(folder) else {
-      throw Error(path: directory, reason: "not a WAL-G storage: no \(WALGStorage.walFolder)/ directory")
+extension WALGStorage {
+  static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
+    let folder = FilePaths.baseName(directory) == WALGStorage.walFolder ? directory : FilePaths.join(directory, WALGStorage.walFolder)
+    guard Syscalls.isDirectory(folder) else {
+      throw WALInputsError(path: directory, reason: "not a WAL-G storage: no \(WALGStorage.walFolder)/ directory")
     }
     var byFormat: [Compression: Int] = [:]
-    for entry in try Self.entries(of: folder) where add(Self.join(folder, entry.name), fileName: entry.name, type: entry.type) {
+    for entry in try FilePaths.entries(of: folder) where collected.add(FilePaths.join(folder, entry.name), fileName: entry.name, type: entry.type) {
       if case .segment(_, _, let named) = WALFile.classify(fileName: entry.name) { byFormat[named ?? .plain, default: 0] += 1 }
     }
     return Repository(path: directory, layout: .walG,
-                      summary: "WAL-G storage, \(folder): \(Self.describe(byFormat))")
+                      summary: "WAL-G storage, \(folder): \(Repository.describe(byFormat))")
   }
 }

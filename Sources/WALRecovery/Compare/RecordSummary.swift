@@ -32,12 +32,11 @@ public struct RecordSummary: Hashable, Sendable {
 
   /// The record type as pg_waldump names it.
   public var typeName: String {
-    RecordTypeNames.name(resourceManager: resourceManagerID, info: info, version: version)
-      ?? "UNKNOWN (" + String(info & 0xF0, radix: 16) + ")"
+    RecordTypeNames.displayName(resourceManager: resourceManagerID, info: info, version: version)
   }
 
   /// True for a transaction's commit (`Transaction/COMMIT` or `COMMIT_PREPARED`).
   public var isCommit: Bool {
-    resourceManagerID == 1 && (info & 0x70 == 0x00 || info & 0x70 == 0x30)
+    RecordHeader.isCommit(resourceManagerID: resourceManagerID, info: info)
   }
 }

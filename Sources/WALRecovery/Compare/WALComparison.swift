@@ -45,7 +45,7 @@ public struct WALComparison: Sendable {
     } catch {
       throw Failure(description: error.description)
     }
-    let twoFiles = !FileKind.isDirectory(a) && !FileKind.isDirectory(b)
+    let twoFiles = !Syscalls.isDirectory(a) && !Syscalls.isDirectory(b)
     for (inputs, path) in [(inputsA, a), (inputsB, b)] where inputs.isEmpty {
       throw Failure(description: WALInputs.nothingToRead(in: [path]))
     }
@@ -221,8 +221,7 @@ public struct WALComparison: Sendable {
                               from: index == 0 ? lsn : nil, visit: { record in
                                 records += 1
                                 if record.header.xid != 0 { transactions.insert(record.header.xid) }
-                                if record.header.resourceManagerID == 1
-                                  && (record.header.info & 0x70 == 0x00 || record.header.info & 0x70 == 0x30) { commits += 1 }
+                                if record.header.isCommit { commits += 1 }
                                 end = max(end, record.end)
                               })
       if scan.stopProblem != nil { break }
@@ -233,9 +232,4 @@ public struct WALComparison: Sendable {
 }
 
 /// Whether a path names a directory.
-enum FileKind {
-  static func isDirectory(_ path: String) -> Bool {
-    if case .success(let status) = Syscalls.status(of: path), case .directory = status.type { return true }
-    return false
-  }
-}
+

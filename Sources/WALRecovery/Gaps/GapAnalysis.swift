@@ -89,7 +89,7 @@ public struct GapAnalysis: Sendable {
       target = requested
       if requested != start.timeline && requested > TimelineID(1) && catalog.histories[requested] == nil {
         blocking = WALProblem(.missingHistory,
-          "recovery target timeline \(requested) does not exist: \(Self.historyName(requested)) is missing",
+          "recovery target timeline \(requested) does not exist: \(requested.historyFileName) is missing",
           at: WALLocation(segment: nil, lsn: start.lsn))
         target = start.timeline
       }
@@ -97,7 +97,7 @@ public struct GapAnalysis: Sendable {
     var spans = catalog.histories[target]?.spans ?? [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
     if target != start.timeline, !(catalog.histories[target]?.includes(start.timeline, at: start.lsn) ?? false) {
       blocking = blocking ?? WALProblem(.timelineMismatch,
-        "requested timeline \(target) is not a child of this server's history: timeline \(start.timeline) at \(start.lsn) is not in \(Self.historyName(target))",
+        "requested timeline \(target) is not a child of this server's history: timeline \(start.timeline) at \(start.lsn) is not in \(target.historyFileName)",
         at: WALLocation(lsn: start.lsn))
       target = start.timeline
       spans = [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
@@ -189,15 +189,13 @@ public struct GapAnalysis: Sendable {
   private func backupEnd(startingAt lsn: LSN, timeline: TimelineID, catalog: WALCatalog, geometry: WALGeometry) -> LSN? {
     guard let name = SegmentName(timeline: timeline, segment: geometry.segment(containing: lsn), geometry: geometry)
     else { return nil }
-    let fileName = "\(name).\(SegmentName.hex8(UInt32(truncatingIfNeeded: geometry.segmentOffset(of: lsn)))).backup"
+    let fileName = "\(name).\(Hex.digits(UInt32(truncatingIfNeeded: geometry.segmentOffset(of: lsn)), width: 8)).backup"
     guard let file = catalog.backupFiles[fileName], let label = try? WALCatalog.backupLabel(at: file.path, named: file.compression)
     else { return nil }
     return label.stopLSN
   }
 
   // MARK: Timelines
-
-  static func historyName(_ timeline: TimelineID) -> String { SegmentName.hex8(timeline.rawValue) + ".history" }
 
   /// Missing history files, timelines off the target's ancestry, and history that the
   /// segments contradict.
@@ -214,7 +212,7 @@ public struct GapAnalysis: Sendable {
     for timeline in segmentsByTimeline.keys.sorted() where timeline > TimelineID(1) && catalog.historyFiles[timeline] == nil {
       let count = segmentsByTimeline[timeline]!.count
       let problem = WALProblem(.missingHistory,
-        "timeline \(timeline) has \(count) segment\(count == 1 ? "" : "s") but \(Self.historyName(timeline)) is missing: recovery cannot follow it",
+        "timeline \(timeline) has \(count) segment\(count == 1 ? "" : "s") but \(timeline.historyFileName) is missing: recovery cannot follow it",
         at: WALLocation(file: Self.historyPath(timeline, catalog: catalog)))
       problems.append(problem)
       if choice == .latest, timeline > target, blocking == nil {
@@ -227,7 +225,7 @@ public struct GapAnalysis: Sendable {
     if choice == .latest, blocking == nil, newest > target {
       let missing = TimelineID(target.rawValue + 1)
       blocking = WALProblem(.missingHistory,
-        "\(Self.historyName(missing)) is missing, so a standby following the latest timeline stays on timeline \(target); WAL or history of timeline \(newest) exists",
+        "\(missing.historyFileName) is missing, so a standby following the latest timeline stays on timeline \(target); WAL or history of timeline \(newest) exists",
         at: WALLocation(file: Self.historyPath(missing, catalog: catalog)))
       problems.append(blocking!)
     }
@@ -255,7 +253,7 @@ public struct GapAnalysis: Sendable {
       let early = segments.filter { $0 < beginSegment }.sorted()
       if let first = early.first, span.begin != .invalid {
         problems.append(WALProblem(.timelineMismatch,
-          "timeline \(span.timeline) has \(early.count) segment\(early.count == 1 ? "" : "s") before it began at \(span.begin) per \(Self.historyName(target)), from \(Self.name(span.timeline, first, geometry)): history and segments disagree",
+          "timeline \(span.timeline) has \(early.count) segment\(early.count == 1 ? "" : "s") before it began at \(span.begin) per \(target.historyFileName), from \(Self.name(span.timeline, first, geometry)): history and segments disagree",
           at: WALLocation(segment: SegmentName(timeline: span.timeline, segment: first, geometry: geometry))))
       }
     }
@@ -269,7 +267,7 @@ public struct GapAnalysis: Sendable {
     let directory = first.map { entry in
       entry.value.file.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     } ?? catalog.sources.first?.path ?? "."
-    return (directory.isEmpty ? "" : directory + "/") + historyName(timeline)
+    return (directory.isEmpty ? "" : directory + "/") + timeline.historyFileName
   }
 
   static func name(_ timeline: TimelineID, _ segment: SegmentNumber, _ geometry: WALGeometry) -> String {

@@ -104,15 +104,12 @@ struct PathWalk {
       }
       if let stop = scan.stopProblem {
         let isLast = index == pastLiveEnd - 1
-        var problem = stop
-        if scan.endOfWALSignature == .zeros { problem.kind = .incompleteSegment }
-        if scan.endOfWALSignature != nil && isLast && (file.isPartial || isLive) {
+        if scan.endOfWALSignature != nil && isLast && EndOfWAL.mayEndInside(isPartial: file.isPartial, isLive: isLive) {
           // The live end of WAL: nothing is wrong.
         } else if scan.endOfWALSignature != nil && isLast {
-          problem.message = "valid WAL ends at \(scan.validThrough.map(String.init(describing:)) ?? "the first page") inside the last archived segment, which should be full or end with an XLOG SWITCH record: \(stop.message)"
-          problems.append(problem)
+          problems.append(EndOfWAL.problem(scan, stop: stop, because: EndOfWAL.archivedSegmentIsWhole))
         } else {
-          found.append(problem)
+          found.append(EndOfWAL.problem(scan, stop: stop))
           let validThrough = scan.validThrough ?? segmentStart
           stopsAt = stopsAt ?? (validThrough <= segmentStart ? beforeThisFile : validThrough)
         }

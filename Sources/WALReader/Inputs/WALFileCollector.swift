@@ -1,0 +1,62 @@
+import WALCore
+
+/// The files found so far while listing the paths a user named, and the problems of entries
+/// that cannot be read as segments. Repositories list their files into it.
+struct WALFileCollector {
+  var files: [WALFile] = []
+  var otherFiles: [String] = []
+  var problems: [WALProblem] = []
+
+  init() {}
+
+  /// Adds a file named on the command line.
+  mutating func addNamedFile(_ path: String) {
+    let live = FilePaths.isLiveDirectory(FilePaths.parent(path))
+    switch WALFile.classify(fileName: FilePaths.baseName(path)) {
+    case .segment(let name, let partial, let compression):
+      files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live))
+    case .timelineHistory, .backupHistory:
+      // Checked for what it is (a history or a backup history file), not read as a segment.
+      otherFiles.append(path)
+    default:
+      // A file named on the command line is read whatever its name; its first page tells
+      // which segment it is.
+      files.append(WALFile(path: path, name: nil, isInLiveDirectory: live))
+    }
+  }
+
+  /// Adds one directory entry by what its name says: a segment (checked to be a regular file),
+  /// or another file listed for the catalogue. Returns whether it is a segment.
+  @discardableResult
+  mutating func add(_ path: String, fileName: String, type listedType: Syscalls.FileType?, live: Bool = false,
+                    catalogEntry: CatalogEntry? = nil) -> Bool
+  {
+    guard case .segment(let segment, let partial, let named) = WALFile.classify(fileName: fileName) else {
+      otherFiles.append(path)
+      return false
+    }
+    let location = WALLocation(file: path, segment: segment)
+    var type = listedType
+    if type == nil {
+      switch Syscalls.status(of: path) {
+      case .failure(let error):
+        problems.append(WALProblem(.unreadableFile, "cannot read: \(error)", at: location))
+        return true
+      case .success(let status):
+        type = status.type
+      }
+    }
+    switch type! {
+    case .regular:
+      files.append(WALFile(path: path, name: segment, isPartial: partial, compressionByName: named,
+                           isInLiveDirectory: live, catalogEntry: catalogEntry))
+    case .directory:
+      problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read", at: location))
+    case .other(let what):
+      problems.append(WALProblem(.unexpectedFile, "expected a segment file, found \(what); not read", at: location))
+    case .symbolicLink:
+      problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a symbolic link that stat does not follow", at: location))
+    }
+    return true
+  }
+}
