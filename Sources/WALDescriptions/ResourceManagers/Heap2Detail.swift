@@ -1,9 +1,8 @@
 import WALCore
 
-/// Heap2 pruning, vacuuming and freezing records, whose layout changed in 16 and again in 17.
-enum Heap2Detail {
-  typealias U = AccessMethodDetail
-
+/// Heap2 records: pruning, vacuuming and freezing (whose layout changed in 16 and again in 17),
+/// visibility, multi-inserts, logical rewrites and new command ids.
+enum Heap2Detail: RecordDescriber {
   /// `array_desc` of offsets: ` [5, 10, 15]`.
   static func offsets(_ data: RecordBytes, at offset: Int, count: Int) -> String? {
     guard let values = data.u16s(at: offset, count: count) else { return nil }
@@ -15,8 +14,8 @@ enum Heap2Detail {
     var position = start
     var parts: [String] = []
     for index in 0..<count {
-      guard let base = RecordBytes.offset(offset, index: index, stride: 12), let xmax = RecordDetail.u32(data, base), let infomask2 = U.u16(data, base + 4), let infomask = U.u16(data, base + 6),
-        let tuples = U.u16(data, base + 10), let list = offsets(data, at: position, count: Int(tuples))
+      guard let base = RecordBytes.offset(offset, index: index, stride: 12), let xmax = u32(data, base), let infomask2 = u16(data, base + 4), let infomask = u16(data, base + 6),
+        let tuples = u16(data, base + 10), let list = offsets(data, at: position, count: Int(tuples))
       else { return nil }
       parts.append("{ xmax: \(xmax), infomask: \(infomask), infomask2: \(infomask2), ntuples: \(tuples), offsets:\(list) }")
       position += 2 * Int(tuples)
@@ -24,13 +23,13 @@ enum Heap2Detail {
     return " [" + parts.joined(separator: ", ") + "]"
   }
 
-  static func describe(_ record: WALRecord) -> String? {
+  static func pruneVacuumFreeze(_ record: WALRecord) -> String? {
     let data = record.mainBytes
     let major = record.version.major
     let block = record.blocks.first.map { record.checkedBytes(in: $0.data) }
     switch record.header.info & 0x70 {
     case 0x10 where major == 16:  // PRUNE: horizon, nredirected, ndead; offsets in block 0
-      guard let xid = RecordDetail.u32(data, 0), let redirected = U.u16(data, 4), let dead = U.u16(data, 6) else { return nil }
+      guard let xid = u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6) else { return nil }
       var text = "snapshotConflictHorizon: \(xid), nredirected: \(redirected), ndead: \(dead)"
       if let block, !block.isEmpty {
         let unused = (block.count / 2) - 2 * Int(redirected) - Int(dead)
@@ -44,7 +43,7 @@ enum Heap2Detail {
       }
       return text
     case 0x20 where major <= 16:  // VACUUM (14–16): nunused; offsets in block 0
-      guard major >= 14, let unused = U.u16(data, 0) else { return nil }
+      guard major >= 14, let unused = u16(data, 0) else { return nil }
       guard major >= 16 else { return "nunused \(unused)" }
       var text = "nunused: \(unused)"
       if let block, !block.isEmpty {
@@ -53,7 +52,7 @@ enum Heap2Detail {
       }
       return text
     case 0x30 where major <= 16:  // FREEZE_PAGE (14–16)
-      guard major >= 14, let xid = RecordDetail.u32(data, 0), let count = U.u16(data, 4) else { return nil }
+      guard major >= 14, let xid = u32(data, 0), let count = u16(data, 4) else { return nil }
       guard major >= 16 else { return "cutoff xid \(xid) ntuples \(count)" }
       var text = "snapshotConflictHorizon: \(xid), nplans: \(count)"
       if let block, !block.isEmpty {
@@ -85,7 +84,7 @@ enum Heap2Detail {
     guard let flags = data.u8(1) else { return nil }
     var text = ""
     if flags & PruneFlag.horizon != 0 {
-      guard let xid = RecordDetail.u32(data, 2) else { return nil }
+      guard let xid = u32(data, 2) else { return nil }
       text += "snapshotConflictHorizon: \(xid)"
     }
     text += ", isCatalogRel: " + (flags & PruneFlag.catalog != 0 ? "T" : "F")
@@ -93,14 +92,14 @@ enum Heap2Detail {
     var cursor = 0
     var planCount = 0, plansAt = 0
     if flags & PruneFlag.plans != 0 {
-      guard let count = U.u16(block, 0) else { return nil }
+      guard let count = u16(block, 0) else { return nil }
       planCount = Int(count)
       plansAt = 4
       cursor = 4 + 12 * planCount
     }
     func items(_ flag: UInt8, width: Int) -> (count: Int, at: Int)? {
       guard flags & flag != 0 else { return (0, cursor) }
-      guard let count = U.u16(block, cursor) else { return nil }
+      guard let count = u16(block, cursor) else { return nil }
       let at = cursor + 2
       cursor = at + 2 * width * Int(count)
       return (Int(count), at)
@@ -120,5 +119,43 @@ enum Heap2Detail {
     if dead.count > 0, let list = offsets(block, at: dead.at, count: dead.count) { text += ", dead:" + list }
     if unused.count > 0, let list = offsets(block, at: unused.at, count: unused.count) { text += ", unused:" + list }
     return text
+  }
+
+  /// The description of any Heap2 record walkit describes.
+  static func describe(_ record: WALRecord) -> String? {
+    let data = record.mainBytes
+    let modern = record.version.major >= 16
+    switch record.header.info & 0x70 {
+    case 0x10 where record.version.major <= 15:  // PRUNE (14–15): horizon, nredirected, ndead
+      guard record.version.major >= 14, let xid = u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6)
+      else { return nil }
+      return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)"
+    case 0x10, 0x20, 0x30:
+      return pruneVacuumFreeze(record)
+    case 0x40:  // VISIBLE: cutoff xid, flags
+      guard let xid = u32(data, 0), let flags = data.u8(4) else { return nil }
+      return modern ? "snapshotConflictHorizon: \(xid), flags: \(Hex.prefixed(flags))" : "cutoff xid \(xid) flags \(Hex.prefixed(flags))"
+    case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
+      guard let flags = data.u8(0), let count = u16(data, 2) else { return nil }
+      guard modern else { return "\(count) tuples flags \(Hex.prefixed(flags))" }
+      var text = "ntuples: \(count), flags: \(Hex.prefixed(flags))"
+      let isInit = record.header.info & 0x80 != 0
+      if !(record.blocks.first?.hasImage ?? false) && !isInit {
+        guard let offsets = data.u16s(at: 4, count: Int(count)) else { return nil }
+        text += ", offsets: [" + offsets.map { String($0) }.joined(separator: ", ") + "]"
+      }
+      return text
+    case 0x70:  // NEW_CID: top xid, cmin, cmax, combo, locator, tid
+      guard data.count >= 34, let cmin = u32(data, 4), let cmax = u32(data, 8),
+        let combo = u32(data, 12), let relation = locator(data, 16),
+        let high = u16(data, 28), let low = u16(data, 30), let offset = u16(data, 32)
+      else { return nil }
+      let block = UInt32(high) << 16 | UInt32(low)
+      return modern
+        ? "rel: \(relation), tid: \(block)/\(offset), cmin: \(cmin), cmax: \(cmax), combo: \(combo)"
+        : "rel \(relation); tid \(block)/\(offset); cmin: \(cmin), cmax: \(cmax), combo: \(combo)"
+    default:
+      return nil
+    }
   }
 }

@@ -2,7 +2,7 @@ import WALCore
 
 /// Heap record descriptions (most of a listing), written straight into the line's bytes in
 /// each version's wording: PostgreSQL 16 rewrote them as `key: value` lists.
-enum HeapDetail {
+enum HeapDetail: RecordDescriber {
   typealias F = LineFormatting
 
   /// Appends the description of a Heap record; false (nothing appended) when walkit does not
@@ -10,7 +10,6 @@ enum HeapDetail {
   static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     let data = record.mainBytes
     let modern = record.version.major >= 16
-    let u16 = AccessMethodDetail.u16, u32 = RecordDetail.u32
     switch record.header.info & 0x70 {
     case 0x00:  // INSERT: offnum, flags
       guard let offset = u16(data, 0), let flags = data.u8(2) else { return false }

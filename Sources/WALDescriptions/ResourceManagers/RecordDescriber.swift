@@ -1,0 +1,49 @@
+import WALCore
+
+/// What every resource manager's description reads records with: checked loads of
+/// little-endian fields and the forms PostgreSQL prints relations in.
+protocol RecordDescriber {}
+
+/// `CATALOG_VERSION_NO` of each release, part of a tablespace's directory name
+/// (`PG_16_202307071`); only the versions checked against real WAL.
+private let catalogVersions: [Int: String] = [15: "202209061", 16: "202307071", 18: "202506291"]
+
+extension RecordDescriber {
+  /// What a byte writer appends, as a string; `nil` when it appends nothing.
+  static func text(_ write: (TextBuffer) -> Bool) -> String? {
+    let bytes = TextBuffer(capacity: 256)
+    return write(bytes) ? bytes.text : nil
+  }
+
+  static func u32(_ data: RecordBytes, _ offset: Int) -> UInt32? { data.u32(offset) }
+
+  static func u64(_ data: RecordBytes, _ offset: Int) -> UInt64? { data.u64(offset) }
+
+  static func u16(_ data: RecordBytes, _ offset: Int) -> UInt16? { data.u16(offset) }
+
+  static func i64(_ data: RecordBytes, _ offset: Int) -> Int64? {
+    u64(data, offset).map { Int64(bitPattern: $0) }
+  }
+
+  static func i32(_ data: RecordBytes, _ offset: Int) -> Int32? {
+    u32(data, offset).map { Int32(bitPattern: $0) }
+  }
+
+  /// The path of a relation's fork the way `relpathperm` writes it.
+  static func relationPath(_ relation: RelFileLocator, fork: ForkNumber, version: WALVersion? = nil) -> String? {
+    let suffix = fork == .main ? "" : "_\(fork)"
+    switch relation.tablespace {
+    case 1663: return "base/\(relation.database)/\(relation.relation)\(suffix)"
+    case 1664: return "global/\(relation.relation)\(suffix)"
+    default:
+      guard let version, let catalog = catalogVersions[version.major] else { return nil }
+      return "pg_tblspc/\(relation.tablespace)/PG_\(version.major)_\(catalog)/\(relation.database)/\(relation.relation)\(suffix)"
+    }
+  }
+
+  static func locator(_ data: RecordBytes, _ offset: Int) -> RelFileLocator? {
+    guard let tablespace = u32(data, offset), let database = u32(data, offset + 4), let relation = u32(data, offset + 8)
+    else { return nil }
+    return RelFileLocator(tablespace: tablespace, database: database, relation: relation)
+  }
+}
