@@ -22,20 +22,13 @@ extension Walkit {
     @Option(help: "Only compare LSNs in START..END (either may be omitted).")
     var range: String?
 
-    @Flag(help: "Print only the verdict.")
+    @Flag(help: ArgumentHelp("Print only the verdict (as --quiet).", visibility: .hidden))
     var summary = false
 
-    @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
-    var json = false
-
-    @Option(help: LayoutOption.help)
-    var layout: LayoutOption = .auto
-
-    @Option(name: [.short, .long], help: "Segments to compare at once (default: one per processor).")
-    var jobs: Int?
+    @OptionGroup var output: ReportOptions
+    @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
-      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
       if let range, Self.parseRange(range) == nil {
         throw ValidationError("--range takes START..END with LSNs such as 0/5000000..0/9000000, not '\(range)'")
       }
@@ -53,19 +46,19 @@ extension Walkit {
     func run() throws {
       let report: ComparisonReport
       do {
-        report = try WALComparison(a: a, b: b, range: range.flatMap(Self.parseRange), jobs: jobs ?? 0, layout: layout.layout).run()
+        report = try WALComparison(a: a, b: b, range: range.flatMap(Self.parseRange), jobs: reading.workers, layout: reading.repositoryLayout).run()
       } catch {
-        if json {
+        if output.json {
           print(JSONOutput.encode(DiffJSON.failure(error.description)))
         } else {
           printError("walkit diff: \(error.description)")
         }
         throw ExitCode(ExitStatus.couldNotFinish)
       }
-      if json {
+      if output.json {
         print(JSONOutput.encode(DiffJSON(report)))
       } else {
-        print(DiffText.render(report, summaryOnly: summary), terminator: "")
+        print(DiffText.render(report, summaryOnly: summary || output.quiet), terminator: "")
       }
       if !report.isSameWAL { throw ExitCode(ExitStatus.problemsFound) }
     }

@@ -31,20 +31,10 @@ extension Walkit {
     @Flag(name: .customLong("names-only"), help: "Look at file names only; do not read the segments.")
     var namesOnly = false
 
-    @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
-    var json = false
-
-    @Flag(name: [.short, .long], help: "Print only the verdict and the problems.")
-    var quiet = false
-
-    @Option(name: [.short, .long], help: "Files to read at once (default: one per processor).")
-    var jobs: Int?
-
-    @Option(help: LayoutOption.help)
-    var layout: LayoutOption = .auto
+    @OptionGroup var output: ReportOptions
+    @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
-      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
       if let to, LSN(to) == nil { throw ValidationError("--to takes an LSN such as 16/B374D848, not '\(to)'") }
       if timeline != "latest" && UInt32(timeline).map({ $0 >= 1 }) != true {
         throw ValidationError("--timeline takes a timeline number or 'latest', not '\(timeline)'")
@@ -57,16 +47,16 @@ extension Walkit {
         let analysis = GapAnalysis(
           sources: sources, start: try startPoint(), targetLSN: to.flatMap(LSN.init),
           timeline: UInt32(timeline).map { .timeline(TimelineID($0)) } ?? .latest,
-          checksContent: !namesOnly, jobs: jobs ?? 0, layout: layout.layout)
+          checksContent: !namesOnly, jobs: reading.workers, layout: reading.repositoryLayout)
         let report = try analysis.run()
-        if json {
+        if output.json {
           print(JSONOutput.encode(GapsJSON(report)))
         } else {
-          print(GapsText.render(report, quiet: quiet), terminator: "")
+          print(GapsText.render(report, quiet: output.quiet), terminator: "")
         }
         if !report.continuous || report.hasProblems { throw ExitCode(ExitStatus.problemsFound) }
       } catch let failure as CouldNotFinish {
-        if json {
+        if output.json {
           print(JSONOutput.encode(GapsJSON.failure(failure.message)))
         } else {
           printError("walkit gaps: \(failure.message)")
@@ -77,7 +67,7 @@ extension Walkit {
           printError("walkit gaps: \(failure.description)")
           throw ExitCode(ExitStatus.usage)
         }
-        if json {
+        if output.json {
           print(JSONOutput.encode(GapsJSON.failure(failure.description)))
         } else {
           printError("walkit gaps: \(failure.description)")

@@ -43,7 +43,7 @@ extension Walkit {
     var keepGoing = false
     @Option(name: .customLong("save-fullpage"), help: "Write each full-page image, restored, as a page file into this new or empty directory.")
     var saveFullpage: String?
-    @Option(help: LayoutOption.help) var layout: LayoutOption = .auto
+    @OptionGroup var layoutOptions: LayoutOptions
 
     static let forks: [String: ForkNumber] = ["main": .main, "fsm": .freeSpaceMap, "vm": .visibilityMap, "init": .initialization]
 
@@ -120,7 +120,7 @@ extension Walkit {
         var joinsLastPass = isLaterPass
         isLaterPass = follow
         var inputs: WALInputs
-        do { inputs = try WALInputs(paths: [source], layout: layout.layout) } catch {
+        do { inputs = try WALInputs(paths: [source], layout: layoutOptions.repositoryLayout) } catch {
           printError("walkit inspect: \(error.description)")
           throw ExitCode(ExitStatus.couldNotFinish)
         }
@@ -283,7 +283,7 @@ extension Walkit {
         }
         timeline = timeline ?? name.timeline
         let source = directory ?? "."
-        let geometry = try Self.geometry(source, layout: layout.layout)
+        let geometry = try Self.geometry(source, layout: layoutOptions.repositoryLayout)
         guard let segment = name.segment(in: geometry), let first = geometry.startLSN(of: segment) else {
           throw ValidationError("\(startName) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
         }

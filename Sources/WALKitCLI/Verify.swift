@@ -14,32 +14,19 @@ extension Walkit {
     @Argument(help: "Segment files (plain, compressed or .partial) or directories (an archive, a pg_wal, a backup tool's repository).")
     var paths: [String]
 
-    @Flag(name: .long, help: "Write one JSON document to standard output instead of text.")
-    var json = false
-
-    @Flag(name: [.short, .long], help: "Print only problems and the summary.")
-    var quiet = false
-
-    @Option(name: [.short, .long], help: "Files to read at once (default: one per processor).")
-    var jobs: Int?
-
-    @Option(help: LayoutOption.help)
-    var layout: LayoutOption = .auto
-
-    func validate() throws {
-      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-    }
+    @OptionGroup var output: ReportOptions
+    @OptionGroup var reading: ReadingOptions
 
     func run() throws {
-      let progress = Progress.forTerminal(label: "verifying", enabled: !json)
+      let progress = Progress.forTerminal(label: "verifying", enabled: !output.json)
       let report: VerificationReport
       do throws(WALInputs.Error) {
-        let inputs = try WALInputs(paths: paths, layout: layout.layout)
+        let inputs = try WALInputs(paths: paths, layout: reading.repositoryLayout)
         guard !inputs.isEmpty else { throw WALInputs.Error.nothingToRead(in: paths) }
-        report = Verifier(jobs: jobs ?? 0, progress: progress?.update).verify(inputs)
+        report = Verifier(jobs: reading.workers, progress: progress?.update).verify(inputs)
       } catch {
         progress?.finish()
-        if json {
+        if output.json {
           print(JSONOutput.encode(VerifyJSON.failure(error.description)))
         } else {
           printError("walkit verify: \(error.description)")
@@ -47,10 +34,10 @@ extension Walkit {
         throw ExitCode(ExitStatus.couldNotFinish)
       }
       progress?.finish()
-      if json {
+      if output.json {
         print(JSONOutput.encode(VerifyJSON(report)))
       } else {
-        print(VerifyText.render(report, quiet: quiet), terminator: "")
+        print(VerifyText.render(report, quiet: output.quiet), terminator: "")
       }
       if !report.isClean { throw ExitCode(ExitStatus.problemsFound) }
     }

@@ -36,7 +36,8 @@ autovacuum = off
 wal_level = replica
 max_wal_size = 6MB
 min_wal_size = 6MB
-wal_keep_size = 0
+# Four segments of slack for a follower on a loaded machine; older segments are still recycled ahead.
+wal_keep_size = 4MB
 checkpoint_timeout = 1h
 archive_mode = on
 archive_command = 'test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f.tmp && mv $WORK/archive/%f.tmp $WORK/archive/%f'

@@ -1,0 +1,45 @@
+import WALCore
+import WALIO
+
+/// Skipping the continuation of a record that began in an earlier segment.
+extension ScanRun {
+  /// Skips the continuation of a record begun in an earlier segment, validating each page on
+  /// the way; returns where the next record starts: in this segment, or past its end when the
+  /// record goes on into later segments (a record may be longer than a segment).
+  mutating func skipContinuation(from start: LSN, remaining total: UInt64, segmentEnd: LSN) throws(ScanStop) -> LSN {
+    var position = start
+    var remaining = total
+    while true {
+      let room = geometry.pageSize - geometry.pageOffset(of: position)
+      if remaining <= room {
+        return position.advanced(by: remaining)!.maxAligned
+      }
+      remaining -= room
+      position = position.advanced(by: room)!
+      if position >= segmentEnd { return endOfRecordData(fromPage: position, count: remaining) }
+      let header = try validatePage(at: position, continuing: (remaining, start))
+      position = position.advanced(by: UInt64(header.size))!
+    }
+  }
+
+  /// Where `count` bytes of record data laid out from the page boundary `page` end, each page's
+  /// header (the long one at a segment's start) skipped, MAXALIGNed: the next record's place.
+  /// Computed, not read: later segments are checked when they are read themselves.
+  func endOfRecordData(fromPage page: LSN, count: UInt64) -> LSN {
+    let shortRoom = geometry.pageSize - UInt64(PageHeader.shortSize)
+    let longRoom = geometry.pageSize - UInt64(PageHeader.longSize)
+    var page = page
+    var remaining = count
+    while true {
+      let isSegmentStart = geometry.segmentOffset(of: page) == 0
+      let header = UInt64(isSegmentStart ? PageHeader.longSize : PageHeader.shortSize)
+      let room = isSegmentStart ? longRoom : shortRoom
+      if remaining <= room {
+        return page.advanced(by: header + remaining)?.maxAligned ?? LSN(.max)
+      }
+      remaining -= room
+      guard let next = page.advanced(by: geometry.pageSize) else { return LSN(.max) }
+      page = next
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import WALCore
+import WALIO
+
+/// The record loop: records one after another to the end of the segment, and resynchronising
+/// after damage.
+extension ScanRun {
+  mutating func readRecords(first: PageHeader, into result: inout SegmentScan, visit: ((WALRecord) -> Void)?) {
+    let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? LSN(.max)
+    var position = segmentStart.advanced(by: UInt64(PageHeader.longSize))!
+    var previous: LSN?
+    var first = first
+
+    func stop(_ reason: ScanStop, at lsn: LSN, result: inout SegmentScan) {
+      result.validThrough = lsn
+      result.ending = .stopped(at: lsn)
+      switch reason {
+      case .problem(let problem, let endLike):
+        result.stopProblem = problem
+        result.endOfWALSignature = endLike
+      case .truncated:
+        break
+      case .beyondAvailable:
+        result.ending = .continuesBeyond(recordStart: lsn)
+      case .overwritten:
+        break
+      }
+    }
+
+    if let requestedStart, requestedStart > position, requestedStart < segmentEnd {
+      position = requestedStart
+      let page = LSN(requestedStart.rawValue - geometry.pageOffset(of: requestedStart))
+      if page > segmentStart {
+        do throws(ScanStop) {
+          _ = try validatePage(at: page, continuing: nil)
+        } catch {
+          stop(error, at: page, result: &result)
+          return
+        }
+      }
+      first.info &= ~PageHeader.Flags.continuesRecord
+    }
+
+    if first.continuesRecord {
+      result.continuedBytes = UInt64(first.remainingLength)
+      do {
+        position = try skipContinuation(from: position, remaining: UInt64(first.remainingLength), segmentEnd: segmentEnd)
+      } catch {
+        if case .overwritten(let resume) = error {
+          position = resume
+        } else {
+          stop(error, at: position, result: &result)
+          return
+        }
+      }
+      if position >= segmentEnd {
+        let dataInSegment = geometry.segmentSize - UInt64(PageHeader.longSize)
+          - (geometry.pagesPerSegment - 1) * UInt64(PageHeader.shortSize)
+        let remaining = UInt64(first.remainingLength)
+        // The record may also end in the segment's last bytes, its end MAXALIGNed to the boundary.
+        result.continuationDueAfterEnd = remaining > dataInSegment ? remaining - dataInSegment : 0
+        result.validThrough = segmentEnd
+        result.ending = .complete(nextRecord: position)
+        result.lastPageTimeline = lastPageTimeline
+        return
+      }
+    }
+
+    let keepingBytes = visit != nil && !scanner.deliversHeadersOnly
+    let readEnd = min(segmentEnd, requestedEnd ?? segmentEnd)
+    while true {
+      if position >= readEnd {
+        result.ending = .complete(nextRecord: position)
+        result.validThrough = position
+        break
+      }
+      do throws(ScanStop) {
+        if geometry.pageOffset(of: position) == 0 {
+          let header = try validatePage(at: position, continuing: nil)
+          if header.continuesRecord {
+            throw ScanStop.problem(problem(.brokenContinuation,
+              "contrecord is requested by \(position): the page continues a record, but the previous record ended before it",
+              at: position), endLike: nil)
+          }
+          position = position.advanced(by: UInt64(header.size))!
+          if position >= readEnd {
+            result.ending = .complete(nextRecord: position)
+            result.validThrough = position
+            break
+          }
+        }
+        let record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
+        if let visit {
+          visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
+                          blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,
+                          topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
+                          timeline: fileTimeline ?? lastPageTimeline))
+        }
+        result.recordCount += 1
+        if result.firstRecord == nil {
+          result.firstRecord = position
+          result.firstRecordPrevious = record.header.previous
+        }
+        result.lastRecord = position
+        previous = position
+        if record.header.isSegmentSwitch {
+          result.ending = .switched(switchRecord: position)
+          result.validThrough = segmentEnd
+          break
+        }
+        position = record.end.maxAligned
+      } catch {
+        if case .overwritten(let resume) = error {
+          position = resume
+          continue
+        }
+        if scanner.resynchronizes, case .problem(let problem, nil) = error,
+          let resume = resynchronize(after: position, segmentEnd: segmentEnd)
+        {
+          result.problems.append(problem)
+          result.resumptions.append(SegmentScan.Resumption(damagedAt: position, resumedAt: resume))
+          previous = nil
+          position = resume
+          continue
+        }
+        stop(error, at: position, result: &result)
+        break
+      }
+    }
+    result.lastPageTimeline = lastPageTimeline
+  }
+
+  /// The next record boundary after damage at `position`: the first later page of the segment
+  /// whose header is valid, past the continuation data it announces.
+  mutating func resynchronize(after position: LSN, segmentEnd: LSN) -> LSN? {
+    var page = LSN((position.rawValue / geometry.pageSize + 1) * geometry.pageSize)
+    while page < segmentEnd {
+      if let header = try? validatePage(at: page, continuing: nil) {
+        let dataStart = page.advanced(by: UInt64(header.size))!
+        guard header.continuesRecord else { return dataStart }
+        if let next = try? skipContinuation(from: dataStart, remaining: UInt64(header.remainingLength), segmentEnd: segmentEnd) {
+          return next
+        }
+      }
+      page = page.advanced(by: geometry.pageSize)!
+    }
+    return nil
+  }
+}
