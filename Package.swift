@@ -14,10 +14,8 @@ let package = Package(
   targets: [
     .target(
       name: "CWALSupport",
-      linkerSettings: [
-        .linkedLibrary("z"), .linkedLibrary("lz4"), .linkedLibrary("zstd"), .linkedLibrary("bz2"),
-        .linkedLibrary("lzma"), .linkedLibrary("brotlidec"), .linkedLibrary("crypto"), .linkedLibrary("deflate"),
-      ]
+      // zlib is the one library linked; the other codecs and SHA-1 are loaded when first needed.
+      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("dl"), .linkedLibrary("pthread")]
     ),
     // The layers, each using only those above it: values and formats; reading bytes from disk;
     // reading records and judging a set of files; describing records; recovery analysis.

@@ -1,14 +1,8 @@
-#include "CWALSupport.h"
+#include "codecs.h"
 
-#include <brotli/decode.h>
-#include <bzlib.h>
-#include <libdeflate.h>
-#include <lz4frame.h>
-#include <lzma.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
-#include <zstd.h>
 
 /* The most memory an xz or lzma stream may ask for: xz -9 needs 65 MiB. */
 #define LZMA_MEMORY_LIMIT (128u << 20)
@@ -31,12 +25,14 @@ static walkit_decompress_status ran_out(size_t produced, size_t capacity) {
    a stream it cannot take whole (too long for the buffer, truncated, corrupt) goes to zlib,
    which says how far it got and why. Concatenated members are taken one after the other. */
 static int gunzip_whole(const uint8_t *input, size_t length, uint8_t *output, size_t capacity, size_t *produced) {
+  const struct walkit_libdeflate *libdeflate = walkit_libdeflate_api();
+  if (!libdeflate) return 0;
   static _Thread_local struct libdeflate_decompressor *decompressor;
-  if (!decompressor && !(decompressor = libdeflate_alloc_decompressor())) return 0;
+  if (!decompressor && !(decompressor = libdeflate->allocDecompressor())) return 0;
   size_t consumed = 0, written = 0;
   while (consumed < length) {
     size_t in = 0, out = 0;
-    if (libdeflate_gzip_decompress_ex(decompressor, input + consumed, length - consumed, output + written,
+    if (libdeflate->gzipDecompressEx(decompressor, input + consumed, length - consumed, output + written,
                                       capacity - written, &in, &out) != LIBDEFLATE_SUCCESS)
       return 0;
     consumed += in;
@@ -84,19 +80,21 @@ static walkit_decompress_status gunzip(const uint8_t *input, size_t length, uint
 
 static walkit_decompress_status unzstd(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
                                        size_t *produced, char *message, size_t message_capacity) {
-  ZSTD_DStream *stream = ZSTD_createDStream();
+  const struct walkit_zstd *zstd = walkit_zstd_api();
+  if (!zstd) return WALKIT_DECOMPRESS_UNAVAILABLE;
+  ZSTD_DStream *stream = zstd->createDStream();
   if (!stream) return WALKIT_DECOMPRESS_NO_MEMORY;
   /* A frame may declare a window up to 2 GiB; a segment never needs more than 1 GiB. */
-  ZSTD_DCtx_setParameter(stream, ZSTD_d_windowLogMax, 30);
+  zstd->setParameter(stream, ZSTD_d_windowLogMax, 30);
   ZSTD_inBuffer in = {input, length, 0};
   ZSTD_outBuffer out = {output, capacity, 0};
   walkit_decompress_status status;
   for (;;) {
     size_t before_in = in.pos, before_out = out.pos;
-    size_t rc = ZSTD_decompressStream(stream, &out, &in);
+    size_t rc = zstd->decompressStream(stream, &out, &in);
     *produced = out.pos;
-    if (ZSTD_isError(rc)) {
-      set_message(message, message_capacity, ZSTD_getErrorName(rc));
+    if (zstd->isError(rc)) {
+      set_message(message, message_capacity, zstd->getErrorName(rc));
       status = WALKIT_DECOMPRESS_CORRUPT;
       break;
     }
@@ -106,25 +104,27 @@ static walkit_decompress_status unzstd(const uint8_t *input, size_t length, uint
       break;
     }
   }
-  ZSTD_freeDStream(stream);
+  zstd->freeDStream(stream);
   return status;
 }
 
 static walkit_decompress_status unlz4(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
                                       size_t *produced, char *message, size_t message_capacity) {
+  const struct walkit_lz4 *lz4 = walkit_lz4_api();
+  if (!lz4) return WALKIT_DECOMPRESS_UNAVAILABLE;
   LZ4F_dctx *context;
-  if (LZ4F_isError(LZ4F_createDecompressionContext(&context, LZ4F_VERSION))) return WALKIT_DECOMPRESS_NO_MEMORY;
+  if (lz4->isError(lz4->createDecompressionContext(&context, LZ4F_VERSION))) return WALKIT_DECOMPRESS_NO_MEMORY;
   /* The output buffer stays put between calls: blocks decode straight into it. */
   LZ4F_decompressOptions_t options = {.stableDst = 1};
   size_t consumed = 0;
   walkit_decompress_status status;
   for (;;) {
     size_t in_chunk = length - consumed, out_chunk = capacity - *produced;
-    size_t hint = LZ4F_decompress(context, output + *produced, &out_chunk, input + consumed, &in_chunk, &options);
+    size_t hint = lz4->decompress(context, output + *produced, &out_chunk, input + consumed, &in_chunk, &options);
     consumed += in_chunk;
     *produced += out_chunk;
-    if (LZ4F_isError(hint)) {
-      set_message(message, message_capacity, LZ4F_getErrorName(hint));
+    if (lz4->isError(hint)) {
+      set_message(message, message_capacity, lz4->getErrorName(hint));
       status = WALKIT_DECOMPRESS_CORRUPT;
       break;
     }
@@ -134,15 +134,17 @@ static walkit_decompress_status unlz4(const uint8_t *input, size_t length, uint8
       break;
     }
   }
-  LZ4F_freeDecompressionContext(context);
+  lz4->freeDecompressionContext(context);
   return status;
 }
 
 static walkit_decompress_status bunzip2(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
                                         size_t *produced, char *message, size_t message_capacity) {
+  const struct walkit_bzip2 *bzip2 = walkit_bzip2_api();
+  if (!bzip2) return WALKIT_DECOMPRESS_UNAVAILABLE;
   bz_stream stream;
   memset(&stream, 0, sizeof stream);
-  if (BZ2_bzDecompressInit(&stream, 0, 0) != BZ_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
+  if (bzip2->decompressInit(&stream, 0, 0) != BZ_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
   size_t consumed = 0;
   walkit_decompress_status status;
   for (;;) {
@@ -151,15 +153,15 @@ static walkit_decompress_status bunzip2(const uint8_t *input, size_t length, uin
     stream.avail_in = in_chunk;
     stream.next_out = (char *)(output + *produced);
     stream.avail_out = out_chunk;
-    int rc = BZ2_bzDecompress(&stream);
+    int rc = bzip2->decompress(&stream);
     consumed += in_chunk - stream.avail_in;
     *produced += out_chunk - stream.avail_out;
     if (rc == BZ_STREAM_END) {
       if (consumed == length) { status = WALKIT_DECOMPRESS_OK; break; }
       /* Another bzip2 stream follows (as pbzip2 and `cat` make). */
-      BZ2_bzDecompressEnd(&stream);
+      bzip2->decompressEnd(&stream);
       memset(&stream, 0, sizeof stream);
-      if (BZ2_bzDecompressInit(&stream, 0, 0) != BZ_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
+      if (bzip2->decompressInit(&stream, 0, 0) != BZ_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
       continue;
     }
     if (rc == BZ_MEM_ERROR) { status = WALKIT_DECOMPRESS_NO_MEMORY; break; }
@@ -170,7 +172,7 @@ static walkit_decompress_status bunzip2(const uint8_t *input, size_t length, uin
     }
     if (*produced == capacity || consumed == length) { status = ran_out(*produced, capacity); break; }
   }
-  BZ2_bzDecompressEnd(&stream);
+  bzip2->decompressEnd(&stream);
   return status;
 }
 
@@ -186,9 +188,12 @@ static const char *lzma_text(lzma_ret rc) {
 
 static walkit_decompress_status unxz(int alone, const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
                                      size_t *produced, char *message, size_t message_capacity) {
-  lzma_stream stream = LZMA_STREAM_INIT;
-  lzma_ret rc = alone ? lzma_alone_decoder(&stream, LZMA_MEMORY_LIMIT)
-                      : lzma_stream_decoder(&stream, LZMA_MEMORY_LIMIT, LZMA_CONCATENATED);
+  const struct walkit_xz *xz = walkit_xz_api();
+  if (!xz) return WALKIT_DECOMPRESS_UNAVAILABLE;
+  lzma_stream stream;
+  memset(&stream, 0, sizeof stream);
+  lzma_ret rc = alone ? xz->aloneDecoder(&stream, LZMA_MEMORY_LIMIT)
+                      : xz->streamDecoder(&stream, LZMA_MEMORY_LIMIT, LZMA_CONCATENATED);
   if (rc != LZMA_OK) return WALKIT_DECOMPRESS_NO_MEMORY;
   stream.next_in = input;
   stream.avail_in = length;
@@ -196,7 +201,7 @@ static walkit_decompress_status unxz(int alone, const uint8_t *input, size_t len
   stream.avail_out = capacity;
   walkit_decompress_status status;
   for (;;) {
-    rc = lzma_code(&stream, LZMA_FINISH);
+    rc = xz->code(&stream, LZMA_FINISH);
     *produced = capacity - stream.avail_out;
     if (rc == LZMA_STREAM_END) {
       if (stream.avail_in == 0) { status = WALKIT_DECOMPRESS_OK; break; }
@@ -211,19 +216,21 @@ static walkit_decompress_status unxz(int alone, const uint8_t *input, size_t len
     status = WALKIT_DECOMPRESS_CORRUPT;
     break;
   }
-  lzma_end(&stream);
+  xz->end(&stream);
   return status;
 }
 
 static walkit_decompress_status unbrotli(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
                                          size_t *produced, char *message, size_t message_capacity) {
-  BrotliDecoderState *state = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+  const struct walkit_brotli *brotli = walkit_brotli_api();
+  if (!brotli) return WALKIT_DECOMPRESS_UNAVAILABLE;
+  BrotliDecoderState *state = brotli->createInstance(NULL, NULL, NULL);
   if (!state) return WALKIT_DECOMPRESS_NO_MEMORY;
   size_t available_in = length, available_out = capacity;
   const uint8_t *next_in = input;
   uint8_t *next_out = output;
   BrotliDecoderResult rc =
-      BrotliDecoderDecompressStream(state, &available_in, &next_in, &available_out, &next_out, NULL);
+      brotli->decompressStream(state, &available_in, &next_in, &available_out, &next_out, NULL);
   *produced = capacity - available_out;
   walkit_decompress_status status;
   switch (rc) {
@@ -238,12 +245,14 @@ static walkit_decompress_status unbrotli(const uint8_t *input, size_t length, ui
   case BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT: status = WALKIT_DECOMPRESS_OUTPUT_FULL; break;
   case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT: status = WALKIT_DECOMPRESS_TRUNCATED; break;
   default:
-    set_message(message, message_capacity, BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state)));
+    set_message(message, message_capacity, brotli->errorString(brotli->getErrorCode(state)));
     status = WALKIT_DECOMPRESS_CORRUPT;
   }
-  BrotliDecoderDestroyInstance(state);
+  brotli->destroyInstance(state);
   return status;
 }
+
+const char *walkit_zlib_version(void) { return zlibVersion(); }
 
 walkit_decompress_status walkit_decompress(walkit_compression format, const uint8_t *input, size_t input_length,
                                            uint8_t *output, size_t capacity, size_t *produced,

@@ -1,13 +1,16 @@
-#include "CWALSupport.h"
+#include "codecs.h"
 
-#include <lz4.h>
-#include <zstd.h>
+#include <limits.h>
 
 int walkit_lz4_decompress(const void *input, int input_length, void *output, int output_length) {
-  return LZ4_decompress_safe((const char *)input, (char *)output, input_length, output_length);
+  const struct walkit_lz4 *lz4 = walkit_lz4_api();
+  if (!lz4) return INT_MIN;
+  return lz4->decompressSafe((const char *)input, (char *)output, input_length, output_length);
 }
 
 long walkit_zstd_decompress(const void *input, size_t input_length, void *output, size_t output_capacity) {
-  size_t produced = ZSTD_decompress(output, output_capacity, input, input_length);
-  return ZSTD_isError(produced) ? -1 : (long)produced;
+  const struct walkit_zstd *zstd = walkit_zstd_api();
+  if (!zstd) return -2;
+  size_t produced = zstd->decompress(output, output_capacity, input, input_length);
+  return zstd->isError(produced) ? -1 : (long)produced;
 }

@@ -54,6 +54,9 @@ enum Decompression {
         .corruptCompressedFile,
         "not a valid \(format) stream (\(reason.isEmpty ? "invalid data" : reason)) after \(produced) bytes of output",
         at: location)
+    case WALKIT_DECOMPRESS_UNAVAILABLE:
+      let codec = Codec(decompressing: format)
+      throw WALProblem(.codecUnavailable, "\(format) file not read: \(codec?.unavailableReason ?? "no library")", at: location)
     default:
       throw WALProblem(.unreadableFile, "out of memory while decompressing \(format)", at: location)
     }

@@ -32,6 +32,9 @@ public enum FullPageImage {
         throw Failure(description: "pglz image at \(record.lsn), block \(block.id), does not decompress to \(bodyLength) bytes")
       }
     case .lz4:
+      guard Codec.lz4.isAvailable else {
+        throw Failure(description: "lz4 image at \(record.lsn), block \(block.id), not restored: \(Codec.lz4.unavailableReason)")
+      }
       let produced = body.withUnsafeMutableBytes { output in
         walkit_lz4_decompress(stored.baseAddress, Int32(stored.count), output.baseAddress, Int32(bodyLength))
       }
@@ -39,6 +42,9 @@ public enum FullPageImage {
         throw Failure(description: "lz4 image at \(record.lsn), block \(block.id), does not decompress to \(bodyLength) bytes")
       }
     case .zstd:
+      guard Codec.zstd.isAvailable else {
+        throw Failure(description: "zstd image at \(record.lsn), block \(block.id), not restored: \(Codec.zstd.unavailableReason)")
+      }
       let produced = body.withUnsafeMutableBytes { output in
         walkit_zstd_decompress(stored.baseAddress, stored.count, output.baseAddress, bodyLength)
       }

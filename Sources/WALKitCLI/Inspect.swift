@@ -69,7 +69,7 @@ extension Walkit {
 
     func run() throws {
       if version {
-        print(Walkit.versionText)
+        print(Walkit.versionText, terminator: "")
         return
       }
       if rmgr.contains("list") {

@@ -43,13 +43,29 @@ struct Walkit: ParsableCommand {
 
       \(ExitStatus.helpText)
       """,
-    version: versionText,
     subcommands: [Verify.self, Inspect.self, Gaps.self, Diff.self])
 
-  /// The version, and what this binary was built with and chose on this CPU.
-  static let versionText = """
-    walkit 0.1.0
-    CRC-32C: \(CRC32C.implementation)
-    codecs: gzip (libdeflate, zlib), zstd, lz4, bzip2, xz and lzma, brotli; SHA-1 (pgBackRest checksums): OpenSSL
-    """
+  // Not ArgumentParser's `version:`, which it computes on every run: the text loads every
+  // optional library to say which are installed.
+  @Flag(name: .long, help: "Show the version, the CRC-32C code chosen for this CPU and the libraries found.")
+  var version = false
+
+  func run() throws {
+    guard version else { throw CleanExit.helpRequest(self) }
+    print(Self.versionText, terminator: "")
+  }
+
+  /// The version, the CRC-32C code chosen on this CPU, and the optional libraries: found (with
+  /// their version) or not (with the Debian package to install).
+  static var versionText: String {
+    var table = TextTable([("library", .left), ("for", .left)])
+    table.append(["zlib \(Codec.zlibVersion)", "gzip files"])
+    for codec in Codec.allCases {
+      let found = codec.isAvailable
+        ? codec.library + (codec.version.map { " \($0)" } ?? "")
+        : "\(codec.library): " + (codec.problem.map { $0 == "not found" ? "not found; install \(codec.package)" : $0 } ?? "")
+      table.append([found, codec.purpose])
+    }
+    return "walkit 0.1.0\nCRC-32C: \(CRC32C.implementation)\n\n" + table.render()
+  }
 }

@@ -33,6 +33,7 @@ typedef enum {
   WALKIT_DECOMPRESS_TRUNCATED = 2,   ///< the input ended inside a stream
   WALKIT_DECOMPRESS_CORRUPT = 3,     ///< the input is not valid data of that format (see `message`)
   WALKIT_DECOMPRESS_NO_MEMORY = 4,
+  WALKIT_DECOMPRESS_UNAVAILABLE = 5, ///< the format's library is not installed (see `walkit_codec_available`)
 } walkit_decompress_status;
 
 /// Decompresses `input` (concatenated streams allowed where the format has them) into
@@ -43,14 +44,52 @@ walkit_decompress_status walkit_decompress(walkit_compression format, const uint
                                            uint8_t *output, size_t capacity, size_t *produced,
                                            char *message, size_t message_capacity);
 
-/// The SHA-1 digest of `length` bytes, through OpenSSL; returns 0 on failure.
+/// An optional library walkit loads at run time (`dlopen` of its versioned file name) when a
+/// file first needs it. zlib, for gzip, is linked and always there.
+typedef enum {
+  WALKIT_CODEC_LZ4 = 0,     ///< liblz4.so.1
+  WALKIT_CODEC_ZSTD,        ///< libzstd.so.1
+  WALKIT_CODEC_BZIP2,       ///< libbz2.so.1.0
+  WALKIT_CODEC_XZ,          ///< liblzma.so.5: xz and lzma
+  WALKIT_CODEC_BROTLI,      ///< libbrotlidec.so.1
+  WALKIT_CODEC_LIBDEFLATE,  ///< libdeflate.so.0: gzip's fast path (zlib otherwise)
+  WALKIT_CODEC_SHA1,        ///< libcrypto.so.3: SHA-1 of pgBackRest's checksums
+  WALKIT_CODEC_COUNT
+} walkit_codec;
+
+/// Whether `codec`'s library was found with every function walkit calls. Loads it on the first
+/// call for that codec, once, thread-safely. The environment variable WALKIT_DISABLE_CODECS,
+/// a comma-separated list of codec names (lz4, zstd, bzip2, xz, brotli, libdeflate, sha1), makes
+/// the named ones unavailable: a test hook.
+int walkit_codec_available(walkit_codec codec);
+
+/// The library's file name, as loaded or as first looked for: "liblz4.so.1".
+const char *walkit_codec_library(walkit_codec codec);
+
+/// The Debian package that provides the library: "liblz4-1".
+const char *walkit_codec_package(walkit_codec codec);
+
+/// Why the codec is unavailable ("not found", "disabled by WALKIT_DISABLE_CODECS", "… lacks
+/// LZ4F_decompress"); empty when it is available.
+const char *walkit_codec_problem(walkit_codec codec);
+
+/// The library's own version text where it has one ("1.9.4"); else empty.
+const char *walkit_codec_version(walkit_codec codec);
+
+/// zlib's version ("1.2.13").
+const char *walkit_zlib_version(void);
+
+/// The SHA-1 digest of `length` bytes, through OpenSSL's libcrypto; returns 1 on success, 0 on
+/// failure, -1 when libcrypto is not available.
 int walkit_sha1(const void *bytes, size_t length, uint8_t digest[20]);
 
 /// Decompresses an LZ4 block (no frame) of `input_length` bytes into exactly `output_length`
-/// bytes; returns the bytes produced, or a negative number for corrupt input.
+/// bytes; returns the bytes produced, a negative number for corrupt input, or INT_MIN when
+/// liblz4 is not available.
 int walkit_lz4_decompress(const void *input, int input_length, void *output, int output_length);
 
-/// Decompresses one zstd frame into `output`; returns the bytes produced, or -1 on error.
+/// Decompresses one zstd frame into `output`; returns the bytes produced, -1 on error, or -2
+/// when libzstd is not available.
 long walkit_zstd_decompress(const void *input, size_t input_length, void *output, size_t output_capacity);
 
 /// Maps `length` bytes of the file open as `fd` read-only and watches the mapping: a page that

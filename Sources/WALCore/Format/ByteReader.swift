@@ -23,7 +23,7 @@
   /// A field of a structure whose size the caller has already checked.
   @inline(__always)
   @inlinable
-  @usableFromInline package static func field<T: FixedWidthInteger>(_ bytes: UnsafeRawBufferPointer, at offset: Int, as: T.Type) -> T {
+  package static func field<T: FixedWidthInteger>(_ bytes: UnsafeRawBufferPointer, at offset: Int, as: T.Type) -> T {
     T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
   }
 }

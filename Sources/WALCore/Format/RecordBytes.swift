@@ -23,7 +23,7 @@ public struct RecordBytes {
 
   @inline(__always)
   @inlinable
-  @usableFromInline func load<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T? {
+  func load<T: FixedWidthInteger>(_ offset: Int, as _: T.Type) -> T? {
     guard contains(offset, size: MemoryLayout<T>.size) else { return nil }
     return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
   }
@@ -61,7 +61,7 @@ public struct RecordBytes {
   public func u32s(at offset: Int, count: Int) -> [UInt32]? { array(at: offset, count: count, as: UInt32.self) }
 
   @inlinable
-  @usableFromInline func array<T: FixedWidthInteger>(at offset: Int, count: Int, as _: T.Type) -> [T]? {
+  func array<T: FixedWidthInteger>(at offset: Int, count: Int, as _: T.Type) -> [T]? {
     guard count >= 0, let end = Self.offset(offset, index: count, stride: MemoryLayout<T>.size), contains(offset, size: end - offset)
     else { return nil }
     return (0..<count).map { T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + $0 * MemoryLayout<T>.size, as: T.self)) }

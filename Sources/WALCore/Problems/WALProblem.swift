@@ -50,6 +50,9 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case unreadableFile = "unreadable-file"
     /// A compressed file's stream is truncated or corrupt, or expands past a segment.
     case corruptCompressedFile = "corrupt-compressed-file"
+    /// A file needs a library that is not installed (its compression's, or OpenSSL's for a
+    /// pgBackRest checksum): what needs it was not read or checked.
+    case codecUnavailable = "codec-unavailable"
     /// A path that should hold a WAL segment holds something else (a FIFO, a device, a
     /// directory, a name that is not WAL).
     case unexpectedFile = "unexpected-file"
@@ -76,11 +79,20 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
       }
     }
 
-    /// A problem with how a file is stored or catalogued rather than with the WAL it holds:
-    /// it does not make a segment damaged or stop reading.
+    /// A problem with how a file is stored or catalogued, or with the libraries walkit reads it
+    /// with, rather than with the WAL it holds: by itself it does not make a segment damaged.
     public var isAboutStorage: Bool {
       switch self {
-      case .compressionMismatch, .checksumMismatch, .catalogMismatch, .duplicateSegment: true
+      case .compressionMismatch, .checksumMismatch, .catalogMismatch, .duplicateSegment, .codecUnavailable: true
+      default: false
+      }
+    }
+
+    /// A problem that stops a file from being read at all: a restore of it fails, or walkit
+    /// cannot tell what it holds.
+    public var makesFileUnreadable: Bool {
+      switch self {
+      case .unreadableFile, .corruptCompressedFile, .codecUnavailable: true
       default: false
       }
     }

@@ -115,7 +115,7 @@ import Darwin
   /// `realloc`: a block of `count` bytes holding what `block` held (a new block for `nil`).
   /// Stops the process when memory is exhausted, as every Swift allocation does.
   @inlinable
-  @usableFromInline static func reallocate(_ block: UnsafeMutableRawPointer?, to count: Int) -> UnsafeMutableRawPointer {
+  static func reallocate(_ block: UnsafeMutableRawPointer?, to count: Int) -> UnsafeMutableRawPointer {
     guard let grown = realloc(block, count) else { fatalError("out of memory growing a buffer to \(count) bytes") }
     return grown
   }

@@ -30,7 +30,7 @@ public final class TextBuffer: @unchecked Sendable {
   /// Makes room for `more` bytes.
   @inline(__always)
   @inlinable
-  @usableFromInline func reserve(_ more: Int) {
+  func reserve(_ more: Int) {
     if count + more > capacity { grow(count + more) }
   }
 

@@ -34,7 +34,10 @@ public struct CatalogEntry: Hashable, Sendable {
       found.append(WALProblem(.catalogMismatch,
         "\(source) records the file as \(compression), its content is \(data.compression)", at: location))
     }
-    if let sha1 {
+    if let sha1, !Codec.sha1.isAvailable {
+      found.append(WALProblem(.codecUnavailable,
+        "the SHA-1 in the file name (\(sha1)) was not checked: \(Codec.sha1.unavailableReason)", at: location))
+    } else if let sha1 {
       let actual = Self.sha1(of: data.bytes)
       if actual != sha1 {
         found.append(WALProblem(.checksumMismatch,
@@ -55,7 +58,7 @@ public struct CatalogEntry: Hashable, Sendable {
     return found
   }
 
-  /// Lowercase hex SHA-1 of `bytes`.
+  /// Lowercase hex SHA-1 of `bytes` (libcrypto must be available).
   static func sha1(of bytes: UnsafeRawBufferPointer) -> String {
     var digest = [UInt8](repeating: 0, count: 20)
     _ = walkit_sha1(bytes.baseAddress, bytes.count, &digest)

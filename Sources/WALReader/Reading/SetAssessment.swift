@@ -225,7 +225,7 @@ struct SetAssessment {
     case .stopped: status = .complete
     }
     if let stop = scan.stopProblem {
-      if stop.kind == .unreadableFile || stop.kind == .corruptCompressedFile || stop.kind == .unexpectedFile && scan.version == nil {
+      if stop.kind.makesFileUnreadable || stop.kind == .unexpectedFile && scan.version == nil {
         reports[index].status = .unreadable
         reports[index].problems.insert(stop, at: 0)
         return

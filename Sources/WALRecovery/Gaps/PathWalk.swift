@@ -88,7 +88,7 @@ struct PathWalk {
       // A file refused as a whole: replay ends with the last record that ends before it.
       let beforeThisFile = Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
       // A restored file of the wrong size is refused as if it were missing (standby mode).
-      let refused = scan.stopProblem?.kind == .unreadableFile || scan.stopProblem?.kind == .corruptCompressedFile
+      let refused = scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
 
       if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
