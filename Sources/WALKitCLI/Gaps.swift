@@ -8,7 +8,9 @@ extension Walkit {
       discussion: """
         SOURCE is an archive directory or a pg_wal; give both to look where a standby looks (archive first, then pg_wal). walkit follows the timeline history files as PostgreSQL's recovery does, picks for each segment the file recovery would restore, and checks the content of each (unless --names-only).
 
-        --from takes a backup_label file, a base-backup directory holding one, a .backup history file, an LSN (with --start-timeline), or a segment name. Without it, the first segment.
+        --from takes a data directory (a base backup, a standby, a stopped or crashed primary: its backup_label, else its global/pg_control, decides the start as PostgreSQL's startup does, and its system identifier names the cluster), a backup_label file, a .backup history file, an LSN (with --start-timeline), or a segment name. Without it, the first segment.
+
+        --primary names the primary's data directory, live or stopped: its pg_wal is read after the SOURCEs, its replication slots (pg_replslot) are read, and the answer says whether the standby can resume streaming, must first restore what the primary removed from the archive, or cannot catch up.
 
         \(ExitStatus.helpText)
         """)
@@ -16,8 +18,11 @@ extension Walkit {
     @Argument(help: "Archive directories and/or a pg_wal, in the order a standby looks in them.")
     var sources: [String]
 
-    @Option(help: "Start point: backup_label, base-backup directory, .backup file, LSN or segment name.")
+    @Option(help: "Start point: a data directory, backup_label, .backup file, LSN or segment name.")
     var from: String?
+
+    @Option(help: "The primary's data directory: stream from its pg_wal, with its replication slots.")
+    var primary: String?
 
     @Option(name: .customLong("start-timeline"), help: "Timeline of an LSN given with --from (default 1).")
     var startTimeline: UInt32?
@@ -47,7 +52,7 @@ extension Walkit {
         let analysis = GapAnalysis(
           sources: sources, start: try startPoint(), targetLSN: to.flatMap(LSN.init),
           timeline: UInt32(timeline).map { .timeline(TimelineID($0)) } ?? .latest,
-          checksContent: !namesOnly, jobs: reading.workers, layout: reading.repositoryLayout)
+          checksContent: !namesOnly, jobs: reading.workers, layout: reading.repositoryLayout, primary: primary)
         let report = try analysis.run()
         if output.json {
           print(JSONOutput.encode(GapsJSON(report)))
@@ -84,7 +89,15 @@ extension Walkit {
       if let lsn = LSN(from) { return .lsn(lsn, timeline: TimelineID(startTimeline ?? 1)) }
       if from.utf8.count == 24, let name = SegmentName(fileName: from) { return .segment(name) }
       var path = from
-      if Syscalls.isDirectory(from) { path = (from.hasSuffix("/") ? from : from + "/") + "backup_label" }
+      if Syscalls.isDirectory(from) {
+        let control = (from.hasSuffix("/") ? from : from + "/") + "global/pg_control"
+        if Syscalls.isRegularFile(control) {
+          do { return .dataDirectory(try DataDirectory(path: from)) } catch {
+            throw CouldNotFinish(message: "--from \(from): \(error.description)")
+          }
+        }
+        path = (from.hasSuffix("/") ? from : from + "/") + "backup_label"
+      }
       do {
         return .backup(try WALCatalog.backupLabel(at: path), origin: path)
       } catch {

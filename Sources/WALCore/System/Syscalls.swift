@@ -46,6 +46,12 @@ import Darwin
     return false
   }
 
+  /// Whether `path` names a regular file (following links).
+  package static func isRegularFile(_ path: String) -> Bool {
+    if case .success(let status) = status(of: path), case .regular = status.type { return true }
+    return false
+  }
+
   /// Opens read-only without blocking (a FIFO would otherwise wait for a writer) and returns
   /// the descriptor with the status of what was opened.
   package static func openReadOnly(_ path: String) -> Result<(Int32, FileStatus), SyscallError> {

@@ -16,6 +16,7 @@ struct GapsJSON: Encodable {
     var origin: String
     @NullEncoded var backupEndLSN: String?
     @NullEncoded var reachesConsistency: Bool?
+    @NullEncoded var dataDirectory: DataDirectoryJSON?
   }
 
   struct Range: Encodable {
@@ -50,13 +51,15 @@ struct GapsJSON: Encodable {
   var path: [Step] = []
   var sources: [String] = []
   var repositories: [RepositoryJSON] = []
+  @NullEncoded var catchUp: CatchUpJSON?
   @NullEncoded var checkedContent: Bool?
   @NullEncoded var error: String?
 
   init(_ report: GapReport) {
     continuous = report.continuous
     start = Start(lsn: report.start.lsn.description, timeline: report.start.timeline.rawValue, origin: report.start.origin,
-                  backupEndLSN: report.start.backupEnd?.description, reachesConsistency: report.reachesConsistency)
+                  backupEndLSN: report.start.backupEnd?.description, reachesConsistency: report.reachesConsistency,
+                  dataDirectory: report.start.dataDirectory.map(DataDirectoryJSON.init))
     target = Point(lsn: report.targetLSN?.description, timeline: report.targetTimeline.rawValue)
     newestTimeline = report.newestTimeline.rawValue
     endOfWALLSN = report.endOfWAL?.description
@@ -73,6 +76,7 @@ struct GapsJSON: Encodable {
     }
     sources = report.sources.map(\.path)
     repositories = report.sources.compactMap(\.repository).map(RepositoryJSON.init)
+    catchUp = report.catchUp.map(CatchUpJSON.init)
     checkedContent = report.checkedContent
     error = nil
   }

@@ -12,6 +12,11 @@ enum GapsText {
         start += "; backup ends at \(end): " + (report.reachesConsistency == true ? "reached, a standby becomes consistent" : "NOT reached, a standby never becomes consistent")
       }
       table.append(["Start", start])
+      if let directory = report.start.dataDirectory {
+        table.append(["", directory.reason])
+        table.append(["", "system identifier \(directory.control.systemIdentifier), \(directory.control.state.description), "
+                        + "wal_level \(directory.control.walLevelName)"])
+      }
       var target = "timeline \(report.targetTimeline)"
       if report.newestTimeline != report.targetTimeline { target += " (the WAL goes on to timeline \(report.newestTimeline))" }
       target += report.targetLSN.map { ", LSN \($0)" } ?? ", the end of WAL" + (report.endOfWAL.map { " at \($0)" } ?? "")
@@ -33,6 +38,7 @@ enum GapsText {
       }
       out += pathTable.render().split(separator: "\n").map { "  " + $0 + "\n" }.joined()
     }
+    if let catchUp = report.catchUp { out += catchUpText(catchUp) }
     if !report.missingRanges.isEmpty {
       out += "\nMissing:\n"
       for range in report.missingRanges {
@@ -60,6 +66,35 @@ enum GapsText {
     }
     let why = report.blockingProblem.map { "\($0.kind.rawValue)" + ($0.location.segment.map { " \($0)" } ?? "") + ": \($0.message)" } ?? "unknown"
     return "NOT CONTINUOUS: \(from) stops at \(report.reachableLSN). \(why)"
+  }
+
+  /// The answer for a standby and its primary: the verdict, what only the archive has, the
+  /// slots, and how much WAL there is to replay.
+  static func catchUpText(_ catchUp: CatchUp) -> String {
+    var out = "\nCatch-up from the primary \(catchUp.primary): \(catchUp.verdict.rawValue.uppercased())\n"
+    switch catchUp.verdict {
+    case .streams: out += "  the primary's pg_wal still has every segment from the start\n"
+    case .restoresThenStreams:
+      for range in catchUp.archiveOnly {
+        out += range.count == 1 ? "  only the archive has \(range.first)\n"
+          : "  only the archive has \(range.first) to \(range.last) (\(range.count) segments)\n"
+      }
+    case .cannotCatchUp: out += "  segments are missing from both the archive and the primary (Missing, below): take a new base backup\n"
+    }
+    out += "  WAL to replay: \(catchUp.bytesToReplay) bytes in \(counted(Int(catchUp.segmentsToReplay), "segment"))\n"
+    if catchUp.slots.isEmpty {
+      out += "  replication slots: none\n"
+    }
+    for slot in catchUp.slots {
+      let restart = slot.restartLSN.map { "restart_lsn \($0)" } ?? "never used"
+      out += "  slot \(slot.name) (\(slot.isPhysical ? "physical" : "logical")), \(restart)"
+        + (slot.name == catchUp.holdingSlot?.name ? ": keeps the WAL this standby needs\n" : "\n")
+    }
+    for failure in catchUp.slotFailures { out += "  slot not read: \(failure)\n" }
+    if catchUp.holdingSlot == nil && !catchUp.slots.isEmpty {
+      out += "  no physical slot keeps WAL from the standby's start\n"
+    }
+    return out
   }
 
   struct Run {

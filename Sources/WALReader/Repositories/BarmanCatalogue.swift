@@ -9,8 +9,8 @@ enum BarmanCatalogue {
 
   /// True for a server directory holding `wals/xlog.db`, or a `wals` directory itself.
   static func isCatalogue(_ directory: String) -> Bool {
-    FilePaths.isRegularFile(FilePaths.join(directory, "wals/" + catalogName))
-      || FilePaths.isRegularFile(FilePaths.join(directory, catalogName))
+    Syscalls.isRegularFile(FilePaths.join(directory, "wals/" + catalogName))
+      || Syscalls.isRegularFile(FilePaths.join(directory, catalogName))
   }
 
   /// One line of `xlog.db`.
@@ -54,7 +54,7 @@ enum BarmanCatalogue {
 
 extension BarmanCatalogue {
   static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
-    let wals = FilePaths.isRegularFile(FilePaths.join(directory, BarmanCatalogue.catalogName)) ? directory : FilePaths.join(directory, "wals")
+    let wals = Syscalls.isRegularFile(FilePaths.join(directory, BarmanCatalogue.catalogName)) ? directory : FilePaths.join(directory, "wals")
     let catalogPath = FilePaths.join(wals, BarmanCatalogue.catalogName)
     let parsed: (lines: [BarmanCatalogue.Line], malformed: [Int])
     do {

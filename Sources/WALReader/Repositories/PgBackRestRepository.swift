@@ -20,7 +20,7 @@ enum PgBackRestRepository {
   }
 
   private static func hasInfo(_ directory: String) -> Bool {
-    FilePaths.isRegularFile(FilePaths.join(directory, infoName)) || FilePaths.isRegularFile(FilePaths.join(directory, infoName + ".copy"))
+    Syscalls.isRegularFile(FilePaths.join(directory, infoName)) || Syscalls.isRegularFile(FilePaths.join(directory, infoName + ".copy"))
   }
 
   private static func isArchiveID(_ directory: String) -> Bool {

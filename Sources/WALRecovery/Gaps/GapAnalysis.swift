@@ -22,6 +22,9 @@ public struct GapAnalysis: Sendable {
     case segment(SegmentName)
     /// From a backup label: its start location and timeline, and its end when known.
     case backup(BackupLabel, origin: String)
+    /// Where the server in a data directory would start replaying (its `backup_label`, else
+    /// its `pg_control`).
+    case dataDirectory(DataDirectory)
   }
 
   public var sources: [String]
@@ -34,12 +37,16 @@ public struct GapAnalysis: Sendable {
   public var jobs: Int
   /// How the sources' directories are read; `nil` detects each one's layout.
   public var layout: RepositoryLayout?
+  /// A primary's data directory: its `pg_wal` is read as the last source, and the answer says
+  /// whether the standby can stream from it (``GapReport/catchUp``).
+  public var primary: String?
 
   public init(sources: [String], start: StartPoint = .firstSegment, targetLSN: LSN? = nil,
               timeline: TimelineChoice = .latest, checksContent: Bool = true, jobs: Int = 0,
-              layout: RepositoryLayout? = nil)
+              layout: RepositoryLayout? = nil, primary: String? = nil)
   {
     self.layout = layout
+    self.primary = primary
     self.sources = sources
     self.start = start
     self.targetLSN = targetLSN
@@ -60,7 +67,10 @@ public struct GapAnalysis: Sendable {
   /// - Throws: ``Failure`` when a source cannot be listed or holds no segment to start from.
   public func run() throws(Failure) -> GapReport {
     let catalog: WALCatalog
-    do { catalog = try WALCatalog(sources: sources, layout: layout) } catch { throw Failure(description: error.description) }
+    let primaryWAL = primary.map { FilePaths.join($0, "pg_wal") }
+    do { catalog = try WALCatalog(sources: sources + (primaryWAL.map { [$0] } ?? []), layout: layout) } catch {
+      throw Failure(description: error.description)
+    }
     guard let geometry = catalog.geometry() else {
       throw Failure(description: catalog.segments.isEmpty && catalog.partials.isEmpty
                       ? WALInputs.nothingToRead(in: sources) : "no readable WAL segment in \(sources.joined(separator: ", "))")
@@ -128,7 +138,7 @@ public struct GapAnalysis: Sendable {
     }
     if let stop = blocking, !problems.contains(stop) { problems.insert(stop, at: 0) }
 
-    return GapReport(
+    var report = GapReport(
       start: start, targetTimeline: target, newestTimeline: max(newest, target), targetLSN: targetLSN,
       endOfWAL: walk.endOfWAL, reachableLSN: reachable, continuous: blocking == nil, blockingProblem: blocking,
       problems: problems, missingRanges: walk.missing,
@@ -138,6 +148,10 @@ public struct GapAnalysis: Sendable {
         return step
       },
       sources: catalog.sources, checkedContent: checksContent)
+    if let primary, let primaryWAL {
+      report.catchUp = CatchUp(report: report, primary: primary, primaryWAL: primaryWAL, geometry: geometry)
+    }
+    return report
   }
 
   // MARK: Cluster
@@ -146,12 +160,16 @@ public struct GapAnalysis: Sendable {
   /// start is a backup directory's label, else the system identifier most segments on the
   /// path agree on (never the first segment's alone).
   private func clusterIdentity(scans: [SegmentScan?]?) -> PathWalk.Cluster? {
-    if case .backup(_, let origin) = start {
-      let directory = origin.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-      let control = (directory.isEmpty ? "." : directory) + "/global/pg_control"
-      if let identifier = ControlFileIdentity.systemIdentifier(at: control) {
-        return PathWalk.Cluster(systemIdentifier: identifier, evidence: control)
+    switch start {
+    case .backup(_, let origin):
+      let directory = FilePaths.parent(origin)
+      if let control = try? ControlFile.read(dataDirectory: directory) {
+        return PathWalk.Cluster(systemIdentifier: control.systemIdentifier, evidence: FilePaths.join(directory, "global/pg_control"))
       }
+    case .dataDirectory(let directory):
+      return PathWalk.Cluster(systemIdentifier: directory.control.systemIdentifier,
+                              evidence: FilePaths.join(directory.path, "global/pg_control"))
+    default: break
     }
     let identifiers = (scans ?? []).compactMap { $0?.systemIdentifier }
     guard let majority = mostCommon(identifiers) else { return nil }
@@ -176,6 +194,18 @@ public struct GapAnalysis: Sendable {
         throw Failure(description: "\(name) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
       }
       return GapReport.Start(lsn: lsn, timeline: name.timeline, origin: "segment \(name)", backupEnd: nil)
+    case .dataDirectory(let directory):
+      if let label = directory.backupLabel {
+        let origin = FilePaths.join(directory.path, "backup_label")
+        return GapReport.Start(
+          lsn: label.startLSN, timeline: label.startTimeline, origin: origin,
+          backupEnd: label.stopLSN
+            ?? backupEnd(startingAt: label.startLSN, timeline: label.startTimeline, catalog: catalog, geometry: geometry),
+          dataDirectory: directory)
+      }
+      return GapReport.Start(lsn: directory.start, timeline: directory.timeline,
+                             origin: "\(directory.path), a \(directory.kind.rawValue)", backupEnd: directory.consistentAt,
+                             dataDirectory: directory)
     case .backup(let label, let origin):
       return GapReport.Start(
         lsn: label.startLSN, timeline: label.startTimeline, origin: origin,

