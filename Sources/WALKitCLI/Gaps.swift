@@ -16,7 +16,7 @@ extension Walkit {
         """)
 
     @Argument(help: "Archive directories and/or a pg_wal, in the order a standby looks in them.")
-    var sources: [String]
+    var sources: [String] = []
 
     @Option(help: "Start point: a data directory, backup_label, .backup file, LSN or segment name.")
     var from: String?
@@ -40,6 +40,9 @@ extension Walkit {
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
+      if sources.isEmpty && primary == nil && !(from.map(Syscalls.isDirectory) ?? false) {
+        throw ValidationError("name a SOURCE, a --primary, or a data directory with --from")
+      }
       if let to, LSN(to) == nil { throw ValidationError("--to takes an LSN such as 16/B374D848, not '\(to)'") }
       if timeline != "latest" && UInt32(timeline).map({ $0 >= 1 }) != true {
         throw ValidationError("--timeline takes a timeline number or 'latest', not '\(timeline)'")

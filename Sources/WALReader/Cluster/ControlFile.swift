@@ -150,7 +150,7 @@ public struct ControlFile: Hashable, Sendable {
 
     init?(controlVersion: UInt32) {
       switch controlVersion {
-      case 1002: self.init(checkpointCopy: 48, fullTransactionIDs: false, checkpointTimeOffset: 56, checkpointSize: 80, crc: 256)
+      case 1002: self.init(checkpointCopy: 48, fullTransactionIDs: false, checkpointTimeOffset: 56, checkpointSize: 80, crc: 288)
       case 1100: self.init(checkpointCopy: 40, fullTransactionIDs: false, checkpointTimeOffset: 56, checkpointSize: 80, crc: 280)
       case 1201, 1300, 1700: self.init(checkpointCopy: 40, fullTransactionIDs: true, checkpointTimeOffset: 64, checkpointSize: 88, crc: 288)
       case 1800: self.init(checkpointCopy: 40, fullTransactionIDs: true, checkpointTimeOffset: 64, checkpointSize: 88, crc: 292)

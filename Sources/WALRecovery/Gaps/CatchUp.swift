@@ -9,7 +9,8 @@ public struct CatchUp: Sendable {
   public enum Verdict: String, Sendable {
     /// The primary still has every segment from the standby's start.
     case streams = "resume streaming"
-    /// Segments the primary removed are in the archive: restore those, then stream.
+    /// Segments that neither the primary nor the standby's own pg_wal has are in the archive:
+    /// restore those, then stream.
     case restoresThenStreams = "restore from the archive, then stream"
     /// Some segment is in no source.
     case cannotCatchUp = "cannot catch up"
@@ -26,30 +27,41 @@ public struct CatchUp: Sendable {
   /// The primary's data directory and its `pg_wal`.
   public var primary: String
   public var primaryWAL: String
-  /// Segments on the path that only the archive has, in order.
+  /// Segments on the path that the archive has and neither the primary's nor the standby's own
+  /// `pg_wal` does, in order.
   public var archiveOnly: [SegmentRange]
   /// The primary's replication slots, and the state files that could not be read.
   public var slots: [ReplicationSlot]
   public var slotFailures: [ReplicationSlot.Failure]
-  /// The physical slot whose `restart_lsn` is at or before the standby's start: it keeps the
-  /// primary from removing the WAL the standby needs.
+  /// A physical slot that keeps the primary from removing what the standby must stream: the
+  /// primary keeps every segment from its `restart_lsn`'s on, and the standby streams from the
+  /// last segment its own `pg_wal` holds (contiguous from its start) on.
   public var holdingSlot: ReplicationSlot?
   /// WAL to replay from the start to where replay gets.
   public var bytesToReplay: UInt64
   public var segmentsToReplay: UInt64
 
-  init(report: GapReport, primary: String, primaryWAL: String, geometry: WALGeometry) {
+  init(report: GapReport, primary: String, primaryWAL: String, ownWAL: String?, geometry: WALGeometry) {
     self.primary = primary
     self.primaryWAL = primaryWAL
     (slots, slotFailures) = ReplicationSlot.all(inDataDirectory: primary)
-    holdingSlot = slots.filter { slot in slot.isPhysical && slot.restartLSN.map { $0 <= report.start.lsn } == true }
-      .min { ($0.restartLSN ?? .invalid) > ($1.restartLSN ?? .invalid) }
-    let onPrimary = Set(((try? WALInputs(paths: [primaryWAL], layout: .flat))?.files ?? []).filter { !$0.isPartial }.compactMap(\.name))
+    let own = Set(((try? WALInputs(paths: ownWAL.map { [$0] } ?? [], layout: .flat))?.files ?? []).compactMap(\.name))
+    var streamsFrom = geometry.segment(containing: report.start.lsn)
+    while let next = SegmentName(timeline: report.start.timeline, segment: SegmentNumber(streamsFrom.rawValue + 1), geometry: geometry),
+      own.contains(next)
+    {
+      streamsFrom = SegmentNumber(streamsFrom.rawValue + 1)
+    }
+    holdingSlot = slots.filter { slot in
+      slot.isPhysical && slot.restartLSN.map { geometry.segment(containing: $0) <= streamsFrom } == true
+    }.max { ($0.restartLSN ?? .invalid) < ($1.restartLSN ?? .invalid) }
+    let local = [primaryWAL, ownWAL].compactMap { $0 }
+    let withoutArchive = Set(((try? WALInputs(paths: local, layout: .flat))?.files ?? []).filter { !$0.isPartial }.compactMap(\.name))
     var ranges: [SegmentRange] = []
     var replayed: UInt64 = 0
     for step in report.path where step.status != .recycled && step.status != .unused && step.status != .missing {
       replayed &+= step.step.count
-      guard step.step.file != nil, !onPrimary.contains(step.step.name) else { continue }
+      guard step.step.file != nil, !withoutArchive.contains(step.step.name) else { continue }
       if let last = ranges.last, last.last.timeline == step.step.name.timeline,
         last.last.segment(in: geometry).map({ $0.rawValue + 1 }) == step.step.segment.rawValue
       {

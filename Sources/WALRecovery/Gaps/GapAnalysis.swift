@@ -67,8 +67,11 @@ public struct GapAnalysis: Sendable {
   /// - Throws: ``Failure`` when a source cannot be listed or holds no segment to start from.
   public func run() throws(Failure) -> GapReport {
     let catalog: WALCatalog
+    // A server in recovery looks in the archive, then in its own pg_wal, and streams where
+    // that ends early: for a segment both have, the primary's copy is the one replay completes.
+    let ownWAL = startingDirectoryWAL
     let primaryWAL = primary.map { FilePaths.join($0, "pg_wal") }
-    do { catalog = try WALCatalog(sources: sources + (primaryWAL.map { [$0] } ?? []), layout: layout) } catch {
+    do { catalog = try WALCatalog(sources: sources + [primaryWAL, ownWAL].compactMap { $0 }, layout: layout) } catch {
       throw Failure(description: error.description)
     }
     guard let geometry = catalog.geometry() else {
@@ -149,9 +152,16 @@ public struct GapAnalysis: Sendable {
       },
       sources: catalog.sources, checkedContent: checksContent)
     if let primary, let primaryWAL {
-      report.catchUp = CatchUp(report: report, primary: primary, primaryWAL: primaryWAL, geometry: geometry)
+      report.catchUp = CatchUp(report: report, primary: primary, primaryWAL: primaryWAL, ownWAL: ownWAL, geometry: geometry)
     }
     return report
+  }
+
+  /// The `pg_wal` of the data directory replay starts from, when it has one.
+  private var startingDirectoryWAL: String? {
+    guard case .dataDirectory(let directory) = start else { return nil }
+    let wal = FilePaths.join(directory.path, "pg_wal")
+    return Syscalls.isDirectory(wal) ? wal : nil
   }
 
   // MARK: Cluster

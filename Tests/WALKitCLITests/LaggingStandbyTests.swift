@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `walkit gaps --from STANDBY --primary PRIMARY` against what real PostgreSQL 15 standbys do
+/// when started again (Tests/EndToEnd/lagging-standby.sh): standby A, without a slot, lost WAL
+/// the primary recycled; standby B kept its WAL through a slot.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct LaggingStandbyTests {
+  static let postgres = "/usr/lib/postgresql/15/bin/postgres"
+  static var canRunServers: Bool {
+    FileManager.default.isExecutableFile(atPath: postgres) && getuid() == 0 && getpwnam("postgres") != nil
+  }
+
+  @Test(.enabled(if: canRunServers, "needs PostgreSQL 15 (Debian postgresql-15), root and the postgres user"))
+  func theVerdictIsWhatTheStandbyDoes() throws {
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-lagging-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: work) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [CLITests.root.appendingPathComponent("Tests/EndToEnd/lagging-standby.sh").path, work.path, CLITests.binary.path]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "lagging-standby.sh failed: \(stderr)")
+
+    func text(_ name: String) throws -> String { try String(contentsOf: work.appendingPathComponent(name), encoding: .utf8) }
+    func report(_ name: String) throws -> [String: Any] { try CLITests.json(try text("cases/\(name)/walkit.json")) }
+    func redo(_ controldata: String) throws -> String {
+      let line = try #require(try text(controldata).split(separator: "\n").first { $0.hasPrefix("Latest checkpoint's REDO location:") })
+      return String(line.split(separator: " ").last!)
+    }
+
+    // A, streaming only: PostgreSQL names the segment it asks the primary for and cannot get;
+    // walkit says it cannot catch up and that replay stops inside that very segment.
+    let lost = try report("a-no-archive")
+    #expect((try text("cases/a-no-archive/outcome")).hasPrefix("removed"))
+    let log = try text("cases/a-no-archive/server.log")
+    let removed = try #require(log.firstMatch(of: /requested WAL segment ([0-9A-F]{24}) has already been removed/)?.1)
+    #expect(lost["continuous"] as? Bool == false)
+    #expect((lost["catchUp"] as? [String: Any])?["verdict"] as? String == "cannot catch up")
+    #expect((lost["start"] as? [String: Any])?["lsn"] as? String == (try redo("a-controldata.txt")))
+    let stop = try #require((lost["reachableLSN"] as? String).flatMap(Self.lsn))
+    #expect(Self.segmentName(containing: stop) == String(removed))
+
+    // A with the archive: PostgreSQL restores and catches up; walkit's verdict says so, its
+    // reachable LSN is where replay got, and what it says only the archive has was restored.
+    let restored = try report("a-archive")
+    let outcome = try text("cases/a-archive/outcome").split(separator: " ")
+    #expect(outcome.prefix(2).joined(separator: " ") == "caught up")
+    #expect(restored["continuous"] as? Bool == true)
+    let catchUp = try #require(restored["catchUp"] as? [String: Any])
+    #expect(catchUp["verdict"] as? String == "restore from the archive, then stream")
+    #expect(restored["reachableLSN"] as? String == outcome.last.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines))
+    let restoredFiles = Set(try text("cases/a-archive/server.log").matches(of: /restored log file "([0-9A-F]{24})" from archive/).map { String($0.1) })
+    let archiveOnly = try #require(catchUp["archiveOnly"] as? [[String: Any]])
+    #expect(!archiveOnly.isEmpty)
+    for range in archiveOnly {
+      #expect(restoredFiles.contains(range["first"] as? String ?? ""), "\(range)")
+      #expect(restoredFiles.contains(range["last"] as? String ?? ""), "\(range)")
+    }
+
+    // B, with a slot: it streams and catches up; walkit names the slot that kept its WAL.
+    let slotted = try report("b-slot")
+    let streamed = try text("cases/b-slot/outcome").split(separator: " ")
+    #expect(streamed.prefix(2).joined(separator: " ") == "caught up")
+    #expect(slotted["continuous"] as? Bool == true)
+    let slotCatchUp = try #require(slotted["catchUp"] as? [String: Any])
+    #expect(slotCatchUp["verdict"] as? String == "resume streaming")
+    #expect(slotCatchUp["holdingSlot"] as? String == "standby_b")
+    #expect((slotted["start"] as? [String: Any])?["lsn"] as? String == (try redo("b-controldata.txt")))
+    #expect(slotted["reachableLSN"] as? String == streamed.last.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  static func lsn(_ text: String) -> UInt64? {
+    let parts = text.split(separator: "/")
+    guard parts.count == 2, let high = UInt64(parts[0], radix: 16), let low = UInt64(parts[1], radix: 16) else { return nil }
+    return high << 32 | low
+  }
+
+  /// The 1 MB segment of timeline 1 holding `lsn`, as PostgreSQL names it.
+  static func segmentName(containing lsn: UInt64) -> String {
+    let segment = lsn >> 20
+    let perLog: UInt64 = 0x1_0000_0000 >> 20
+    func hex8(_ value: UInt64) -> String {
+      let digits = String(value, radix: 16, uppercase: true)
+      return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+    return hex8(1) + hex8(segment / perLog) + hex8(segment % perLog)
+  }
+}
