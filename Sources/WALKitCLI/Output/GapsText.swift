@@ -9,7 +9,8 @@ enum GapsText {
       var table = TextTable([("", .left), ("", .left)])
       var start = "\(report.start.lsn) on timeline \(report.start.timeline) (\(report.start.origin))"
       if let end = report.start.backupEnd {
-        start += "; backup ends at \(end): " + (report.reachesConsistency == true ? "reached, a standby becomes consistent" : "NOT reached, a standby never becomes consistent")
+        let what = report.start.dataDirectory.map { $0.backupLabel == nil } == true ? "consistent from" : "backup ends at"
+        start += "; \(what) \(end): " + (report.reachesConsistency == true ? "reached, a standby becomes consistent" : "NOT reached, a standby never becomes consistent")
       }
       table.append(["Start", start])
       if let directory = report.start.dataDirectory {
