@@ -109,27 +109,23 @@ echo "$outcome" >"$WORK/cases/a-no-archive/outcome"
 cp "$WORK/a/server.log" "$WORK/cases/a-no-archive/server.log"
 stop "$WORK/a"
 
+# Starts a standby again and records whether it replays all the primary wrote, and where it got.
+replay() {  # data-dir port case
+  : >"$1/server.log"
+  start "$1"
+  local outcome="not caught up"
+  for _ in $(seq 1 300); do
+    if [[ $(sql "$2" "select pg_last_wal_replay_lsn() >= '$final'") == t ]]; then outcome="caught up"; break; fi
+    sleep 0.1
+  done
+  echo "$outcome $(sql "$2" "select pg_last_wal_replay_lsn()")" >"$WORK/cases/$3/outcome"
+  cp "$1/server.log" "$WORK/cases/$3/server.log"
+  stop "$1"
+}
+
 # A with restore_command from the archive, then streaming.
 echo "restore_command = 'cp $WORK/archive/%f %p'" >>"$WORK/a/postgresql.conf"
-: >"$WORK/a/server.log"
-start "$WORK/a"
-outcome="not caught up"
-for _ in $(seq 1 300); do
-  if [[ $(sql 5522 "select pg_last_wal_replay_lsn() >= '$final'") == t ]]; then outcome="caught up"; break; fi
-  sleep 0.1
-done
-echo "$outcome $(sql 5522 "select pg_last_wal_replay_lsn()")" >"$WORK/cases/a-archive/outcome"
-cp "$WORK/a/server.log" "$WORK/cases/a-archive/server.log"
-stop "$WORK/a"
+replay "$WORK/a" 5522 a-archive
 
 # B streams from its slot.
-: >"$WORK/b/server.log"
-start "$WORK/b"
-outcome="not caught up"
-for _ in $(seq 1 300); do
-  if [[ $(sql 5523 "select pg_last_wal_replay_lsn() >= '$final'") == t ]]; then outcome="caught up"; break; fi
-  sleep 0.1
-done
-echo "$outcome $(sql 5523 "select pg_last_wal_replay_lsn()")" >"$WORK/cases/b-slot/outcome"
-cp "$WORK/b/server.log" "$WORK/cases/b-slot/server.log"
-stop "$WORK/b"
+replay "$WORK/b" 5523 b-slot

@@ -1,35 +1,16 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `walkit inspect --follow` on a live PostgreSQL 15 pg_wal while pgbench writes several
 /// segments and checkpoints recycle old ones ahead of the insert point
 /// (Tests/EndToEnd/follow-live.sh): it must show every record pg_waldump 15 lists for the same
 /// range afterwards, none skipped, none twice.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct FollowLiveTests {
-  static let postgres = "/usr/lib/postgresql/15/bin/postgres"
-  static var canRunServers: Bool {
-    FileManager.default.isExecutableFile(atPath: postgres) && getuid() == 0 && getpwnam("postgres") != nil
-  }
-
-  @Test(.enabled(if: canRunServers, "needs PostgreSQL 15 (Debian postgresql-15), root and the postgres user"))
+  @Test(.enabled(if: EndToEndScript.canRunServers, EndToEndScript.requirement))
   func followingALiveServerSkipsNoRecord() throws {
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-follow-\(UUID().uuidString)")
+    let work = try EndToEndScript.run("follow-live.sh")
     defer { try? FileManager.default.removeItem(at: work) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [CLITests.root.appendingPathComponent("Tests/EndToEnd/follow-live.sh").path, work.path, CLITests.binary.path]
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "follow-live.sh failed: \(stderr)")
 
     func text(_ name: String) throws -> String {
       try String(contentsOf: work.appendingPathComponent(name), encoding: .utf8)

@@ -1,34 +1,15 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `walkit gaps --from STANDBY --primary PRIMARY` against what real PostgreSQL 15 standbys do
 /// when started again (Tests/EndToEnd/lagging-standby.sh): standby A, without a slot, lost WAL
 /// the primary recycled; standby B kept its WAL through a slot.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct LaggingStandbyTests {
-  static let postgres = "/usr/lib/postgresql/15/bin/postgres"
-  static var canRunServers: Bool {
-    FileManager.default.isExecutableFile(atPath: postgres) && getuid() == 0 && getpwnam("postgres") != nil
-  }
-
-  @Test(.enabled(if: canRunServers, "needs PostgreSQL 15 (Debian postgresql-15), root and the postgres user"))
+  @Test(.enabled(if: EndToEndScript.canRunServers, EndToEndScript.requirement))
   func theVerdictIsWhatTheStandbyDoes() throws {
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-lagging-\(UUID().uuidString)")
+    let work = try EndToEndScript.run("lagging-standby.sh")
     defer { try? FileManager.default.removeItem(at: work) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [CLITests.root.appendingPathComponent("Tests/EndToEnd/lagging-standby.sh").path, work.path, CLITests.binary.path]
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "lagging-standby.sh failed: \(stderr)")
 
     func text(_ name: String) throws -> String { try String(contentsOf: work.appendingPathComponent(name), encoding: .utf8) }
     func report(_ name: String) throws -> [String: Any] { try CLITests.json(try text("cases/\(name)/walkit.json")) }
