@@ -87,8 +87,36 @@ enum FuzzTargets {
     }
   }
 
+  /// A backup label; and the same bytes as a cluster's control file and as a replication
+  /// slot's state, with their CRCs made right so that the fields behind them are decoded.
   static func backupLabel(_ bytes: UnsafeRawBufferPointer) {
     _ = try? BackupLabel(text: text(bytes))
+    controlFile(bytes)
+    replicationSlot(bytes)
+  }
+
+  static func controlFile(_ bytes: UnsafeRawBufferPointer) {
+    let versions: [UInt32] = [1002, 1100, 1201, 1300, 1700, 1800]
+    var file = [UInt8](bytes.prefix(8192))
+    guard file.count >= 12 else { return }
+    let version = versions[Int(file[8]) % versions.count]
+    withUnsafeBytes(of: version.littleEndian) { file.replaceSubrange(8..<12, with: $0) }
+    if let layout = ControlFile.Layout(controlVersion: version), file.count >= layout.crc + 4 {
+      let crc = file.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<layout.crc])) }
+      withUnsafeBytes(of: crc.littleEndian) { file.replaceSubrange(layout.crc..<(layout.crc + 4), with: $0) }
+    }
+    _ = file.withUnsafeBytes { try? ControlFile(decoding: $0, path: "fuzz") }
+  }
+
+  static func replicationSlot(_ bytes: UnsafeRawBufferPointer) {
+    var file = [UInt8](bytes.prefix(4096))
+    guard file.count >= 16 else { return }
+    withUnsafeBytes(of: ReplicationSlot.magic.littleEndian) { file.replaceSubrange(0..<4, with: $0) }
+    let length = UInt32(file.count - 16)
+    if file[12] & 1 == 0 { withUnsafeBytes(of: length.littleEndian) { file.replaceSubrange(12..<16, with: $0) } }
+    let crc = file.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[8...])) }
+    withUnsafeBytes(of: crc.littleEndian) { file.replaceSubrange(4..<8, with: $0) }
+    _ = file.withUnsafeBytes { try? ReplicationSlot(decoding: $0, path: "fuzz") }
   }
 
   /// A compressed file: the first byte picks the format, the rest is the stream; what it
