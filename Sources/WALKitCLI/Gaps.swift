@@ -27,8 +27,20 @@ extension Walkit {
     @Option(name: .customLong("start-timeline"), help: "Timeline of an LSN given with --from (default 1).")
     var startTimeline: UInt32?
 
-    @Option(help: "Target LSN (default: the end of the newest WAL).")
+    @Option(help: "Target: an LSN, or 'immediate' (as soon as replay is consistent). Default: the end of the newest WAL.")
     var to: String?
+
+    @Option(name: .customLong("to-time"), help: "Target: recovery_target_time, e.g. '2026-12-02 17:30:00+00' (no zone: the local time zone).")
+    var toTime: String?
+
+    @Option(name: .customLong("to-xid"), help: "Target: recovery_target_xid, the commit or abort of this transaction.")
+    var toXID: UInt32?
+
+    @Option(name: .customLong("to-name"), help: "Target: recovery_target_name, the first restore point of this name.")
+    var toName: String?
+
+    @Flag(help: "Stop just before the target (recovery_target_inclusive = off).")
+    var exclusive = false
 
     @Option(help: "Timeline to follow: a number, or latest (default).")
     var timeline: String = "latest"
@@ -43,7 +55,15 @@ extension Walkit {
       if sources.isEmpty && primary == nil && !(from.map(Syscalls.isDirectory) ?? false) {
         throw ValidationError("name a SOURCE, a --primary, or a data directory with --from")
       }
-      if let to, LSN(to) == nil { throw ValidationError("--to takes an LSN such as 16/B374D848, not '\(to)'") }
+      if let to, LSN(to) == nil && to != "immediate" {
+        throw ValidationError("--to takes an LSN such as 16/B374D848 or 'immediate', not '\(to)'")
+      }
+      if [to != nil, toTime != nil, toXID != nil, toName != nil].filter({ $0 }).count > 1 {
+        throw ValidationError("give one target: --to, --to-time, --to-xid or --to-name")
+      }
+      if let toTime, RecoveryTarget.parseTime(toTime) == nil {
+        throw ValidationError("--to-time takes a time such as '2026-12-02 17:30:00+00' or '2026-12-02 18:30:00 Europe/Berlin', not '\(toTime)'")
+      }
       if timeline != "latest" && UInt32(timeline).map({ $0 >= 1 }) != true {
         throw ValidationError("--timeline takes a timeline number or 'latest', not '\(timeline)'")
       }
@@ -55,7 +75,8 @@ extension Walkit {
         let analysis = GapAnalysis(
           sources: sources, start: try startPoint(), targetLSN: to.flatMap(LSN.init),
           timeline: UInt32(timeline).map { .timeline(TimelineID($0)) } ?? .latest,
-          checksContent: !namesOnly, jobs: reading.workers, layout: reading.repositoryLayout, primary: primary)
+          checksContent: !namesOnly, jobs: reading.workers, layout: reading.repositoryLayout, primary: primary,
+          recoveryTarget: recoveryTarget, inclusive: !exclusive)
         let report = try analysis.run()
         if output.json {
           print(JSONOutput.encode(GapsJSON(report)))
@@ -85,6 +106,14 @@ extension Walkit {
     }
 
     struct CouldNotFinish: Error { var message: String }
+
+    /// The target the options name, if any.
+    var recoveryTarget: RecoveryTarget? {
+      if let to { return to == "immediate" ? .immediate : LSN(to).map(RecoveryTarget.lsn) }
+      if let toTime { return RecoveryTarget.parseTime(toTime).map(RecoveryTarget.time) }
+      if let toXID { return .xid(toXID) }
+      return toName.map(RecoveryTarget.name)
+    }
 
     /// Reads `--from`: an LSN, a segment name, or a backup label file or directory.
     func startPoint() throws -> GapAnalysis.StartPoint {

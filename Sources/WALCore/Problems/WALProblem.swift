@@ -68,6 +68,11 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// A backup tool's catalogue disagrees with the files: a listed file missing, a file not
     /// listed, another size or compression, WAL of another cluster or version than recorded.
     case catalogMismatch = "catalog-mismatch"
+    /// A recovery target that the WAL at hand does not reach: PostgreSQL ends recovery with
+    /// "recovery ended before configured recovery target was reached".
+    case targetNotReached = "target-not-reached"
+    /// A recovery target met before replay is consistent: PostgreSQL refuses it.
+    case targetBeforeConsistency = "target-before-consistency"
     /// A repository holds two different files for one segment.
     case duplicateSegment = "duplicate-segment"
 

@@ -83,7 +83,7 @@ extension TimestampText {
   }
 
   /// The time in UTC whatever ``TimestampText/usesLocalTime`` says.
-  static func timestampInUTC(_ microseconds: Int64) -> String {
+  package static func timestampInUTC(_ microseconds: Int64) -> String {
     let bytes = TextBuffer(capacity: 64)
     appendTimestamp(microseconds, to: bytes, inUTC: true)
     return bytes.text

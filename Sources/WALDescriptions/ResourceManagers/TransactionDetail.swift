@@ -156,3 +156,42 @@ enum TransactionDetail: RecordDescriber {
   }
 
 }
+
+/// What recovery targets look at in a transaction's end (`ParseCommitRecord`,
+/// `ParseAbortRecord`): when it happened and which transaction it ended.
+package struct TransactionEnd: Sendable {
+  package var isCommit: Bool
+  /// `xact_time`, a PostgreSQL `TimestampTz`.
+  package var time: Int64
+  /// The prepared transaction's xid for COMMIT/ABORT PREPARED, else the record's.
+  package var xid: UInt32
+
+  /// `nil` unless `record` is a COMMIT, COMMIT_PREPARED, ABORT or ABORT_PREPARED whose parts
+  /// fit its bytes.
+  package init?(_ record: WALRecord) {
+    guard record.header.resourceManagerID == 1, TransactionDetail.isCompletion(record) else { return nil }
+    let data = record.mainBytes
+    guard let time = data.i64(0) else { return nil }
+    isCommit = record.header.isCommit
+    self.time = time
+    xid = record.header.xid
+    let prepared = [0x30, 0x40].contains(record.header.info & 0x70)
+    guard prepared, record.header.info & 0x80 != 0, let xinfo = data.u32(8) else { return }
+    typealias X = TransactionDetail.XInfo
+    var position = 12
+    func skipCounted(_ itemSize: Int) -> Bool {
+      guard let count = data.i32(position), count >= 0 else { return false }
+      position += 4 + itemSize * Int(count)
+      return true
+    }
+    if xinfo & X.databaseInfo != 0 { position += 8 }
+    if xinfo & X.subtransactions != 0, !skipCounted(4) { return nil }
+    if xinfo & X.relations != 0, !skipCounted(12) { return nil }
+    if xinfo & X.droppedStats != 0, !skipCounted(record.version.major >= 18 ? 16 : 12) { return nil }
+    if isCommit && xinfo & X.invalidations != 0, !skipCounted(16) { return nil }
+    if xinfo & X.twoPhase != 0 {
+      guard let twoPhase = data.u32(position) else { return nil }
+      xid = twoPhase
+    }
+  }
+}

@@ -98,3 +98,31 @@ struct CatchUpJSON: Encodable {
     segmentsToReplay = catchUp.segmentsToReplay
   }
 }
+
+/// `recoveryTarget` and `recoveryStop` in `walkit gaps --json`.
+struct RecoveryStopJSON: Encodable {
+  var lsn: String
+  var endLSN: String
+  var before: Bool
+  var replayedThroughLSN: String
+  var type: String
+  @NullEncoded var xid: UInt32?
+  @NullEncoded var time: String?
+  var message: String
+
+  init(_ stop: RecoveryStop) {
+    lsn = stop.lsn.description
+    endLSN = stop.end.description
+    before = stop.before
+    replayedThroughLSN = stop.replayedThrough.description
+    type = stop.typeName
+    xid = stop.xid
+    time = stop.time.map(RecoveryTarget.serverTime)
+    message = stop.message
+  }
+}
+
+struct RecoveryTargetJSON: Encodable {
+  var target: String
+  var inclusive: Bool
+}

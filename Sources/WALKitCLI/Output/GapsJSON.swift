@@ -51,6 +51,8 @@ struct GapsJSON: Encodable {
   var path: [Step] = []
   var sources: [String] = []
   var repositories: [RepositoryJSON] = []
+  @NullEncoded var recoveryTarget: RecoveryTargetJSON?
+  @NullEncoded var recoveryStop: RecoveryStopJSON?
   @NullEncoded var catchUp: CatchUpJSON?
   @NullEncoded var checkedContent: Bool?
   @NullEncoded var error: String?
@@ -76,6 +78,8 @@ struct GapsJSON: Encodable {
     }
     sources = report.sources.map(\.path)
     repositories = report.sources.compactMap(\.repository).map(RepositoryJSON.init)
+    recoveryTarget = report.recoveryTarget.map { RecoveryTargetJSON(target: GapAnalysis.describe($0.target), inclusive: $0.inclusive) }
+    recoveryStop = report.recoveryStop.map(RecoveryStopJSON.init)
     catchUp = report.catchUp.map(CatchUpJSON.init)
     checkedContent = report.checkedContent
     error = nil

@@ -22,6 +22,12 @@ enum GapsText {
       if report.newestTimeline != report.targetTimeline { target += " (the WAL goes on to timeline \(report.newestTimeline))" }
       target += report.targetLSN.map { ", LSN \($0)" } ?? ", the end of WAL" + (report.endOfWAL.map { " at \($0)" } ?? "")
       table.append(["Target", target])
+      if let (recoveryTarget, inclusive) = report.recoveryTarget {
+        table.append(["", GapAnalysis.describe(recoveryTarget) + (inclusive ? "" : ", exclusive")])
+      }
+      if let stop = report.recoveryStop {
+        table.append(["Stops", "\(stop.message): record \(stop.lsn) (\(stop.typeName)), replayed through \(stop.replayedThrough)"])
+      }
       table.append(["Reachable", "\(report.reachableLSN)" + (report.checkedContent ? "" : " (by file names only)")])
       for (index, source) in report.sources.enumerated() {
         var described = source.path + (source.isLive ? " (pg_wal)" : "")
@@ -60,7 +66,8 @@ enum GapsText {
   static func verdict(_ report: GapReport) -> String {
     let from = "a standby starting at \(report.start.lsn) on timeline \(report.start.timeline)"
     if report.continuous {
-      let goal = report.targetLSN.map { "the target \($0)" } ?? "the end of WAL"
+      let goal = report.recoveryStop.map { "where recovery stops \($0.before ? "before" : "after") the target's \($0.typeName) at \($0.lsn)" }
+        ?? report.targetLSN.map { "the target \($0)" } ?? "the end of WAL"
       let problems = report.problems.filter { $0.severity == .problem }.count
       return "CONTINUOUS: \(from) can replay to \(report.reachableLSN) on timeline \(report.targetTimeline), \(goal)."
         + (problems > 0 ? " Replay is not stopped, but \(counted(problems, "problem")) \(problems == 1 ? "was" : "were") found (below)." : "")

@@ -40,11 +40,17 @@ public struct GapAnalysis: Sendable {
   /// A primary's data directory: its `pg_wal` is read as the last source, and the answer says
   /// whether the standby can stream from it (``GapReport/catchUp``).
   public var primary: String?
+  /// A recovery target (`recovery_target_*`), and whether it is inclusive (the default).
+  public var recoveryTarget: RecoveryTarget?
+  public var inclusive: Bool
 
   public init(sources: [String], start: StartPoint = .firstSegment, targetLSN: LSN? = nil,
               timeline: TimelineChoice = .latest, checksContent: Bool = true, jobs: Int = 0,
-              layout: RepositoryLayout? = nil, primary: String? = nil)
+              layout: RepositoryLayout? = nil, primary: String? = nil, recoveryTarget: RecoveryTarget? = nil,
+              inclusive: Bool = true)
   {
+    self.recoveryTarget = recoveryTarget
+    self.inclusive = inclusive
     self.layout = layout
     self.primary = primary
     self.sources = sources
@@ -133,8 +139,28 @@ public struct GapAnalysis: Sendable {
                         cluster: clusterIdentity(scans: scans))
     walk.run()
     problems += walk.problems.filter { !problems.contains($0) }
-    if blocking == nil { blocking = walk.blocking }
-    let reachable = walk.reachable
+    var reachable = walk.reachable
+    var stop: RecoveryStop?
+    if let recoveryTarget {
+      let search = TargetSearch(target: recoveryTarget, inclusive: inclusive, start: start, waitsForBackupEnd: startsFromBackup)
+      stop = search.stop(on: walk.steps, before: walk.blocking == nil ? LSN(.max) : walk.reachable)
+    }
+    if let stop, blocking == nil {
+      // Replay ends at the target: what lies past it does not stop it.
+      reachable = stop.replayedThrough
+      if let consistency = start.backupEnd, reachable < consistency {
+        blocking = WALProblem(.targetBeforeConsistency,
+          "\(stop.message): requested recovery stop point is before consistent recovery point \(consistency)",
+          at: WALLocation(lsn: stop.lsn))
+      }
+    } else {
+      if blocking == nil { blocking = walk.blocking }
+      if blocking == nil, let recoveryTarget {
+        blocking = WALProblem(.targetNotReached,
+          "recovery ended before configured recovery target \(Self.describe(recoveryTarget)) was reached: "
+            + "the WAL on the path ends at \(reachable) without it", at: WALLocation(lsn: reachable))
+      }
+    }
     if blocking == nil, let targetLSN, reachable < targetLSN {
       blocking = WALProblem(.incompleteSegment,
         "WAL on the path ends at \(reachable), before the target \(targetLSN)", at: WALLocation(lsn: reachable))
@@ -151,10 +177,33 @@ public struct GapAnalysis: Sendable {
         return step
       },
       sources: catalog.sources, checkedContent: checksContent)
+    report.recoveryTarget = recoveryTarget.map { ($0, inclusive) }
+    report.recoveryStop = stop
     if let primary, let primaryWAL {
       report.catchUp = CatchUp(report: report, primary: primary, primaryWAL: primaryWAL, ownWAL: ownWAL, geometry: geometry)
     }
     return report
+  }
+
+  /// Whether the start is a base backup's label, whose end-of-backup record makes replay
+  /// consistent.
+  private var startsFromBackup: Bool {
+    switch start {
+    case .backup: true
+    case .dataDirectory(let directory): directory.backupLabel != nil
+    default: false
+    }
+  }
+
+  /// A target as PostgreSQL's messages name it.
+  public static func describe(_ target: RecoveryTarget) -> String {
+    switch target {
+    case .lsn(let lsn): "recovery_target_lsn \(lsn)"
+    case .time(let time): "recovery_target_time \(RecoveryTarget.serverTime(time))"
+    case .xid(let xid): "recovery_target_xid \(xid)"
+    case .name(let name): "recovery_target_name \"\(name)\""
+    case .immediate: "recovery_target immediate"
+    }
   }
 
   /// The `pg_wal` of the data directory replay starts from, when it has one.

@@ -100,6 +100,10 @@ public struct GapReport: Sendable {
   public var missingRanges: [MissingRange]
   public var path: [Step]
   public var sources: [WALCatalog.Source]
+  /// The recovery target asked for, with whether it is inclusive, and where recovery stops for
+  /// it (`nil` when it is not reached).
+  public var recoveryTarget: (target: RecoveryTarget, inclusive: Bool)? = nil
+  public var recoveryStop: RecoveryStop? = nil
   /// Whether the standby can catch up from its primary, when the primary was named.
   public var catchUp: CatchUp? = nil
   /// Whether content was checked (false with `--names-only`).
