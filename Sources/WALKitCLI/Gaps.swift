@@ -61,6 +61,9 @@ extension Walkit {
       if [to != nil, toTime != nil, toXID != nil, toName != nil].filter({ $0 }).count > 1 {
         throw ValidationError("give one target: --to, --to-time, --to-xid or --to-name")
       }
+      if namesOnly && (to == "immediate" || toTime != nil || toXID != nil || toName != nil || exclusive) {
+        throw ValidationError("a recovery target is found in the records: it cannot be combined with --names-only")
+      }
       if let toTime, RecoveryTarget.parseTime(toTime) == nil {
         throw ValidationError("--to-time takes a time such as '2026-12-02 17:30:00+00' or '2026-12-02 18:30:00 Europe/Berlin', not '\(toTime)'")
       }

@@ -74,7 +74,7 @@ public struct RecordHeader: Hashable, Sendable {
 
 /// Resource manager ids the reader itself needs to recognise.
 @usableFromInline package enum ResourceManagerIDs {
-  @usableFromInline static let xlog: UInt8 = 0
+  @usableFromInline package static let xlog: UInt8 = 0
   @usableFromInline static let xlogSwitch: UInt8 = 0x40
   @usableFromInline static let transaction: UInt8 = 1
   /// `XLOG_XACT_OPMASK`, `XLOG_XACT_COMMIT`, `XLOG_XACT_COMMIT_PREPARED`.

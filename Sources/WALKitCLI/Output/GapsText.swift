@@ -45,7 +45,7 @@ enum GapsText {
       }
       out += pathTable.render().split(separator: "\n").map { "  " + $0 + "\n" }.joined()
     }
-    if let catchUp = report.catchUp { out += catchUpText(catchUp) }
+    if let catchUp = report.catchUp { out += catchUpText(catchUp, report: report) }
     if !report.missingRanges.isEmpty {
       out += "\nMissing:\n"
       for range in report.missingRanges {
@@ -78,7 +78,7 @@ enum GapsText {
 
   /// The answer for a standby and its primary: the verdict, what only the archive has, the
   /// slots, and how much WAL there is to replay.
-  static func catchUpText(_ catchUp: CatchUp) -> String {
+  static func catchUpText(_ catchUp: CatchUp, report: GapReport) -> String {
     var out = "\nCatch-up from the primary \(catchUp.primary): \(catchUp.verdict.rawValue.uppercased())\n"
     switch catchUp.verdict {
     case .streams: out += "  the primary's pg_wal still has every segment from the start\n"
@@ -87,7 +87,10 @@ enum GapsText {
         out += range.count == 1 ? "  only the archive has \(range.first)\n"
           : "  only the archive has \(range.first) to \(range.last) (\(range.count) segments)\n"
       }
-    case .cannotCatchUp: out += "  segments are missing from both the archive and the primary (Missing, below): take a new base backup\n"
+    case .cannotCatchUp:
+      out += report.missingRanges.isEmpty
+        ? "  replay stops at \(report.reachableLSN) (the first problem, below)\n"
+        : "  segments are in no source (Missing, below): take a new base backup\n"
     }
     out += "  WAL to replay: \(catchUp.bytesToReplay) bytes in \(counted(Int(catchUp.segmentsToReplay), "segment"))\n"
     if catchUp.slots.isEmpty {

@@ -125,11 +125,11 @@ public struct ControlFile: Hashable, Sendable {
   /// Reads `global/pg_control` of the cluster in `dataDirectory`.
   public static func read(dataDirectory: String) throws(Failure) -> ControlFile {
     let path = FilePaths.join(FilePaths.join(dataDirectory, "global"), "pg_control")
-    let data: SegmentData
-    do { data = try SegmentData.load(path: path, inflateLimit: { _ in 8192 }) } catch {
-      throw Failure(path: path, reason: error.message)
+    switch FilePaths.contents(of: path, limit: 8192) {
+    case .failure(let error): throw Failure(path: path, reason: "cannot read: \(error)")
+    case .success(let bytes):
+      return try bytes.withUnsafeBytes { bytes in Result { () throws(Failure) in try ControlFile(decoding: bytes, path: path) } }.get()
     }
-    return try ControlFile(decoding: data.bytes, path: path)
   }
 
   /// Where the fields that move between versions are.

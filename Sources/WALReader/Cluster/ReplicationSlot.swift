@@ -23,6 +23,8 @@ public struct ReplicationSlot: Hashable, Sendable {
 
   /// `SLOT_MAGIC`, the same in 10–18.
   static let magic: UInt32 = 0x1051_CA1
+  /// `SLOT_VERSION`: 2 in 10–15, 3 in 16, 5 in 17 and 18.
+  static let versions: Set<UInt32> = [2, 3, 5]
   /// `offsetof(ReplicationSlotOnDisk, slotdata)`: magic, checksum, version, length.
   static let constantSize = 16
 
@@ -36,11 +38,15 @@ public struct ReplicationSlot: Hashable, Sendable {
     guard magic == Self.magic else {
       throw Failure(path: path, reason: "replication slot file has wrong magic number: \(magic) instead of \(Self.magic)")
     }
+    guard let version = data.u32(8), Self.versions.contains(version) else {
+      throw Failure(path: path, reason: "replication slot file has unsupported version \(data.u32(8) ?? 0) (PostgreSQL 10–18 write 2, 3 or 5)")
+    }
     let (total, overflow) = Self.constantSize.addingReportingOverflow(Int(length))
-    guard !overflow, total <= bytes.count, let restart = data.u64(96), let database = data.u32(80),
-      let nameBytes = data.slice(16, count: 64)
+    let checked = RecordBytes(UnsafeRawBufferPointer(rebasing: bytes[0..<min(bytes.count, total)]))
+    guard !overflow, total <= bytes.count, let restart = checked.u64(96), let database = checked.u32(80),
+      let nameBytes = checked.slice(16, count: 64)
     else {
-      throw Failure(path: path, reason: "replication slot file length \(length) does not fit its \(bytes.count) bytes")
+      throw Failure(path: path, reason: "replication slot file length \(length) does not fit its \(bytes.count) bytes or its fields")
     }
     let computed = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[8..<total]))
     guard computed == checksum else {
@@ -60,16 +66,17 @@ public struct ReplicationSlot: Hashable, Sendable {
     guard let entries = try? FilePaths.entries(of: directory) else { return ([], []) }
     var slots: [ReplicationSlot] = []
     var failures: [Failure] = []
-    for entry in entries where !entry.name.hasPrefix(".") {
+    // A `.tmp` directory is a slot being created or dropped: PostgreSQL removes it at startup.
+    for entry in entries where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(".tmp") {
       let path = FilePaths.join(FilePaths.join(directory, entry.name), "state")
       guard Syscalls.isRegularFile(path) else { continue }
-      do {
-        let data = try SegmentData.load(path: path, inflateLimit: { _ in 1 << 16 })
-        slots.append(try ReplicationSlot(decoding: data.bytes, path: path))
-      } catch let failure as Failure {
-        failures.append(failure)
-      } catch {
-        failures.append(Failure(path: path, reason: "\(error)"))
+      switch FilePaths.contents(of: path, limit: 4096) {
+      case .failure(let error): failures.append(Failure(path: path, reason: "cannot read: \(error)"))
+      case .success(let bytes):
+        switch bytes.withUnsafeBytes({ bytes in Result { () throws(Failure) in try ReplicationSlot(decoding: bytes, path: path) } }) {
+        case .success(let slot): slots.append(slot)
+        case .failure(let failure): failures.append(failure)
+        }
       }
     }
     return (slots, failures)

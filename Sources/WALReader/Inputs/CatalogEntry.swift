@@ -34,15 +34,16 @@ public struct CatalogEntry: Hashable, Sendable {
       found.append(WALProblem(.catalogMismatch,
         "\(source) records the file as \(compression), its content is \(data.compression)", at: location))
     }
-    if let sha1, !Codec.sha1.isAvailable {
-      found.append(WALProblem(.codecUnavailable,
-        "the SHA-1 in the file name (\(sha1)) was not checked: \(Codec.sha1.unavailableReason)", at: location))
-    } else if let sha1 {
-      let actual = Self.sha1(of: data.bytes)
-      if actual != sha1 {
-        found.append(WALProblem(.checksumMismatch,
-          "the file name carries SHA-1 \(sha1), the checksum the backup tool took of the segment; the \(data.compression == .plain ? "" : "decompressed ")content has \(actual)",
-          at: location))
+    if let sha1 {
+      if let actual = Self.sha1(of: data.bytes) {
+        if actual != sha1 {
+          found.append(WALProblem(.checksumMismatch,
+            "the file name carries SHA-1 \(sha1), the checksum the backup tool took of the segment; the \(data.compression == .plain ? "" : "decompressed ")content has \(actual)",
+            at: location))
+        }
+      } else {
+        let reason = Codec.sha1.isAvailable ? "libcrypto failed to compute it" : Codec.sha1.unavailableReason
+        found.append(WALProblem(.codecUnavailable, "the SHA-1 in the file name (\(sha1)) was not checked: \(reason)", at: location))
       }
     }
     if let systemIdentifier, let actual = scan.systemIdentifier, actual != systemIdentifier {
@@ -58,10 +59,10 @@ public struct CatalogEntry: Hashable, Sendable {
     return found
   }
 
-  /// Lowercase hex SHA-1 of `bytes` (libcrypto must be available).
-  static func sha1(of bytes: UnsafeRawBufferPointer) -> String {
+  /// Lowercase hex SHA-1 of `bytes`; `nil` when libcrypto is missing or fails.
+  static func sha1(of bytes: UnsafeRawBufferPointer) -> String? {
     var digest = [UInt8](repeating: 0, count: 20)
-    _ = walkit_sha1(bytes.baseAddress, bytes.count, &digest)
+    guard walkit_sha1(bytes.baseAddress, bytes.count, &digest) == 1 else { return nil }
     let hex: [UInt8] = Array("0123456789abcdef".utf8)
     var text = [UInt8]()
     text.reserveCapacity(40)

@@ -22,6 +22,19 @@ package enum FilePaths {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
   }
 
+  /// The first `limit` bytes of a small file read whole (a control file, a slot's state), as
+  /// they are on disk: never decompressed.
+  package static func contents(of path: String, limit: Int) -> Result<[UInt8], SyscallError> {
+    switch Syscalls.openReadOnly(path) {
+    case .failure(let error): return .failure(error)
+    case .success(let (descriptor, _)):
+      defer { Syscalls.closeFile(descriptor) }
+      var bytes = [UInt8](repeating: 0, count: limit)
+      let read = bytes.withUnsafeMutableBytes { Syscalls.read(descriptor, into: $0, at: 0) }
+      return read.map { count in Array(bytes.prefix(count)) }
+    }
+  }
+
   /// The entries of `directory`, sorted by name.
   package static func entries(of directory: String) throws(WALInputsError) -> [Syscalls.DirectoryEntry] {
     switch Syscalls.directoryEntries(directory) {

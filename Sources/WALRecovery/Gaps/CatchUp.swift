@@ -37,7 +37,7 @@ public struct CatchUp: Sendable {
   /// primary keeps every segment from its `restart_lsn`'s on, and the standby streams from the
   /// last segment its own `pg_wal` holds (contiguous from its start) on.
   public var holdingSlot: ReplicationSlot?
-  /// WAL to replay from the start to where replay gets.
+  /// WAL to replay from the start to where replay gets, and the segments it lies in.
   public var bytesToReplay: UInt64
   public var segmentsToReplay: UInt64
 
@@ -60,7 +60,7 @@ public struct CatchUp: Sendable {
     var ranges: [SegmentRange] = []
     var replayed: UInt64 = 0
     for step in report.path where step.status != .recycled && step.status != .unused && step.status != .missing {
-      replayed &+= step.step.count
+      if let begin = geometry.startLSN(of: step.step.segment), begin < report.reachableLSN { replayed &+= step.step.count }
       guard step.step.file != nil, !withoutArchive.contains(step.step.name) else { continue }
       if let last = ranges.last, last.last.timeline == step.step.name.timeline,
         last.last.segment(in: geometry).map({ $0.rawValue + 1 }) == step.step.segment.rawValue

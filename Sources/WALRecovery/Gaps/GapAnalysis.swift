@@ -127,7 +127,7 @@ public struct GapAnalysis: Sendable {
     // The path, from the start segment to the target or the last segment on the way.
     let firstSegment = geometry.segment(containing: start.lsn)
     let lastSegment: SegmentNumber
-    if let targetLSN {
+    if let targetLSN, recoveryTarget == nil {
       lastSegment = geometry.segment(containing: LSN(max(targetLSN.rawValue, start.lsn.rawValue + 1) - 1))
     } else {
       lastSegment = Self.lastSegment(on: spans, catalog: catalog, geometry: geometry) ?? firstSegment
@@ -142,15 +142,17 @@ public struct GapAnalysis: Sendable {
     var reachable = walk.reachable
     var stop: RecoveryStop?
     if let recoveryTarget {
-      let search = TargetSearch(target: recoveryTarget, inclusive: inclusive, start: start, waitsForBackupEnd: startsFromBackup)
+      let search = TargetSearch(target: recoveryTarget, inclusive: inclusive, start: start,
+                                backupStartToAwait: backupStartToAwait(start))
       stop = search.stop(on: walk.steps, before: walk.blocking == nil ? LSN(.max) : walk.reachable)
     }
     if let stop, blocking == nil {
       // Replay ends at the target: what lies past it does not stop it.
       reachable = stop.replayedThrough
-      if let consistency = start.backupEnd, reachable < consistency {
+      if !stop.consistent {
         blocking = WALProblem(.targetBeforeConsistency,
-          "\(stop.message): requested recovery stop point is before consistent recovery point \(consistency)",
+          "\(stop.message): requested recovery stop point is before consistent recovery point"
+            + (start.backupEnd.map { " \($0)" } ?? " (the end-of-backup record)"),
           at: WALLocation(lsn: stop.lsn))
       }
     } else {
@@ -161,7 +163,7 @@ public struct GapAnalysis: Sendable {
             + "the WAL on the path ends at \(reachable) without it", at: WALLocation(lsn: reachable))
       }
     }
-    if blocking == nil, let targetLSN, reachable < targetLSN {
+    if blocking == nil, recoveryTarget == nil, let targetLSN, reachable < targetLSN {
       blocking = WALProblem(.incompleteSegment,
         "WAL on the path ends at \(reachable), before the target \(targetLSN)", at: WALLocation(lsn: reachable))
     }
@@ -185,13 +187,16 @@ public struct GapAnalysis: Sendable {
     return report
   }
 
-  /// Whether the start is a base backup's label, whose end-of-backup record makes replay
-  /// consistent.
-  private var startsFromBackup: Bool {
+  /// The start of the base backup whose end-of-backup record replay must reach before it is
+  /// consistent: a backup label's, or that of a backup a standby was restored from and has not
+  /// finished (`backupStartPoint` in its pg_control); `nil` when there is none.
+  private func backupStartToAwait(_ resolved: GapReport.Start) -> LSN? {
     switch start {
-    case .backup: true
-    case .dataDirectory(let directory): directory.backupLabel != nil
-    default: false
+    case .backup(let label, _): return label.startLSN
+    case .dataDirectory(let directory):
+      if let label = directory.backupLabel { return label.startLSN }
+      return directory.control.backupStart != .invalid ? directory.control.backupStart : nil
+    default: return nil
     }
   }
 

@@ -37,36 +37,83 @@ public struct RecoveryStop: Sendable {
   /// Where replay ends, as `pg_last_wal_replay_lsn()` reports it: the (8-byte aligned) end of
   /// the record before this one when stopping before it, this one's when after.
   public var replayedThrough: LSN
+  /// Whether replay is consistent at the stop; PostgreSQL refuses a stop before that.
+  public var consistent = true
+
+  init(_ record: WALRecord, before: Bool, message: String, xid: UInt32?, time: Int64?, replayedThrough: LSN) {
+    lsn = record.lsn
+    end = record.end
+    self.before = before
+    typeName = record.resourceManager.name + "/" + record.typeName
+    self.xid = xid
+    self.time = time
+    self.message = message
+    self.replayedThrough = replayedThrough
+  }
+
+  func marked(consistent: Bool) -> RecoveryStop {
+    var stop = self
+    stop.consistent = consistent
+    return stop
+  }
+}
+
+extension WALRecord {
+  /// `XLOG/RESTORE_POINT`.
+  var isRestorePoint: Bool { header.resourceManagerID == ResourceManagerIDs.xlog && header.info & 0xF0 == 0x70 }
+
+  /// The `XLOG/BACKUP_END` record of the backup that started at `backupStart`.
+  func isBackupEnd(of backupStart: LSN) -> Bool {
+    header.resourceManagerID == ResourceManagerIDs.xlog && header.info & 0xF0 == 0x50
+      && mainBytes.u64(0).map { LSN($0) } == backupStart
+  }
 }
 
 extension RecoveryTarget {
-  /// The stop `record` makes for this target, `inclusive` or not, once replay is
-  /// `consistent`; `nil` when replay goes on past it.
-  /// `previousEnd` is where the record replayed before it ends.
-  func stop(at record: WALRecord, previousEnd: LSN, inclusive: Bool, consistent: Bool) -> RecoveryStop? {
-    func stop(before: Bool, _ message: String, xid: UInt32? = nil, time: Int64? = nil) -> RecoveryStop {
-      RecoveryStop(lsn: record.lsn, end: record.end, before: before, typeName: record.resourceManager.name + "/" + record.typeName,
-                   xid: xid, time: time, message: message, replayedThrough: before ? previousEnd : record.end.maxAligned)
+  /// The stop PostgreSQL's `recoveryStopsBefore` makes at `record`, before replaying it:
+  /// `previousEnd` is where the record replayed before it ends, `consistent` whether replay was
+  /// consistent then, `isFirst` whether it is the first record replayed.
+  func stopBefore(_ record: WALRecord, previousEnd: LSN, inclusive: Bool, consistent: Bool, isFirst: Bool) -> RecoveryStop? {
+    let stop = { (message: String, xid: UInt32?, time: Int64?) in
+      RecoveryStop(record, before: true, message: message, xid: xid, time: time, replayedThrough: previousEnd)
     }
     switch self {
     case .immediate:
-      return consistent ? stop(before: true, "recovery stopping after reaching consistency") : nil
+      return isFirst && consistent ? stop("recovery stopping after reaching consistency", nil, nil) : nil
     case .lsn(let target):
-      guard record.lsn >= target else { return nil }
-      return inclusive
-        ? stop(before: false, "recovery stopping after WAL location (LSN) \"\(target)\"")
-        : stop(before: true, "recovery stopping before WAL location (LSN) \"\(target)\"")
-    case .name(let target):
-      guard record.header.resourceManagerID == 0, record.header.info & 0xF0 == 0x70,
-        let time = record.mainBytes.i64(0), record.mainBytes.count > 8, record.mainBytes.cString(from: 8) == target
-      else { return nil }
-      return stop(before: false, "recovery stopping at restore point \"\(target)\", time \(Self.serverTime(time))", time: time)
+      guard !inclusive, record.lsn >= target else { return nil }
+      return stop("recovery stopping before WAL location (LSN) \"\(target)\"", nil, nil)
     case .xid(let target):
-      guard let end = TransactionEnd(record), end.xid == target else { return nil }
-      return stop(before: !inclusive, Self.completionMessage(end, before: !inclusive), xid: end.xid, time: end.time)
+      guard !inclusive, let end = TransactionEnd(record), end.xid == target else { return nil }
+      return stop(Self.completionMessage(end, before: true), end.xid, end.time)
     case .time(let target):
       guard let end = TransactionEnd(record), inclusive ? end.time > target : end.time >= target else { return nil }
-      return stop(before: true, Self.completionMessage(end, before: true), xid: end.xid, time: end.time)
+      return stop(Self.completionMessage(end, before: true), end.xid, end.time)
+    case .name: return nil
+    }
+  }
+
+  /// The stop PostgreSQL's `recoveryStopsAfter` makes at `record`, once it is replayed:
+  /// `consistent` whether replay is consistent now, `wasConsistent` whether it was before.
+  func stopAfter(_ record: WALRecord, inclusive: Bool, consistent: Bool, wasConsistent: Bool) -> RecoveryStop? {
+    let stop = { (message: String, xid: UInt32?, time: Int64?) in
+      RecoveryStop(record, before: false, message: message, xid: xid, time: time, replayedThrough: record.end.maxAligned)
+    }
+    switch self {
+    case .immediate:
+      return consistent && !wasConsistent ? stop("recovery stopping after reaching consistency", nil, nil) : nil
+    case .lsn(let target):
+      guard inclusive, record.lsn >= target else { return nil }
+      return stop("recovery stopping after WAL location (LSN) \"\(target)\"", nil, nil)
+    case .name(let target):
+      guard record.isRestorePoint, let time = record.mainBytes.i64(0), record.mainBytes.count > 8,
+        record.mainBytes.cString(from: 8) == target
+      else { return nil }
+      return stop("recovery stopping at restore point \"\(target)\", time \(Self.serverTime(time))", nil, time)
+    case .xid(let target):
+      guard inclusive, let end = TransactionEnd(record), end.xid == target else { return nil }
+      return stop(Self.completionMessage(end, before: false), end.xid, end.time)
+    case .time: return nil
     }
   }
 

@@ -9,9 +9,9 @@ struct TargetSearch {
   let target: RecoveryTarget
   let inclusive: Bool
   let start: GapReport.Start
-  /// The start is a base backup's: consistency waits for its end-of-backup record when its end
-  /// is not known from a `.backup` file.
-  let waitsForBackupEnd: Bool
+  /// The start of a base backup whose end-of-backup record replay must replay before it is
+  /// consistent (beside reaching `start.backupEnd`, the consistency point, when known).
+  let backupStartToAwait: LSN?
 
   /// The stop on `steps` (a checked path), among records that start before `limit` (where replay
   /// stops anyway); `nil` when the target is not met there.
@@ -20,32 +20,33 @@ struct TargetSearch {
     var byName: [SegmentName: WALFile] = [:]
     for file in files { if let name = file.name { byName[name] = file } }
     let scanner = SegmentScanner()
-    // A backup is consistent once its end-of-backup record is replayed, or replay passes the
-    // end its .backup file gives; a standby once it passes its minimum recovery point.
-    var sawBackupEnd = false
+    // Consistent once replay has passed the consistency point (a backup's end, a standby's
+    // minimum recovery point) and replayed the end-of-backup record of a backup it waits for,
+    // as PostgreSQL's CheckRecoveryConsistency decides after each record.
+    var awaitingBackupEnd = backupStartToAwait != nil
     var lastEnd = start.lsn
+    func isConsistent() -> Bool { !awaitingBackupEnd && lastEnd >= (start.backupEnd ?? .invalid) }
     var found: RecoveryStop?
+    var first = true
     for (index, file) in files.enumerated() where found == nil {
       _ = SegmentLookup.scan(file, with: scanner, following: { name in
         byName[name].flatMap { SegmentData.loadFollowing(path: $0.path, named: $0.compressionByName) }
       }, from: index == 0 ? start.lsn : nil) { record in
         guard found == nil, record.lsn >= start.lsn, record.lsn < limit else { return }
-        let consistent: Bool
-        if let point = start.backupEnd {
-          consistent = lastEnd >= point
-        } else {
-          consistent = !waitsForBackupEnd || sawBackupEnd
-        }
-        if let stop = target.stop(at: record, previousEnd: lastEnd, inclusive: inclusive, consistent: consistent) {
-          found = stop
+        // Checked before the first record only: after any record, reaching consistency stops
+        // recovery after that record (recoveryStopsAfter).
+        let consistentBefore = isConsistent()
+        if let stop = target.stopBefore(record, previousEnd: lastEnd, inclusive: inclusive,
+                                         consistent: consistentBefore, isFirst: first) {
+          found = stop.marked(consistent: consistentBefore)
           return
         }
-        if record.header.resourceManagerID == 0, record.header.info & 0xF0 == 0x50,
-          record.mainBytes.u64(0).map({ LSN($0) == start.lsn }) == true
-        {
-          sawBackupEnd = true
-        }
+        first = false
+        if let backupStart = backupStartToAwait, record.isBackupEnd(of: backupStart) { awaitingBackupEnd = false }
         lastEnd = record.end.maxAligned
+        if let stop = target.stopAfter(record, inclusive: inclusive, consistent: isConsistent(), wasConsistent: consistentBefore) {
+          found = stop.marked(consistent: isConsistent())
+        }
       }
     }
     return found

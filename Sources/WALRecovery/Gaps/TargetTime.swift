@@ -3,7 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 import WALCore
+
+/// Serialises the changes of the process's time zone that reading a zone name needs.
+private let timeZoneChange = Mutex(())
 
 extension RecoveryTarget {
   /// Parses `recovery_target_time` as PostgreSQL reads a `timestamptz`: `YYYY-MM-DD HH:MM[:SS[.ffffff]]`
@@ -58,7 +62,7 @@ extension RecoveryTarget {
       unixSeconds = timegm(&fields) - offset
     } else {
       guard zone.allSatisfy({ $0.isLetter || $0.isNumber || "/_+-".contains($0) }), !zone.contains(".."),
-        access("/usr/share/zoneinfo/" + zone, R_OK) == 0
+        Syscalls.isRegularFile("/usr/share/zoneinfo/" + zone)
       else { return nil }
       unixSeconds = Self.inZone(zone) { fields.tm_isdst = -1; return mktime(&fields) }
     }
@@ -78,17 +82,20 @@ extension RecoveryTarget {
     return sign == UInt8(ascii: "-") ? -seconds : seconds
   }
 
-  /// Runs `body` with the process's time zone set to `zone`, then restores it. Not for
-  /// concurrent use: the CLI parses its options before any work starts.
-  static func inZone<T>(_ zone: String, _ body: () -> T) -> T {
-    let saved = getenv("TZ").map { String(cString: $0) }
-    setenv("TZ", zone, 1)
-    tzset()
-    defer {
-      if let saved { setenv("TZ", saved, 1) } else { unsetenv("TZ") }
+  /// Runs `body` with the process's time zone set to `zone`, then restores it; one caller at
+  /// a time. Other threads formatting local times meanwhile would see the zone change: the
+  /// CLI parses its options before any work starts.
+  static func inZone(_ zone: String, _ body: () -> Int) -> Int {
+    timeZoneChange.withLock { _ in
+      let saved = getenv("TZ").map { String(cString: $0) }
+      setenv("TZ", zone, 1)
       tzset()
+      defer {
+        if let saved { setenv("TZ", saved, 1) } else { unsetenv("TZ") }
+        tzset()
+      }
+      return body()
     }
-    return body()
   }
 }
 
