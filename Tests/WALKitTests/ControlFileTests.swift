@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import WALKit
 
-/// Real `global/pg_control` files of 15, 16 and 18 in four states (TestData/control, made by
+/// Real `global/pg_control` files of 11, 13, 14, 15, 16, 17 and 18 in four states (TestData/control, made by
 /// make-control-fixtures.sh) read field by field against that version's pg_controldata.
 @Suite struct ControlFileTests {
-  static let fixtures: [String] = ["15", "16", "18"].flatMap { version in
+  static let fixtures: [String] = ["11", "13", "14", "15", "16", "17", "18"].flatMap { version in
     ["primary-running", "primary-stopped", "standby-running", "standby-stopped"].map { "control/pg\(version)-\($0)" }
   }
 
