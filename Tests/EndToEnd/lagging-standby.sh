@@ -12,23 +12,8 @@ set -euo pipefail
 
 WORK=${1:?usage: lagging-standby.sh WORK_DIR WALKIT}
 WALKIT=${2:?usage: lagging-standby.sh WORK_DIR WALKIT}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-rm -rf "${WORK:?}"/*
-mkdir -p "$WORK/archive" "$WORK/sockets" "$WORK/cases"/{a-no-archive,a-archive,b-slot}
-chown -R postgres: "$WORK"
-chmod 755 "$WORK"
-
-as_pg() { runuser -u postgres -- "$@"; }
-started=()
-cleanup() {
-  for data in "${started[@]}"; do as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
-start() { as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null; started+=("$1"); }
-stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null; }
-sql() { as_pg "$PGBIN/psql" -X -A -t -q -h "$WORK/sockets" -p "$1" -U postgres -d postgres -c "$2"; }
+. "$(dirname "$0")/servers.sh"
+prepare_work "$WORK" cases/a-no-archive cases/a-archive cases/b-slot
 
 # The primary: 1 MB segments, archiving, and little WAL kept, so checkpoints recycle soon.
 as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres --auth=trust --no-locale -E UTF8 --wal-segsize=1 >/dev/null

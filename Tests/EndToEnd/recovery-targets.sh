@@ -12,23 +12,8 @@ set -euo pipefail
 
 WORK=${1:?usage: recovery-targets.sh WORK_DIR WALKIT}
 WALKIT=${2:?usage: recovery-targets.sh WORK_DIR WALKIT}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-rm -rf "${WORK:?}"/*
-mkdir -p "$WORK/archive" "$WORK/sockets" "$WORK/cases"
-chown -R postgres: "$WORK"
-chmod 755 "$WORK"
-
-as_pg() { runuser -u postgres -- "$@"; }
-started=()
-cleanup() {
-  for data in "${started[@]}"; do as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
-start() { as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null || true; started+=("$1"); }
-stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m immediate -w -t 60 stop >/dev/null 2>&1 || true; }
-sql() { as_pg "$PGBIN/psql" -X -A -t -q -h "$WORK/sockets" -p "$1" -U postgres -d postgres -c "$2"; }
+. "$(dirname "$0")/servers.sh"
+prepare_work "$WORK" cases
 
 as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres --auth=trust --no-locale -E UTF8 --wal-segsize=1 >/dev/null
 cat >>"$WORK/primary/postgresql.conf" <<EOF
@@ -90,7 +75,7 @@ recover() {  # case, walkit's target options…, then -- and the recovery settin
     printf '%s\n' "$@"
   } >>"$data/postgresql.conf"
   : >"$data/recovery.signal"
-  start "$data"
+  start "$data" || true  # a target PostgreSQL cannot reach ends its startup with FATAL
   for _ in $(seq 1 300); do
     grep -q "pausing at the end of recovery\|FATAL" "$data/server.log" && break
     sleep 0.1
@@ -98,7 +83,7 @@ recover() {  # case, walkit's target options…, then -- and the recovery settin
   grep -o "recovery stopping.*\|FATAL: .*" "$data/server.log" | head -1 >"$WORK/cases/$name/stop" || true
   sql 5532 "select pg_last_wal_replay_lsn()" >"$WORK/cases/$name/replay-lsn" 2>/dev/null || : >"$WORK/cases/$name/replay-lsn"
   cp "$data/server.log" "$WORK/cases/$name/server.log"
-  stop "$data"
+  stop_now "$data"
   rm -rf "$data"
 }
 

@@ -10,20 +10,8 @@
 set -euo pipefail
 
 WORK=${1:?usage: standby-scenarios.sh WORK_DIR}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-rm -rf "${WORK:?}"/*
-mkdir -p "$WORK/archive" "$WORK/sockets" "$WORK/cases"
-chown -R postgres: "$WORK"
-chmod 755 "$WORK"
-
-as_pg() { runuser -u postgres -- "$@"; }
-started=()
-cleanup() {
-  for data in "${started[@]}"; do as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
+. "$(dirname "$0")/servers.sh"
+prepare_work "$WORK" cases
 
 configure() {  # data-dir port extra-settings…
   local data=$1 port=$2; shift 2
@@ -40,9 +28,6 @@ configure() {  # data-dir port extra-settings…
     printf '%s\n' "$@"
   } >>"$data/postgresql.conf"
 }
-start() { as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null; started+=("$1"); }
-stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null; }
-sql() { as_pg "$PGBIN/psql" -X -A -t -q -h "$WORK/sockets" -p "$1" -U postgres -d postgres -c "$2"; }
 wait_archived() {  # port: waits until the current segment's predecessors are archived
   local port=$1 last
   last=$(sql "$port" "select pg_walfile_name(pg_switch_wal())")
