@@ -1,14 +1,18 @@
 import WALCore
 
-/// CLOG (commit log) records: pages zeroed and truncations.
+/// CLOG (commit log) records: pages zeroed and truncations; page numbers are 64-bit from 17.
 enum CLOGDetail: RecordDescriber {
-  static func describe(_ info: UInt8, _ data: RecordBytes) -> String? {
-    switch info {
-    case 0x00: return u32(data, 0).map { "page \(Int32(bitPattern: $0))" }
-    case 0x10:
-      guard let page = u32(data, 0), let oldest = u32(data, 4) else { return nil }
-      return "page \(Int32(bitPattern: page)); oldestXact \(oldest)"
-    default: return nil
+  static func describe(_ record: WALRecord) -> String? {
+    let data = record.mainBytes
+    let wide = record.version.major >= 17
+    switch record.header.info & 0xF0 {
+    case 0x00:  // ZEROPAGE
+      return CommitTsDetail.pageNumber(data, wide: wide).map { "page \($0)" }
+    case 0x10:  // TRUNCATE: pageno, oldestXact, oldestXactDb
+      guard let page = CommitTsDetail.pageNumber(data, wide: wide), let oldest = u32(data, wide ? 8 : 4) else { return nil }
+      return "page \(page); oldestXact \(oldest)"
+    default:
+      return nil
     }
   }
 }

@@ -12,7 +12,7 @@ enum HashDetail: RecordDescriber {
     switch record.header.info & 0xF0 {
     case 0x00:  // INIT_META_PAGE: num_tuples (double), procid, ffactor
       guard let tuples = data.u64(0), let fillFactor = data.u16(12) else { return nil }
-      return "num_tuples \(formatG(Double(bitPattern: tuples))), fillfactor \(fillFactor)"
+      return "num_tuples \(format("%g", Double(bitPattern: tuples))), fillfactor \(fillFactor)"
     case 0x10:  // INIT_BITMAP_PAGE: bmsize
       return data.u16(0).map { "bmsize \($0)" }
     case 0x20:  // INSERT: offnum
@@ -40,7 +40,7 @@ enum HashDetail: RecordDescriber {
       guard let clear = data.flag(0), let primary = data.flag(1) else { return nil }
       return "clear_dead_marking \(letter(clear)), is_primary \(letter(primary))"
     case 0xB0:  // UPDATE_META_PAGE: ntuples (double)
-      return data.u64(0).map { "ntuples \(formatG(Double(bitPattern: $0)))" }
+      return data.u64(0).map { "ntuples \(format("%g", Double(bitPattern: $0)))" }
     case 0xC0:  // VACUUM_ONE_PAGE
       guard let xid = data.u32(0) else { return nil }
       if record.version.major >= 16 {
@@ -55,10 +55,10 @@ enum HashDetail: RecordDescriber {
 
   static func letter(_ value: Bool) -> Character { value ? "T" : "F" }
 
-  /// A double as C's `%g` writes it.
-  static func formatG(_ value: Double) -> String {
-    var buffer = [CChar](repeating: 0, count: 64)
-    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%g", $0) }
+  /// A double as C's printf writes it with `specification` (`%g`, `%f`).
+  static func format(_ specification: String, _ value: Double) -> String {
+    var buffer = [CChar](repeating: 0, count: 512)
+    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, specification, $0) }
     return String(cString: buffer)
   }
 }

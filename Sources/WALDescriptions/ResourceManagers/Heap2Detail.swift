@@ -43,7 +43,7 @@ enum Heap2Detail: RecordDescriber {
       }
       return text
     case 0x20 where major <= 16:  // VACUUM (14–16): nunused; offsets in block 0
-      guard major >= 14, let unused = u16(data, 0) else { return nil }
+      guard let unused = u16(data, 0) else { return nil }
       guard major >= 16 else { return "nunused \(unused)" }
       var text = "nunused: \(unused)"
       if let block, !block.isEmpty {
@@ -52,7 +52,7 @@ enum Heap2Detail: RecordDescriber {
       }
       return text
     case 0x30 where major <= 16:  // FREEZE_PAGE (14–16)
-      guard major >= 14, let xid = u32(data, 0), let count = u16(data, 4) else { return nil }
+      guard let xid = u32(data, 0), let count = u16(data, 4) else { return nil }
       guard major >= 16 else { return "cutoff xid \(xid) ntuples \(count)" }
       var text = "snapshotConflictHorizon: \(xid), nplans: \(count)"
       if let block, !block.isEmpty {
@@ -121,23 +121,32 @@ enum Heap2Detail: RecordDescriber {
     return text
   }
 
-  /// The description of any Heap2 record walkit describes.
   static func describe(_ record: WALRecord) -> String? {
     let data = record.mainBytes
-    let modern = record.version.major >= 16
+    let major = record.version.major
+    let modern = major >= 16
     switch record.header.info & 0x70 {
-    case 0x10 where record.version.major <= 15:  // PRUNE (14–15): horizon, nredirected, ndead
-      guard record.version.major >= 14, let xid = u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6)
-      else { return nil }
+    case 0x00:  // REWRITE: nothing to add
+      return ""
+    case 0x10 where major <= 13:  // CLEAN: latestRemovedXid
+      return u32(data, 0).map { "remxid \($0)" }
+    case 0x20 where major <= 13:  // FREEZE_PAGE: cutoff xid, ntuples
+      guard let xid = u32(data, 0), let count = u16(data, 4) else { return nil }
+      return "cutoff xid \(xid) ntuples \(count)"
+    case 0x30 where major <= 13:  // CLEANUP_INFO: RelFileNode, latestRemovedXid
+      return u32(data, 12).map { "remxid \($0)" }
+    case 0x10 where major <= 15:  // PRUNE (14–15): horizon, nredirected, ndead
+      guard let xid = u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6) else { return nil }
       return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)"
     case 0x10, 0x20, 0x30:
       return pruneVacuumFreeze(record)
     case 0x40:  // VISIBLE: cutoff xid, flags
       guard let xid = u32(data, 0), let flags = data.u8(4) else { return nil }
-      return modern ? "snapshotConflictHorizon: \(xid), flags: \(Hex.prefixed(flags))" : "cutoff xid \(xid) flags \(Hex.prefixed(flags))"
+      if modern { return "snapshotConflictHorizon: \(xid), flags: \(Hex.prefixed(flags))" }
+      return major >= 12 ? "cutoff xid \(xid) flags \(Hex.prefixed(flags))" : "cutoff xid \(xid) flags \(flags)"
     case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
       guard let flags = data.u8(0), let count = u16(data, 2) else { return nil }
-      guard modern else { return "\(count) tuples flags \(Hex.prefixed(flags))" }
+      guard modern else { return major >= 12 ? "\(count) tuples flags \(Hex.prefixed(flags))" : "\(count) tuples" }
       var text = "ntuples: \(count), flags: \(Hex.prefixed(flags))"
       let isInit = record.header.info & 0x80 != 0
       if !(record.blocks.first?.hasImage ?? false) && !isInit {
@@ -145,6 +154,20 @@ enum Heap2Detail: RecordDescriber {
         text += ", offsets: [" + offsets.map { String($0) }.joined(separator: ", ") + "]"
       }
       return text
+    case 0x60:  // LOCK_UPDATED: xmax, offnum, infobits, flags
+      guard let xmax = u32(data, 0), let offset = u16(data, 4), let bits = data.u8(6), let flags = data.u8(7) else { return nil }
+      return text { bytes in
+        if modern {
+          HeapDetail.field("xmax: ", xmax, to: bytes)
+          HeapDetail.field(", off: ", offset, to: bytes)
+          HeapDetail.appendModernBits(", infobits: ", bits, flags, to: bytes)
+        } else {
+          HeapDetail.field("off ", offset, to: bytes)
+          HeapDetail.field(": xmax ", xmax, to: bytes)
+          HeapDetail.appendLegacyBits(": flags ", bits, flags, decimalFlags: major <= 11, to: bytes)
+        }
+        return true
+      }
     case 0x70:  // NEW_CID: top xid, cmin, cmax, combo, locator, tid
       guard data.count >= 34, let cmin = u32(data, 4), let cmax = u32(data, 8),
         let combo = u32(data, 12), let relation = locator(data, 16),

@@ -5,16 +5,20 @@ import WALCore
 enum HeapDetail: RecordDescriber {
   typealias F = LineFormatting
 
+  static func describe(_ record: WALRecord) -> String? { text { append(record, to: $0) } }
+
   /// Appends the description of a Heap record; false (nothing appended) when walkit does not
   /// describe it.
   static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     let data = record.mainBytes
-    let modern = record.version.major >= 16
+    let major = record.version.major
+    let modern = major >= 16
     switch record.header.info & 0x70 {
-    case 0x00:  // INSERT: offnum, flags
+    case 0x00:  // INSERT: offnum, flags (printed from 12)
       guard let offset = u16(data, 0), let flags = data.u8(2) else { return false }
       F.append(modern ? "off: " : "off ", to: bytes)
       F.appendDecimal(UInt64(offset), to: bytes)
+      guard major >= 12 else { return true }
       F.append(modern ? ", flags: " : " flags ", to: bytes)
       F.appendHex2(flags, to: bytes)
     case 0x10, 0x60:  // DELETE, LOCK: xmax, offnum, infobits, flags
@@ -25,12 +29,20 @@ enum HeapDetail: RecordDescriber {
         appendModernBits(", infobits: ", bits, flags, to: bytes)
       } else if record.header.info & 0x70 == 0x10 {
         field("off ", offset, to: bytes)
+        guard major >= 12 else {
+          bytes.append(UInt8(ascii: " "))
+          appendInfobits(bits, modern: false, to: bytes)
+          return true
+        }
         appendLegacyBits(" flags ", bits, flags, to: bytes)
       } else {
         field("off ", offset, to: bytes)
         field(": xid ", xmax, to: bytes)
-        appendLegacyBits(": flags ", bits, flags, to: bytes)
+        appendLegacyBits(": flags ", bits, flags, decimalFlags: major <= 11, to: bytes)
       }
+    case 0x50:  // CONFIRM: offnum
+      guard let offset = u16(data, 0) else { return false }
+      field(modern ? "off: " : "off ", offset, to: bytes)
     case 0x20, 0x40:  // UPDATE, HOT_UPDATE
       guard let oldXmax = u32(data, 0), let oldOffset = u16(data, 4), let bits = data.u8(6), let flags = data.u8(7),
         let newXmax = u32(data, 8), let newOffset = u16(data, 12)
@@ -44,7 +56,12 @@ enum HeapDetail: RecordDescriber {
       } else {
         field("off ", oldOffset, to: bytes)
         field(" xmax ", oldXmax, to: bytes)
-        appendLegacyBits(" flags ", bits, flags, to: bytes)
+        if major >= 12 {
+          appendLegacyBits(" flags ", bits, flags, to: bytes)
+        } else {
+          bytes.append(UInt8(ascii: " "))
+          appendInfobits(bits, modern: false, to: bytes)
+        }
         field("; new off ", newOffset, to: bytes)
         field(" xmax ", newXmax, to: bytes)
       }
@@ -89,23 +106,25 @@ enum HeapDetail: RecordDescriber {
   }
 
   @inline(__always)
-  private static func field(_ label: StaticString, _ value: some FixedWidthInteger, to bytes: TextBuffer) {
+  static func field(_ label: StaticString, _ value: some FixedWidthInteger, to bytes: TextBuffer) {
     F.append(label, to: bytes)
     F.appendDecimal(UInt64(value), to: bytes)
   }
 
   /// `<label>[BITS], flags: 0xNN` (infobits at byte 6 of the main data, flags at byte 7).
-  private static func appendModernBits(_ label: StaticString, _ bits: UInt8, _ flags: UInt8, to bytes: TextBuffer) {
+  static func appendModernBits(_ label: StaticString, _ bits: UInt8, _ flags: UInt8, to bytes: TextBuffer) {
     F.append(label, to: bytes)
     appendInfobits(bits, modern: true, to: bytes)
     F.append(", flags: ", to: bytes)
     F.appendHex2(flags, to: bytes)
   }
 
-  /// `<label>0xNN BITS `: before 16, the flags come first and the bits follow.
-  private static func appendLegacyBits(_ label: StaticString, _ bits: UInt8, _ flags: UInt8, to bytes: TextBuffer) {
+  /// `<label>0xNN BITS `: before 16, the flags come first and the bits follow (in decimal
+  /// before 12).
+  static func appendLegacyBits(_ label: StaticString, _ bits: UInt8, _ flags: UInt8, decimalFlags: Bool = false,
+                               to bytes: TextBuffer) {
     F.append(label, to: bytes)
-    F.appendHex2(flags, to: bytes)
+    if decimalFlags { F.appendDecimal(UInt64(flags), to: bytes) } else { F.appendHex2(flags, to: bytes) }
     bytes.append(UInt8(ascii: " "))
     appendInfobits(bits, modern: false, to: bytes)
   }

@@ -1,12 +1,20 @@
 import WALCore
 
-/// What every resource manager's description reads records with: checked loads of
-/// little-endian fields and the forms PostgreSQL prints relations in.
-protocol RecordDescriber {}
+/// One resource manager's descriptions, as its `rmgrdesc/*desc.c` writes them in each version;
+/// the protocol's extension has the checked loads of little-endian fields and the forms
+/// PostgreSQL prints relations in.
+protocol RecordDescriber {
+  /// What pg_waldump prints after the record type (`rm_desc`); `nil` when the record's bytes
+  /// do not hold what its type promises.
+  static func describe(_ record: WALRecord) -> String?
+}
 
 /// `CATALOG_VERSION_NO` of each release, part of a tablespace's directory name
-/// (`PG_16_202307071`); only the versions checked against real WAL.
-private let catalogVersions: [Int: String] = [15: "202209061", 16: "202307071", 18: "202506291"]
+/// (`PG_16_202307071`); the value each release branch was stamped with.
+private let catalogVersions: [Int: String] = [
+  10: "201707211", 11: "201809051", 12: "201909212", 13: "202007201", 14: "202107181", 15: "202209061",
+  16: "202307071", 17: "202406281", 18: "202506291",
+]
 
 extension RecordDescriber {
   /// What a byte writer appends, as a string; `nil` when it appends nothing.

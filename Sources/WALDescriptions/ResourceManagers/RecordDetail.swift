@@ -1,17 +1,48 @@
 import WALCore
 
-/// The rmgr-specific part of pg_waldump's description (`rm_desc`) for the record types walkit
-/// describes so far; `nil` for the others, whose description is only their type name and block
-/// references.
-enum RecordDetail: RecordDescriber {
-  /// Appends the description to a line being written; false (nothing appended) when walkit
-  /// does not describe the record. Heap records, B-tree insertions and commits, most of a
-  /// listing, are written straight as bytes.
+/// The rmgr-specific part of pg_waldump's description (`rm_desc`): what follows the record type,
+/// before the block references.
+enum RecordDetail {
+  /// Each built-in resource manager's descriptions (one file each, as PostgreSQL's
+  /// `rmgrdesc/*desc.c`), indexed by its id.
+  static let describers: [any RecordDescriber.Type] = BuiltInResourceManager.allCases.map(describer)
+
+  static func describer(_ resourceManager: BuiltInResourceManager) -> any RecordDescriber.Type {
+    switch resourceManager {
+    case .xlog: XLogDetail.self
+    case .transaction: TransactionDetail.self
+    case .storage: StorageDetail.self
+    case .clog: CLOGDetail.self
+    case .database: DatabaseDetail.self
+    case .tablespace: TablespaceDetail.self
+    case .multiXact: MultiXactDetail.self
+    case .relationMap: RelationMapDetail.self
+    case .standby: StandbyDetail.self
+    case .heap2: Heap2Detail.self
+    case .heap: HeapDetail.self
+    case .btree: BtreeDetail.self
+    case .hash: HashDetail.self
+    case .gin: GinDetail.self
+    case .gist: GistDetail.self
+    case .sequence: SequenceDetail.self
+    case .spgist: SPGistDetail.self
+    case .brin: BRINDetail.self
+    case .commitTs: CommitTsDetail.self
+    case .replicationOrigin: ReplicationOriginDetail.self
+    case .generic: GenericDetail.self
+    case .logicalMessage: LogicalMessageDetail.self
+    }
+  }
+
+  /// Appends the description to a line being written; false (nothing appended) when the
+  /// record's bytes do not hold what its type promises, or its resource manager is custom.
+  /// Heap records, B-tree insertions and commits, most of a listing, are written straight as
+  /// bytes.
   static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
-    switch record.header.resourceManagerID {
-    case 10: return HeapDetail.append(record, to: bytes)
-    case 11 where BtreeDetail.isInsertion(record): return BtreeDetail.appendInsertion(record, to: bytes)
-    case 1 where TransactionDetail.isCompletion(record): return TransactionDetail.appendCompletion(record, to: bytes)
+    switch BuiltInResourceManager(rawValue: record.header.resourceManagerID) {
+    case .heap: return HeapDetail.append(record, to: bytes)
+    case .btree where BtreeDetail.isInsertion(record): return BtreeDetail.appendInsertion(record, to: bytes)
+    case .transaction where TransactionDetail.isCompletion(record): return TransactionDetail.appendCompletion(record, to: bytes)
     default:
       guard let text = describe(record) else { return false }
       LineFormatting.append(text, to: bytes)
@@ -20,35 +51,10 @@ enum RecordDetail: RecordDescriber {
   }
 
   static func describe(_ record: WALRecord) -> String? {
-    let data = record.mainBytes
-    let info = record.header.info & 0xF0
-    switch record.header.resourceManagerID {
-    case 0: return XLogDetail.describe(record)
-    case 1: return TransactionDetail.transaction(record)
-    case 3: return CLOGDetail.describe(info, data)
-    case 4: return DatabaseDetail.describe(info, data, version: record.version)
-    case 6: return MultiXactDetail.describe(info, data)
-    case 8: return StandbyDetail.describe(record)
-    case 2: return StorageDetail.describe(info, data, version: record.version)
-    case 7: return info == 0x00 ? RelationMapDetail.describe(data) : nil
-    case 9: return Heap2Detail.describe(record)
-    case 10: return text { HeapDetail.append(record, to: $0) }
-    case 11: return BtreeDetail.describe(record)
-    case 12: return HashDetail.describe(record)
-    case 13: return GinDetail.describe(record)
-    case 14: return GistDetail.describe(record)
-    case 16: return SPGistDetail.describe(record)
-    case 17: return BRINDetail.describe(record)
-    case 15: return info == 0x00 ? SequenceDetail.describe(data) : nil
-    case 21: return info == 0x00 ? LogicalMessageDetail.describe(data) : nil
-    default: return nil
-    }
+    let id = Int(record.header.resourceManagerID)
+    guard id < describers.count else { return nil }
+    return describers[id].describe(record)
   }
-
-  /// `CATALOG_VERSION_NO` of each release, part of a tablespace's directory name
-  /// (`PG_16_202307071`); only the versions checked against real WAL.
-  static let catalogVersions: [Int: String] = [15: "202209061", 16: "202307071", 18: "202506291"]
-
 }
 
 extension WALRecord {
@@ -69,7 +75,8 @@ extension WALRecord {
   }
 
   /// The record line without block references, then one line per block reference in
-  /// detail, as `pg_waldump --bkp-details` prints them (each line ends with a newline).
+  /// detail, as `pg_waldump --bkp-details` prints them (each line ends with a newline); the
+  /// compression method of an image is named from 15, as pg_waldump does.
   public var pgWaldumpLineWithBlockDetails: String {
     let bytes = TextBuffer(capacity: 256)
     appendPgWaldumpPrefix(to: bytes)
@@ -80,7 +87,8 @@ extension WALRecord {
       if let image = block.image {
         text += " (FPW\(image.isApplied ? "" : " for WAL verification")); hole: offset: \(image.holeOffset), length: \(image.holeLength)"
         if image.compression != .none {
-          text += ", compression saved: \(8192 - Int(image.holeLength) - image.bytes.count), method: \(image.compression.rawValue)"
+          text += ", compression saved: \(8192 - Int(image.holeLength) - image.bytes.count)"
+          if version.major >= 15 { text += ", method: \(image.compression.rawValue)" }
         }
       }
       text += "\n"
@@ -89,11 +97,10 @@ extension WALRecord {
   }
 
   /// The rmgr-specific part of pg_waldump's description alone: what follows the record type,
-  /// without the block references (empty where walkit does not describe the record).
+  /// without the block references (empty when the record's bytes do not hold what its type
+  /// promises).
   public var pgWaldumpDetail: String {
-    RecordDetail.text { RecordDetail.append(self, to: $0) } ?? ""
+    let bytes = TextBuffer(capacity: 256)
+    return RecordDetail.append(self, to: bytes) ? bytes.text : ""
   }
-
-  /// True when walkit reproduces pg_waldump's rmgr-specific description of this record.
-  public var hasExactDescription: Bool { RecordDetail.describe(self) != nil }
 }

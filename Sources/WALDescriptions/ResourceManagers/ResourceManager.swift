@@ -11,11 +11,9 @@ public struct ResourceManager: Hashable, Sendable, CustomStringConvertible {
   public let name: String
 
   /// Built-in resource managers; the array index is the id.
-  public static let builtIn: [ResourceManager] = [
-    "XLOG", "Transaction", "Storage", "CLOG", "Database", "Tablespace", "MultiXact", "RelMap", "Standby",
-    "Heap2", "Heap", "Btree", "Hash", "Gin", "Gist", "Sequence", "SPGist", "BRIN", "CommitTs",
-    "ReplicationOrigin", "Generic", "LogicalMessage",
-  ].enumerated().map { ResourceManager(id: UInt8($0.offset), name: $0.element) }
+  public static let builtIn: [ResourceManager] = BuiltInResourceManager.allCases.map {
+    ResourceManager(id: $0.rawValue, name: $0.name)
+  }
 
   private init(id: UInt8, name: String) {
     self.id = id
@@ -46,6 +44,43 @@ public struct ResourceManager: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { name }
+
+  /// The built-in resource manager this is; `nil` for custom and invalid ids.
+  public var builtIn: BuiltInResourceManager? { BuiltInResourceManager(rawValue: id) }
+}
+
+/// The built-in resource managers (`rmgrlist.h`): the same ids in 10–18.
+public enum BuiltInResourceManager: UInt8, CaseIterable, Sendable {
+  case xlog = 0, transaction, storage, clog, database, tablespace, multiXact, relationMap, standby, heap2, heap, btree,
+    hash, gin, gist, sequence, spgist, brin, commitTs, replicationOrigin, generic, logicalMessage
+
+  /// The name pg_waldump prints.
+  public var name: String {
+    switch self {
+    case .xlog: "XLOG"
+    case .transaction: "Transaction"
+    case .storage: "Storage"
+    case .clog: "CLOG"
+    case .database: "Database"
+    case .tablespace: "Tablespace"
+    case .multiXact: "MultiXact"
+    case .relationMap: "RelMap"
+    case .standby: "Standby"
+    case .heap2: "Heap2"
+    case .heap: "Heap"
+    case .btree: "Btree"
+    case .hash: "Hash"
+    case .gin: "Gin"
+    case .gist: "Gist"
+    case .sequence: "Sequence"
+    case .spgist: "SPGist"
+    case .brin: "BRIN"
+    case .commitTs: "CommitTs"
+    case .replicationOrigin: "ReplicationOrigin"
+    case .generic: "Generic"
+    case .logicalMessage: "LogicalMessage"
+    }
+  }
 }
 
 extension WALRecord {

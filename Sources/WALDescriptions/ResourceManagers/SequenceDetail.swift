@@ -2,7 +2,8 @@ import WALCore
 
 /// Sequence records.
 enum SequenceDetail: RecordDescriber {
-  static func describe(_ data: RecordBytes) -> String? {
-    locator(data, 0).map { "rel \($0)" }
+  static func describe(_ record: WALRecord) -> String? {
+    guard record.header.info & 0xF0 == 0x00 else { return nil }
+    return locator(record.mainBytes, 0).map { "rel \($0)" }
   }
 }

@@ -1,6 +1,6 @@
 import WALCore
 
-/// Standby records: locks, running transactions, invalidations.
+/// Standby records: locks, running transactions, invalidations. 16 lists subtransactions.
 enum StandbyDetail: RecordDescriber {
   static func describe(_ record: WALRecord) -> String? {
     let data = record.mainBytes
@@ -17,6 +17,7 @@ enum StandbyDetail: RecordDescriber {
       else { return nil }
       var text = "nextXid \(next) latestCompletedXid \(latest) oldestRunningXid \(oldest)"
       if xacts > 0 { text += "; \(xacts) xacts:" + ids.prefix(Int(xacts)).map { " \($0)" }.joined() }
+      guard record.version.major >= 16 else { return text + (overflowed ? "; subxid ovf" : "") }
       if overflowed { text += "; subxid overflowed" }
       if subxacts > 0 { text += "; \(subxacts) subxacts:" + ids.dropFirst(Int(xacts)).map { " \($0)" }.joined() }
       return text
@@ -25,7 +26,7 @@ enum StandbyDetail: RecordDescriber {
         let count = i32(data, 12), count >= 0
       else { return nil }
       return TransactionDetail.invalidations(data, at: 16, count: Int(count), database: database, tablespace: tablespace,
-                           initFile: initFile, version: record.version)
+                                             initFile: initFile, version: record.version, listsNone: true)
     default:
       return nil
     }

@@ -3,11 +3,12 @@ import WALCore
 /// Transaction records: commits, aborts, prepares, assignments and invalidations.
 enum TransactionDetail: RecordDescriber {
 
-  /// `standby_desc_invalidations`.
+  /// `standby_desc_invalidations`; before 13 it writes its headings even for no messages, which
+  /// only the Standby rmgr's caller let happen (`listsNone`).
   static func invalidations(_ data: RecordBytes, at offset: Int, count: Int, database: UInt32, tablespace: UInt32,
-                            initFile: Bool, version: WALVersion) -> String?
+                            initFile: Bool, version: WALVersion, listsNone: Bool = false) -> String?
   {
-    guard count > 0 else { return "" }
+    guard count > 0 || (count == 0 && listsNone && version.major <= 12) else { return "" }
     guard count < 1 << 20, let words = data.u32s(at: offset, count: 4 * count) else { return nil }
     var text = initFile ? "; relcache init file inval dbid \(database) tsid \(tablespace)" : ""
     text += "; inval msgs:"
@@ -28,7 +29,7 @@ enum TransactionDetail: RecordDescriber {
     return text
   }
 
-  static func transaction(_ record: WALRecord) -> String? {
+  static func describe(_ record: WALRecord) -> String? {
     let data = record.mainBytes
     let info = record.header.info
     switch info & 0x70 {
@@ -38,18 +39,85 @@ enum TransactionDetail: RecordDescriber {
         let subtransactions = data.u32s(at: 8, count: Int(count))
       else { return nil }
       return "xtop \(top): subxacts:" + subtransactions.map { " \($0)" }.joined()
-    case 0x60:  // INVALIDATION: nmsgs, msgs[]
+    case 0x60 where record.version.major >= 14:  // INVALIDATION: nmsgs, msgs[]
       guard let count = i32(data, 0), count >= 0 else { return nil }
       return invalidations(data, at: 4, count: Int(count), database: 0, tablespace: 0, initFile: false, version: record.version)
-    case 0x10:  // PREPARE (xl_xact_prepare), in the common case of no relations, stats, subtransactions or messages
-      guard record.version.major >= 15, data.count >= 72, let time = i64(data, 16),
-        let gidLength = u16(data, 54).map(Int.init), gidLength > 0,
-        (0..<6).allSatisfy({ i32(data, 28 + 4 * $0) == 0 }), let gid = data.string(72, count: gidLength - 1)
-      else { return nil }
-      return "gid \(gid): " + TimestampText.timestamp(time)
+    case 0x10:  // PREPARE: described from 13
+      return record.version.major >= 13 ? prepare(record) : ""
     default:
       return nil
     }
+  }
+
+  /// `xl_xact_prepare` and what follows it, each part MAXALIGNed: gid, subxacts, relations to
+  /// drop at commit and at abort, (15+) stats to drop at commit and at abort, invalidations.
+  static func prepare(_ record: WALRecord) -> String? {
+    let data = record.mainBytes
+    let version = record.version
+    let hasStats = version.major >= 15
+    let header = hasStats ? 72 : 64
+    let countsEnd = hasStats ? 48 : 40
+    guard let database = u32(data, 12), let time = i64(data, 16), let counts = data.u32s(at: 28, count: (countsEnd - 28) / 4),
+      let messageCount = i32(data, countsEnd), let initFile = data.flag(countsEnd + 4),
+      let gidLength = u16(data, countsEnd + 6).map(Int.init), gidLength > 0, messageCount >= 0,
+      counts.allSatisfy({ $0 < 1 << 20 })
+    else { return nil }
+    let subtransactionCount = Int(counts[0]), commitRelations = Int(counts[1]), abortRelations = Int(counts[2])
+    func aligned(_ size: Int) -> Int { (size + 7) & ~7 }
+    var position = header
+    guard let gid = data.string(position, count: gidLength - 1) else { return nil }
+    position += aligned(gidLength)
+    guard let subtransactions = data.u32s(at: position, count: subtransactionCount) else { return nil }
+    position += aligned(4 * subtransactionCount)
+    func relations(_ count: Int) -> [String]? {
+      var paths: [String] = []
+      for index in 0..<count {
+        guard let relation = locator(data, position + 12 * index),
+          let path = relationPath(relation, fork: .main, version: version)
+        else { return nil }
+        paths.append(path)
+      }
+      position += aligned(12 * count)
+      return paths
+    }
+    guard let committed = relations(commitRelations), let aborted = relations(abortRelations) else { return nil }
+    var text = "gid \(gid): " + TimestampText.timestamp(time)
+    if !committed.isEmpty { text += "; rels(commit):" + committed.map { " " + $0 }.joined() }
+    if !aborted.isEmpty { text += "; rels(abort):" + aborted.map { " " + $0 }.joined() }
+    if hasStats {
+      for (label, count) in [("commit", Int(counts[3])), ("abort", Int(counts[4]))] {
+        guard let items = droppedStats(data, at: position, count: count, version: version) else { return nil }
+        if !items.isEmpty { text += "; \(label) dropped stats:" + items.joined() }
+        position += aligned(statsItemSize(version) * count)
+      }
+    }
+    if !subtransactions.isEmpty { text += "; subxacts:" + subtransactions.map { " \($0)" }.joined() }
+    guard let messages = invalidations(data, at: position, count: Int(messageCount), database: database, tablespace: 0,
+                                       initFile: initFile, version: version)
+    else { return nil }
+    text += messages
+    if hasStats, let origin = record.origin, origin != 0 {
+      guard let lsn = u64(data, countsEnd + 8), let at = i64(data, countsEnd + 16) else { return nil }
+      text += "; origin: node \(origin), lsn \(LSN(lsn)), at \(TimestampText.timestamp(at))"
+    }
+    return text
+  }
+
+  /// `xl_xact_stats_item`: kind, database, object (64-bit from 18).
+  static func statsItemSize(_ version: WALVersion) -> Int { version.major >= 18 ? 16 : 12 }
+
+  /// ` kind/db/object` for each dropped statistics entry.
+  static func droppedStats(_ data: RecordBytes, at position: Int, count: Int, version: WALVersion) -> [String]? {
+    let itemSize = statsItemSize(version)
+    var items: [String] = []
+    for index in 0..<count {
+      let base = position + itemSize * index
+      guard let kind = i32(data, base), let db = u32(data, base + 4),
+        let object = itemSize == 16 ? u64(data, base + 8) : u32(data, base + 8).map(UInt64.init)
+      else { return nil }
+      items.append(" \(kind)/\(db)/\(object)")
+    }
+    return items
   }
 
   enum XInfo {
@@ -70,7 +138,7 @@ enum TransactionDetail: RecordDescriber {
   static func appendCompletion(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     let data = record.mainBytes
     let isCommit = record.header.isCommit
-    guard record.version.major >= 15, let time = i64(data, 0) else { return false }
+    guard let time = i64(data, 0) else { return false }
     var position = 8
     var xinfo: UInt32 = 0
     if record.header.info & 0x80 != 0 {
@@ -104,16 +172,11 @@ enum TransactionDetail: RecordDescriber {
     }
     var stats: [String] = []
     if xinfo & XInfo.droppedStats != 0 {
-      let itemSize = record.version.major >= 18 ? 16 : 12
-      guard let count = i32(data, position), count >= 0, data.contains(position + 4, size: itemSize * Int(count)) else { return false }
-      for index in 0..<Int(count) {
-        let base = position + 4 + itemSize * index
-        guard let kind = i32(data, base), let db = u32(data, base + 4),
-          let object = itemSize == 16 ? u64(data, base + 8) : u32(data, base + 8).map(UInt64.init)
-        else { return false }
-        stats.append(" \(kind)/\(db)/\(object)")
-      }
-      position += 4 + itemSize * Int(count)
+      guard let count = i32(data, position), count >= 0, count < 1 << 20,
+        let items = droppedStats(data, at: position + 4, count: Int(count), version: record.version)
+      else { return false }
+      stats = items
+      position += 4 + statsItemSize(record.version) * Int(count)
     }
     var messages = ""
     if isCommit && xinfo & XInfo.invalidations != 0 {
@@ -147,11 +210,18 @@ enum TransactionDetail: RecordDescriber {
     TimestampText.appendTimestamp(time, to: bytes)
     if !relations.isEmpty { bytes.append("; rels:" + relations.map { " " + $0 }.joined()) }
     if !subtransactions.isEmpty { bytes.append("; subxacts:" + subtransactions.map { " \($0)" }.joined()) }
-    if !stats.isEmpty { bytes.append("; dropped stats:" + stats.joined()) }
-    bytes.append(messages)
-    if isCommit && xinfo & XInfo.applyFeedback != 0 { LineFormatting.append("; apply_feedback", to: bytes) }
-    if isCommit && xinfo & XInfo.forceSync != 0 { LineFormatting.append("; sync", to: bytes) }
-    if let origin { bytes.append(origin) }
+    let statsText = stats.isEmpty ? "" : "; dropped stats:" + stats.joined()
+    if isCommit {
+      bytes.append(statsText)
+      bytes.append(messages)
+      if record.version.major >= 15 && xinfo & XInfo.applyFeedback != 0 { LineFormatting.append("; apply_feedback", to: bytes) }
+      if xinfo & XInfo.forceSync != 0 { LineFormatting.append("; sync", to: bytes) }
+      if let origin { bytes.append(origin) }
+    } else {
+      // Aborts print their origin from 15 on, before the dropped stats.
+      if let origin, record.version.major >= 15 { bytes.append(origin) }
+      bytes.append(statsText)
+    }
     return true
   }
 

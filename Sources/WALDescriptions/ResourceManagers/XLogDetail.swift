@@ -1,65 +1,79 @@
 import WALCore
 
-/// XLOG records: checkpoints, settings, restore points, switches and the like.
+/// XLOG records: checkpoints, settings, restore points, switches and the like. 12 made the
+/// checkpoint's next xid 64-bit and logged max_wal_senders; 17 prints wal_level.
 enum XLogDetail: RecordDescriber {
-  /// The description of any XLOG record walkit describes.
   static func describe(_ record: WALRecord) -> String? {
-    singleValue(record.header.info & 0xF0, record.mainBytes) ?? checkpointsAndSettings(record)
-  }
-
-  /// XLOG records whose description is one value.
-  static func singleValue(_ info: UInt8, _ data: RecordBytes) -> String? {
-    switch info {
-    case 0x30: return u32(data, 0).map { "\($0)" }  // NEXTOID
-    case 0x20, 0x40, 0xA0, 0xB0: return ""  // NOOP, SWITCH, FPI_FOR_HINT, FPI: nothing to add
-    case 0x50: return u64(data, 0).map { "\(LSN($0))" }  // BACKUP_END
+    let data = record.mainBytes
+    let major = record.version.major
+    switch record.header.info & 0xF0 {
+    case 0x00, 0x10:  // CHECKPOINT_SHUTDOWN, CHECKPOINT_ONLINE
+      return checkpoint(data, major: major, shutdown: record.header.info & 0xF0 == 0x00)
+    case 0x20, 0x40, 0xA0, 0xB0, 0xC0:  // NOOP, SWITCH, FPI_FOR_HINT, FPI, FPI_MULTI: nothing to add
+      return ""
+    case 0x30:  // NEXTOID
+      return u32(data, 0).map { "\($0)" }
+    case 0x50:  // BACKUP_END
+      return u64(data, 0).map { "\(LSN($0))" }
+    case 0x60:  // PARAMETER_CHANGE
+      return parameters(data, major: major)
     case 0x70:  // RESTORE_POINT: TimestampTz, then the name
       guard data.count > 8 else { return nil }
       return data.cString(from: 8)
-    default: return nil
-    }
-  }
-
-  /// CHECKPOINT_SHUTDOWN/ONLINE, PARAMETER_CHANGE, FPW_CHANGE, END_OF_RECOVERY, CHECKPOINT_REDO.
-  static func checkpointsAndSettings(_ record: WALRecord) -> String? {
-    let data = record.mainBytes
-    let major = record.version.major
-    let info = record.header.info & 0xF0
-    switch info {
-    case 0x00, 0x10:
-      guard (15...18).contains(major) && major != 17, let redo = u64(data, 0), let nextXid = u64(data, 24),
-        let fullPageWrites = data.flag(16), let level = i32(data, 20), let words = data.u32s(at: 0, count: 21)
-      else { return nil }
-      let u = { (offset: Int) in words[offset / 4] }
-      var text = "redo \(LSN(redo)); tli \(u(8)); prev tli \(u(12)); fpw \(fullPageWrites ? "true" : "false"); "
-      if major >= 18 { text += "wal_level \(walLevel(level)); " }
-      text += "xid \(nextXid >> 32):\(UInt32(truncatingIfNeeded: nextXid)); oid \(u(32)); multi \(u(36)); offset \(u(40)); "
-        + "oldest xid \(u(44)) in DB \(u(48)); oldest multi \(u(52)) in DB \(u(56)); "
-        + "oldest/newest commit timestamp xid: \(u(72))/\(u(76)); oldest running xid \(u(80)); "
-        + (info == 0x00 ? "shutdown" : "online")
-      return text
-    case 0x60:  // PARAMETER_CHANGE
-      guard let words = data.u32s(at: 0, count: 6), let hints = data.flag(24), let timestamps = data.flag(25) else { return nil }
-      let i = { (offset: Int) in Int32(bitPattern: words[offset / 4]) }
-      return "max_connections=\(i(0)) max_worker_processes=\(i(4)) max_wal_senders=\(i(8)) max_prepared_xacts=\(i(12)) "
-        + "max_locks_per_xact=\(i(16)) wal_level=\(walLevel(i(20))) wal_log_hints=\(hints ? "on" : "off") "
-        + "track_commit_timestamp=\(timestamps ? "on" : "off")"
     case 0x80:  // FPW_CHANGE
       return data.flag(0).map { $0 ? "true" : "false" }
-    case 0x90:  // END_OF_RECOVERY: end_time, this TLI, prev TLI (, wal_level in 18)
-      guard data.count >= 16, let time = i64(data, 0), let this = u32(data, 8), let previous = u32(data, 12)
-      else { return nil }
+    case 0x90:  // END_OF_RECOVERY: end_time, this TLI, prev TLI (, wal_level from 17)
+      guard let time = i64(data, 0), let this = u32(data, 8), let previous = u32(data, 12) else { return nil }
       var text = "tli \(this); prev tli \(previous); time \(TimestampText.timestamp(time))"
-      if major >= 18 {
+      if major >= 17 {
         guard let level = i32(data, 16) else { return nil }
         text += "; wal_level \(walLevel(level))"
       }
       return text
-    case 0xE0 where major >= 18:  // CHECKPOINT_REDO
+    case 0xD0:  // OVERWRITE_CONTRECORD: overwritten_lsn, overwrite_time
+      guard let lsn = u64(data, 0), let time = i64(data, 8) else { return nil }
+      return "lsn \(LSN(lsn)); time \(TimestampText.timestamp(time))"
+    case 0xE0 where major >= 17:  // CHECKPOINT_REDO
       return i32(data, 0).map { "wal_level \(walLevel($0))" }
     default:
       return nil
     }
+  }
+
+  /// `CheckPoint`. Before 12 the next xid is an epoch and an xid, and every later field sits
+  /// four bytes earlier.
+  static func checkpoint(_ data: RecordBytes, major: Int, shutdown: Bool) -> String? {
+    guard let redo = u64(data, 0), let fullPageWrites = data.flag(16),
+      let words = data.u32s(at: 0, count: major >= 12 ? 21 : 19)
+    else { return nil }
+    let u = { (offset: Int) in words[offset / 4] }
+    let shift = major >= 12 ? 0 : -4
+    let field = { (offset: Int) in u(offset + shift) }
+    var text = "redo \(LSN(redo)); tli \(u(8)); prev tli \(u(12)); fpw \(fullPageWrites ? "true" : "false"); "
+    if major >= 17 { text += "wal_level \(walLevel(Int32(bitPattern: u(20)))); " }
+    text += major >= 12 ? "xid \(u(28)):\(u(24)); " : "xid \(u(20)):\(u(24)); "
+    let commitTimestamps = major >= 12 ? (72, 76, 80) : (64, 68, 72)
+    text += "oid \(field(32)); multi \(field(36)); offset \(field(40)); "
+      + "oldest xid \(field(44)) in DB \(field(48)); oldest multi \(field(52)) in DB \(field(56)); "
+      + "oldest/newest commit timestamp xid: \(u(commitTimestamps.0))/\(u(commitTimestamps.1)); "
+      + "oldest running xid \(u(commitTimestamps.2)); " + (shutdown ? "shutdown" : "online")
+    return text
+  }
+
+  /// `xl_parameter_change`; max_wal_senders from 12.
+  static func parameters(_ data: RecordBytes, major: Int) -> String? {
+    let senders = major >= 12
+    let count = senders ? 6 : 5
+    guard let words = data.u32s(at: 0, count: count), let hints = data.flag(4 * count),
+      let timestamps = data.flag(4 * count + 1)
+    else { return nil }
+    let values = words.map { Int32(bitPattern: $0) }
+    var text = "max_connections=\(values[0]) max_worker_processes=\(values[1]) "
+    if senders { text += "max_wal_senders=\(values[2]) " }
+    let rest = values.suffix(3)
+    return text + "max_prepared_xacts=\(rest[rest.startIndex]) max_locks_per_xact=\(rest[rest.startIndex + 1]) "
+      + "wal_level=\(walLevel(rest[rest.startIndex + 2])) wal_log_hints=\(hints ? "on" : "off") "
+      + "track_commit_timestamp=\(timestamps ? "on" : "off")"
   }
 
   static func walLevel(_ value: Int32) -> String {
