@@ -145,8 +145,8 @@ extension Walkit {
             timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
             makeChunk: { ListingChunk.make() }, visit: { record, chunk in printer.take(record, into: &chunk) },
             deliver: { chunk in
-              if state.firstRecord == nil, let first = chunk.firstRecord {
-                start.announce(firstRecord: first, to: output, json: wantsJSON)
+              if state.firstRecord == nil, let first = chunk.firstRecord, let version = chunk.firstVersion {
+                start.announce(firstRecord: first, version: version, to: output, json: wantsJSON)
               }
               output.write(chunk.bytes)
               state.append(chunk)
@@ -163,7 +163,9 @@ extension Walkit {
                 return false
               }
             }
-            if state.firstRecord == nil { start.announce(firstRecord: record.lsn, to: output, json: wantsJSON) }
+            if state.firstRecord == nil {
+              start.announce(firstRecord: record.lsn, version: record.version, to: output, json: wantsJSON)
+            }
             if printer.take(record, into: &state) { pages?.save(record) }
             if state.bytes.count >= 1 << 20 {
               output.write(state.bytes)

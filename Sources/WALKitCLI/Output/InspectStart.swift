@@ -29,15 +29,16 @@ struct InspectStart {
   }
 
   /// pg_waldump's `first record is after X, at Y, skipping over N bytes`, when the start LSN is
-  /// not a record's and not a segment's start: on standard output before the records, as
-  /// pg_waldump prints it, or on standard error when standard output is JSON.
-  func announce(firstRecord: LSN, to output: BufferedOutput, json: Bool) {
+  /// not a record's and not a segment's start: where the pg_waldump of the WAL's version
+  /// prints it (standard output before 17, standard error from 17), and on standard error
+  /// when standard output is JSON.
+  func announce(firstRecord: LSN, version: WALVersion, to output: BufferedOutput, json: Bool) {
     guard let requested, requested != .invalid, firstRecord != requested,
       requested.rawValue % (segmentSize ?? 1) != 0
     else { return }
     let skipped = firstRecord.distance(from: requested)
     let line = "first record is after \(requested), at \(firstRecord), skipping over \(skipped) byte\(skipped == 1 ? "" : "s")\n"
-    if json { printError(line) } else { output.write(line) }
+    if json || version.major >= 17 { printError("walkit inspect: " + line) } else { output.write(line) }
   }
 
   /// Why no record was read at all.

@@ -8,8 +8,9 @@ struct ListingChunk: Sendable {
   var statistics: WALStatistics?
   var shown = 0
   var lastEnd: LSN?
-  /// The first and the last record read (shown or not).
+  /// The first and the last record read (shown or not), and the version that wrote the first.
   var firstRecord: LSN?
+  var firstVersion: WALVersion?
   var lastRecord: LSN?
 
   /// Text buffers of delivered chunks, for the next chunks: a segment's text is megabytes,
@@ -35,7 +36,7 @@ struct ListingChunk: Sendable {
     }
     shown += later.shown
     lastEnd = later.lastEnd ?? lastEnd
-    firstRecord = firstRecord ?? later.firstRecord
+    if firstRecord == nil { (firstRecord, firstVersion) = (later.firstRecord, later.firstVersion) }
     lastRecord = later.lastRecord ?? lastRecord
   }
 }
@@ -51,7 +52,7 @@ struct RecordPrinter: Sendable {
   @discardableResult
   func take(_ record: WALRecord, into chunk: inout ListingChunk) -> Bool {
     chunk.lastEnd = record.nextRecordAfterReplay
-    if chunk.firstRecord == nil { chunk.firstRecord = record.lsn }
+    if chunk.firstRecord == nil { (chunk.firstRecord, chunk.firstVersion) = (record.lsn, record.version) }
     chunk.lastRecord = record.lsn
     guard filter.matches(record) else { return false }
     switch form {
