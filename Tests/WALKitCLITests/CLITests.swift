@@ -325,6 +325,36 @@ import Glibc
     #expect(run.stderr.contains("the end of the requested range"))
   }
 
+  /// `--stats=record` of each timeline of the 13, 14 and 17 sets is that pg_waldump's; timeline
+  /// 1 ends in the promoted standby's `.partial`, which walkit reads by its segment's name.
+  @Test(arguments: [(13, 1), (13, 2), (14, 1), (14, 2), (17, 1), (17, 2)])
+  func statisticsOfEachVersionAndTimelineEqualPgWaldumps(_ version: Int, _ timeline: Int) throws {
+    let archive = "TestData/pg\(version)/archive"
+    let segments = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(archive).path)
+      .filter { $0.hasPrefix(String(format: "%08X", timeline)) && $0.count >= 24 }.map { String($0.prefix(24)) }.sorted()
+    let run = try Self.walkit(["inspect", "--stats=record", "-t", "\(timeline)", "-p", archive, segments.first!, segments.last!])
+    #expect(run.status == 0, "\(run.stderr)")
+    let truth = try String(contentsOf: Self.root.appendingPathComponent("TestData/pg\(version)/stats-record-tli\(timeline).txt"),
+                           encoding: .utf8)
+    #expect(run.stdout == truth)
+  }
+
+  /// A start in the middle of a record: pg_waldump's `first record is after` line, on standard
+  /// output before 17 and on standard error from 17, then the same five records.
+  @Test(arguments: [13, 14, 17])
+  func aStartInsideARecordIsAnnouncedAsPgWaldumpDoes(_ version: Int) throws {
+    let expected = String(decoding: try Fixture.gunzip("pg\(version)/waldump-from-mid-record.txt.gz"), as: UTF8.self)
+    let stderrURL = Self.root.appendingPathComponent("TestData/pg\(version)/waldump-from-mid-record.stderr")
+    let announcement = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? expected
+    let start = try #require(announcement.split(separator: " ").drop { $0 != "after" }.dropFirst().first)
+    let run = try Self.walkit(["inspect", "-t", "1", "-n", "5", "-s", String(start.dropLast()), "-p", "TestData/pg\(version)/archive"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == expected)
+    if version >= 17 {
+      #expect(run.stderr.hasPrefix("walkit inspect: " + announcement.replacingOccurrences(of: "pg_waldump: ", with: "")))
+    }
+  }
+
   /// Records longer than a segment: the listing is pg_waldump's (its lines cut to 200
   /// characters there, the message's payload being printed whole) and no segment is damaged.
   @Test(arguments: ["pg15-long/1mb", "pg15-long/16mb"])

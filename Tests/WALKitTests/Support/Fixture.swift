@@ -16,6 +16,8 @@ enum Fixture {
     var listing: String
     var timeline: TimelineID?
     var version: Int
+    /// pg_waldump -b's listing of the same records, where the set has one.
+    var blockListing: String?
     var testDescription: String { name }
 
     var archiveURL: URL { testData.appendingPathComponent(archive) }
@@ -35,7 +37,16 @@ enum Fixture {
     Set(name: "pg18 timeline 2", archive: "pg18-timeline/archive", listing: "pg18-timeline/waldump-tli2.txt",
         timeline: TimelineID(2), version: 18),
     Set(name: "pg15 16 MB gzip", archive: "pg15-16mb/archive", listing: "pg15-16mb/waldump.txt", version: 15),
-  ]
+  ] + [13, 14, 17].flatMap { version in
+    [1, 2].map { timeline in
+      Set(name: "pg\(version) timeline \(timeline)", archive: "pg\(version)/archive",
+          listing: "pg\(version)/waldump-tli\(timeline).txt.gz", timeline: TimelineID(UInt32(timeline)), version: version,
+          blockListing: "pg\(version)/waldump-bkp-tli\(timeline).txt.gz")
+    }
+  }
+
+  /// The sets made by make-version-fixtures.sh: every resource manager, on two timelines.
+  static let versionSets = sets.filter { $0.blockListing != nil }
 
   /// The plain 1 MiB archive sets, one per version, for corruption tests.
   static let plainSets = Array(sets.prefix(3))
