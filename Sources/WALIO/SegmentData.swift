@@ -97,9 +97,9 @@ public final class SegmentData: @unchecked Sendable {
   ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
   /// - Parameter named: the format the file's name claims: used for the formats without magic
   ///   bytes (lzma, brotli) when the content is not plain WAL.
-  /// - Parameter mapped: map a plain file instead of reading it. Reading into reused buffers
-  ///   is faster over many segments; a fresh process reading one segment saves the faults of
-  ///   16 MB of new memory by mapping it (see docs/benchmarks.md). A page the file loses while
+  /// - Parameter mapped: map a plain file instead of reading it: the page cache's pages are
+  ///   read where they are, without the kernel's copy into a buffer or the faults of new
+  ///   memory (see docs/benchmarks.md). A page the file loses while
   ///   mapped (another process truncates it) reads as zeros, and ``isCutShort`` says so:
   ///   whoever maps must check it before trusting what was read. The first mapping installs a
   ///   process-wide SIGBUS handler for this (see ``mappingAllowed``); faults outside walkit's

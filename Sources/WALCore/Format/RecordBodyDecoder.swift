@@ -3,6 +3,8 @@ package struct RecordBodyFacts {
   package var mainData: Range<Int> = 0..<0
   package var origin: UInt16?
   package var topLevelXID: UInt32?
+  /// How many block references `decode` wrote.
+  package var blockCount = 0
 }
 
 /// Decodes the block-reference and data headers after a record's fixed header and places each
@@ -25,15 +27,18 @@ package enum RecordBodyDecoder {
     static let zstd: UInt8 = 0x10
   }
 
+  /// Room for every block reference a record can have: ids 0…32, strictly increasing.
+  package static let blockCapacity = Int(BlockReference.maximumID) + 1
+
   /// Decodes the record of `totalLength` bytes whose first bytes (header included, at least
-  /// its whole header region) are `record`, into `blocks`, which it empties first.
+  /// its whole header region) are `record`, writing its block references to `blocks`, which
+  /// has room for ``blockCapacity``; ``RecordBodyFacts/blockCount`` says how many.
   ///
   /// - Throws: `invalid-record` with PostgreSQL's wording for the first inconsistency; the
   ///   caller adds the location.
   package static func decode(_ record: UnsafeRawBufferPointer, totalLength: Int, version: WALVersion, dataBlockSize: Int,
-                     blocks: inout [BlockReference]) throws(WALProblem) -> RecordBodyFacts
+                     blocks: UnsafeMutablePointer<BlockReference>) throws(WALProblem) -> RecordBodyFacts
   {
-    blocks.removeAll(keepingCapacity: true)
     var facts = RecordBodyFacts()
     var reader = ByteReader(record, position: RecordHeader.size)
     /// Bytes of the record after the headers read so far (`remaining` in `DecodeXLogRecord`).
@@ -69,11 +74,11 @@ package enum RecordBodyDecoder {
           throw WALProblem(.invalidRecord, "out-of-order block_id \(id)")
         }
         highestID = Int(id)
-        var block = try decodeBlock(id: id, &reader, version: version, dataBlockSize: dataBlockSize,
+        let block = try decodeBlock(id: id, &reader, version: version, dataBlockSize: dataBlockSize,
                                     lastRelation: &lastRelation)
         payloadTotal += (block.image.map { $0.bytes.count } ?? 0) + block.data.count
-        block.data = 0..<block.data.count
-        blocks.append(block)
+        (blocks + facts.blockCount).initialize(to: block)
+        facts.blockCount += 1
       default:
         throw WALProblem(.invalidRecord, "invalid block_id \(id)")
       }
@@ -86,16 +91,14 @@ package enum RecordBodyDecoder {
     }
 
     var position = reader.position
-    blocks.withUnsafeMutableBufferPointer { placed in
-      for index in placed.indices {
-        if let length = placed[index].image?.bytes.count {
-          placed[index].image!.bytes = position..<(position + length)
-          position += length
-        }
-        let dataLength = placed[index].data.count
-        placed[index].data = position..<(position + dataLength)
-        position += dataLength
+    for index in 0..<facts.blockCount {
+      if let length = blocks[index].image?.bytes.count {
+        blocks[index].image!.bytes = position..<(position + length)
+        position += length
       }
+      let dataLength = blocks[index].data.count
+      blocks[index].data = position..<(position + dataLength)
+      position += dataLength
     }
     facts.mainData = position..<(position + mainDataLength)
     return facts

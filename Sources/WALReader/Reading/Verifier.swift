@@ -40,10 +40,8 @@ public struct Verifier: Sendable {
     if files.count < workers { return scanInParts(files, lookup: lookup, workers: workers) }
     let done = Atomic<Int>(0)
     let progress = self.progress
-    // A worker with one file never reuses a buffer: mapping spares it the faults of new memory.
-    let mapped = files.count == workers
     return parallelMap(count: files.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
-      let scan = lookup.scan(files[index], with: scanner, mapped: mapped)
+      let scan = lookup.scan(files[index], with: scanner, mapped: true)
       let finished = done.add(1, ordering: .relaxed).newValue
       progress?(finished, files.count)
       return scan

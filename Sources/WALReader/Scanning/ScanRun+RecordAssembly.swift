@@ -16,7 +16,8 @@ extension ScanRun {
   /// pages is checked piece by piece and only its headers are gathered.
   mutating func readRecord(at lsn: LSN, previous: LSN?, keepingBytes: Bool) throws(ScanStop) -> CheckedRecord {
     let pageRoom = Int(geometry.pageSize - geometry.pageOffset(of: lsn))
-    let local = try bytes(at: lsn, count: min(pageRoom, RecordHeader.size), required: min(pageRoom, RecordHeader.size))
+    // Whatever of the record the page holds: most records end on the page they start on.
+    let local = try bytes(at: lsn, count: pageRoom, required: min(pageRoom, RecordHeader.size))
     let totalLength = ByteReader.field(local, at: 0, as: UInt32.self)
     guard totalLength >= UInt32(RecordHeader.size) else {
       throw ScanStop.problem(problem(.invalidRecord,
@@ -33,7 +34,11 @@ extension ScanRun {
     let recordBytes: UnsafeRawBufferPointer
     let end: LSN
     var crc: UInt32
-    if Int(totalLength) <= pageRoom {
+    if Int(totalLength) <= local.count {
+      recordBytes = UnsafeRawBufferPointer(rebasing: local[0..<Int(totalLength)])
+      end = lsn.advanced(by: UInt64(totalLength))!
+      crc = CRC32C.update(CRC32C.start, UnsafeRawBufferPointer(rebasing: recordBytes[RecordHeader.size...]))
+    } else if Int(totalLength) <= pageRoom {
       recordBytes = try bytes(at: lsn, count: Int(totalLength), required: Int(totalLength))
       end = lsn.advanced(by: UInt64(totalLength))!
       crc = CRC32C.update(CRC32C.start, UnsafeRawBufferPointer(rebasing: recordBytes[RecordHeader.size...]))
@@ -52,7 +57,7 @@ extension ScanRun {
     let facts: RecordBodyFacts
     do {
       facts = try RecordBodyDecoder.decode(recordBytes, totalLength: Int(totalLength), version: version,
-                                           dataBlockSize: scanner.dataBlockSize, blocks: &scanner.blockList)
+                                           dataBlockSize: scanner.dataBlockSize, blocks: scanner.blockStorage)
     } catch {
       var located = error
       located.location = location(lsn)

@@ -91,7 +91,7 @@ extension ScanRun {
         let record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
-                          blocks: scanner.blockList, mainDataRange: record.facts.mainData, origin: record.facts.origin,
+                          blocks: scanner.blockList(count: record.facts.blockCount), mainDataRange: record.facts.mainData, origin: record.facts.origin,
                           topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
                           timeline: fileTimeline ?? lastPageTimeline))
         }

@@ -11,6 +11,9 @@ public final class SegmentScanner {
   // Touched for every record: the scanner is used by one thread at a time, so the accesses
   // need no run-time exclusivity checks.
   @exclusivity(unchecked) private var scratch: UnsafeMutableRawBufferPointer
+  /// The block references of the record being read, as the decoder writes them.
+  let blockStorage = UnsafeMutablePointer<BlockReference>.allocate(capacity: RecordBodyDecoder.blockCapacity)
+  /// The same, as the array a visited record carries; refilled only for records visited.
   @exclusivity(unchecked) private var blocks: [BlockReference] = []
   /// `BLCKSZ`, the data page size full-page images are measured against.
   public let dataBlockSize: Int
@@ -30,7 +33,10 @@ public final class SegmentScanner {
     blocks.reserveCapacity(Int(BlockReference.maximumID) + 1)
   }
 
-  deinit { scratch.deallocate() }
+  deinit {
+    scratch.deallocate()
+    blockStorage.deallocate()
+  }
 
   /// Reads the segment in `data`.
   ///
@@ -92,8 +98,12 @@ public final class SegmentScanner {
   }
 
   var scratchBuffer: UnsafeMutableRawBufferPointer { scratch }
-  var blockList: [BlockReference] {
-    get { blocks }
-    _modify { yield &blocks }
+
+  /// The first `count` block references of `blockStorage`, as an array (its storage reused
+  /// unless a visitor kept the previous record's).
+  func blockList(count: Int) -> [BlockReference] {
+    blocks.removeAll(keepingCapacity: true)
+    blocks.append(contentsOf: UnsafeBufferPointer(start: blockStorage, count: count))
+    return blocks
   }
 }
