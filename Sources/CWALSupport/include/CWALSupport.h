@@ -7,6 +7,11 @@
 /// Continues a CRC-32C (Castagnoli) over `length` bytes. `crc` is the running,
 /// not yet inverted value: start with 0xFFFFFFFF and invert the final result.
 uint32_t walkit_crc32c_update(uint32_t crc, const void *bytes, size_t length);
+/// The size of a WAL record's fixed header (`XLogRecord`).
+#define WALKIT_RECORD_HEADER_SIZE 24
+/// The finished CRC a whole WAL record of `length` bytes (at least the header's) stores: over
+/// its body, then over the first `covered_header` bytes of its header.
+uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_header);
 
 /// Which CRC-32C implementation the running CPU selected: "avx512-vpclmulqdq", "sse4.2",
 /// "armv8-crc" or "table".

@@ -23,4 +23,12 @@ public enum CRC32C {
   @inline(__always)
   @inlinable
   package static func finish(_ crc: UInt32) -> UInt32 { crc ^ 0xFFFF_FFFF }
+
+  /// The finished CRC of a whole record (at least its header): over its body, then the part
+  /// of its header before the stored CRC, as PostgreSQL computes it.
+  @inline(__always)
+  @inlinable
+  package static func record(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    walkit_crc32c_record(bytes.baseAddress!, bytes.count, RecordHeader.crcCoveredSize)
+  }
 }

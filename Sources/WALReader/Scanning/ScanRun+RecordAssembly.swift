@@ -37,17 +37,17 @@ extension ScanRun {
     if Int(totalLength) <= local.count {
       recordBytes = UnsafeRawBufferPointer(rebasing: local[0..<Int(totalLength)])
       end = lsn.advanced(by: UInt64(totalLength))!
-      crc = CRC32C.update(CRC32C.start, UnsafeRawBufferPointer(rebasing: recordBytes[RecordHeader.size...]))
+      crc = CRC32C.record(recordBytes)
     } else if Int(totalLength) <= pageRoom {
       recordBytes = try bytes(at: lsn, count: Int(totalLength), required: Int(totalLength))
       end = lsn.advanced(by: UInt64(totalLength))!
-      crc = CRC32C.update(CRC32C.start, UnsafeRawBufferPointer(rebasing: recordBytes[RecordHeader.size...]))
+      crc = CRC32C.record(recordBytes)
     } else {
       (recordBytes, end, crc) = try assemble(at: lsn, totalLength: Int(totalLength), firstPiece: pageRoom,
                                              previous: previous, keepingBytes: keepingBytes)
+      crc = CRC32C.finish(CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: recordBytes[0..<RecordHeader.crcCoveredSize])))
     }
     let header = RecordHeader(unchecked: recordBytes)
-    crc = CRC32C.finish(CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: recordBytes[0..<RecordHeader.crcCoveredSize])))
     guard crc == header.crc else {
       throw ScanStop.problem(problem(.crcMismatch,
         "incorrect resource manager data checksum in record at \(lsn): stored \(Hex.prefixed(header.crc)), computed \(Hex.prefixed(crc))",
@@ -67,6 +67,7 @@ extension ScanRun {
     return CheckedRecord(header: header, end: end, bytes: recordBytes, facts: facts)
   }
 
+  @inline(__always)
   func validateHeader(_ header: RecordHeader, at lsn: LSN, previous: LSN?) throws(ScanStop) {
     guard ResourceManagerIDs.isValid(header.resourceManagerID, in: version) else {
       throw ScanStop.problem(problem(.invalidRecord, "invalid resource manager ID \(header.resourceManagerID) at \(lsn)", at: lsn),
