@@ -150,10 +150,12 @@ enum FuzzTargets {
     record.withUnsafeBytes { raw in
       let header = RecordHeader(unchecked: raw)
       guard ResourceManagerIDs.isValid(header.resourceManagerID, in: version) else { return }
-      var blocks: [BlockReference] = []
+      let storage = UnsafeMutablePointer<BlockReference>.allocate(capacity: RecordBodyDecoder.blockCapacity)
+      defer { storage.deallocate() }
       guard let facts = try? RecordBodyDecoder.decode(raw, totalLength: raw.count, version: version, dataBlockSize: 8192,
-                                                      blocks: &blocks)
+                                                      blocks: storage)
       else { return }
+      let blocks = Array(UnsafeBufferPointer(start: storage, count: facts.blockCount))
       let start = LSN(0x100_0028)
       let walRecord = WALRecord(lsn: start, end: start.advanced(by: UInt64(raw.count))!, header: header, bytes: raw,
                                 blocks: blocks, mainDataRange: facts.mainData, origin: facts.origin,
@@ -167,7 +169,7 @@ enum FuzzTargets {
   static func exercise(_ record: WALRecord) {
     _ = record.pgWaldumpLine
     _ = record.pgWaldumpLineWithBlockDetails
-    _ = record.hasExactDescription
+    _ = record.pgWaldumpDetail
     _ = record.typeName
     var statistics = WALStatistics()
     statistics.add(record)
