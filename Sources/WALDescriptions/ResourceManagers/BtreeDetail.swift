@@ -55,7 +55,7 @@ enum BtreeDetail: RecordDescriber {
       guard major >= 14 else {
         // 12 put a version field first.
         guard let oldest = u32(metapage, major >= 12 ? 20 : 16), let tuples = u64(metapage, 24) else { return nil }
-        return "oldest_btpo_xact \(oldest); last_cleanup_num_heap_tuples: " + HashDetail.format("%f", Double(bitPattern: tuples))
+        return "oldest_btpo_xact \(oldest); last_cleanup_num_heap_tuples: " + format("%f", Double(bitPattern: tuples))
       }
       guard let pages = u32(metapage, 20) else { return nil }
       return modern ? "last_cleanup_num_delpages: \(pages)" : "last_cleanup_num_delpages \(pages)"

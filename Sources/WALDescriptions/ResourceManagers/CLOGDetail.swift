@@ -7,9 +7,9 @@ enum CLOGDetail: RecordDescriber {
     let wide = record.version.major >= 17
     switch record.header.info & 0xF0 {
     case 0x00:  // ZEROPAGE
-      return CommitTsDetail.pageNumber(data, wide: wide).map { "page \($0)" }
+      return pageNumber(data, wide: wide).map { "page \($0)" }
     case 0x10:  // TRUNCATE: pageno, oldestXact, oldestXactDb
-      guard let page = CommitTsDetail.pageNumber(data, wide: wide), let oldest = u32(data, wide ? 8 : 4) else { return nil }
+      guard let page = pageNumber(data, wide: wide), let oldest = u32(data, wide ? 8 : 4) else { return nil }
       return "page \(page); oldestXact \(oldest)"
     default:
       return nil

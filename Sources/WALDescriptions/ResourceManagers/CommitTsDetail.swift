@@ -20,9 +20,4 @@ enum CommitTsDetail: RecordDescriber {
       return nil
     }
   }
-
-  /// An SLRU page number: `int` before 17, `int64` from 17.
-  static func pageNumber(_ data: RecordBytes, wide: Bool) -> Int64? {
-    wide ? i64(data, 0) : i32(data, 0).map(Int64.init)
-  }
 }

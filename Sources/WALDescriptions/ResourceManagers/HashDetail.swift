@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import WALCore
 
 /// Hash index records, as `hashdesc.c` writes them (10–18; VACUUM_ONE_PAGE changed in 16).
@@ -54,11 +49,4 @@ enum HashDetail: RecordDescriber {
   }
 
   static func letter(_ value: Bool) -> Character { value ? "T" : "F" }
-
-  /// A double as C's printf writes it with `specification` (`%g`, `%f`).
-  static func format(_ specification: String, _ value: Double) -> String {
-    var buffer = [CChar](repeating: 0, count: 512)
-    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, specification, $0) }
-    return String(cString: buffer)
-  }
 }

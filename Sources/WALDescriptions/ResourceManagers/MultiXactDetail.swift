@@ -7,7 +7,7 @@ enum MultiXactDetail: RecordDescriber {
     let data = record.mainBytes
     switch record.header.info & 0xF0 {
     case 0x00, 0x10:  // ZERO_OFF_PAGE, ZERO_MEM_PAGE
-      return CommitTsDetail.pageNumber(data, wide: record.version.major >= 17).map { "\($0)" }
+      return pageNumber(data, wide: record.version.major >= 17).map { "\($0)" }
     case 0x20:  // CREATE_ID: mid, offset, nmembers, {xid, status}[]
       guard let id = u32(data, 0), let offset = u32(data, 4), let count = i32(data, 8), count >= 0, count < 1 << 16,
         let members = data.u32s(at: 12, count: 2 * Int(count))

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WALCore
 
 /// One resource manager's descriptions, as its `rmgrdesc/*desc.c` writes them in each version;
@@ -47,6 +52,18 @@ extension RecordDescriber {
       guard let version, let catalog = catalogVersions[version.major] else { return nil }
       return "pg_tblspc/\(relation.tablespace)/PG_\(version.major)_\(catalog)/\(relation.database)/\(relation.relation)\(suffix)"
     }
+  }
+
+  /// The SLRU page number at the start of the main data: `int` before 17, `int64` from 17.
+  static func pageNumber(_ data: RecordBytes, wide: Bool) -> Int64? {
+    wide ? i64(data, 0) : i32(data, 0).map(Int64.init)
+  }
+
+  /// A double as C's printf writes it with `specification` (`%g`, `%f`).
+  static func format(_ specification: String, _ value: Double) -> String {
+    var buffer = [CChar](repeating: 0, count: 512)
+    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, specification, $0) }
+    return String(cString: buffer)
   }
 
   static func locator(_ data: RecordBytes, _ offset: Int) -> RelFileLocator? {
