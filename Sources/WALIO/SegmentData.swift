@@ -44,16 +44,16 @@ public final class SegmentData: @unchecked Sendable {
   private let ownership: Ownership
 
   /// What to give back when the bytes are no longer needed.
-  private enum Ownership { case none, allocation, pooled, mapping(slot: Int32) }
+  enum Ownership { case none, allocation, pooled, mapping(slot: Int32) }
 
   /// Bytes allocated behind `bytes` (a pooled buffer may be longer than what was read).
   private let capacity: Int
   /// The file read, when only its beginning was (see ``isPrefix``).
-  public private(set) var path: String?
+  public internal(set) var path: String?
   /// True when only the first part of the file was read, on request: reload it whole from
   /// ``path`` to see the rest.
   public var isPrefix: Bool { origin == .read && UInt64(bytes.count) < min(storedSize, readTarget) }
-  private var readTarget: UInt64 = .max
+  var readTarget: UInt64 = .max
   /// True when the file was mapped and is now shorter than what was mapped (another process
   /// truncated it): some of ``bytes`` may have read as zeros that the file never held.
   public var isCutShort: Bool {
@@ -61,7 +61,7 @@ public final class SegmentData: @unchecked Sendable {
     return walkit_mapping_cut_short(slot) != 0
   }
 
-  private init(bytes: UnsafeRawBufferPointer, origin: Origin, storedSize: UInt64, ownership: Ownership, capacity: Int? = nil) {
+  init(bytes: UnsafeRawBufferPointer, origin: Origin, storedSize: UInt64, ownership: Ownership, capacity: Int? = nil) {
     self.bytes = bytes
     self.origin = origin
     self.storedSize = storedSize
@@ -107,6 +107,7 @@ public final class SegmentData: @unchecked Sendable {
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
                           prefix: Int? = nil, named: Compression? = nil, mapped: Bool = false) throws(WALProblem) -> SegmentData
   {
+    if Storage.isRemote(path) { return try loadRemote(path: path, inflateLimit: inflateLimit, prefix: prefix, named: named) }
     let location = WALLocation(file: path)
     let fd: Int32
     let status: Syscalls.FileStatus

@@ -109,4 +109,48 @@ int walkit_mapping_cut_short(int slot);
 
 /// Unmaps a mapping made by `walkit_map_file`.
 void walkit_unmap_file(const void *base, size_t length, int slot);
+
+/// One HTTP request through libcurl (see http.c).
+typedef struct {
+  const char *url;
+  const char *const *headers;   ///< "Name: value" lines
+  int header_count;
+  const char *user_password;    ///< "ACCESS_KEY:SECRET" for signing, or NULL
+  const char *aws_sigv4;        ///< "aws:amz:REGION:s3" to sign with AWS Signature V4, or NULL
+  const char *ca_file;          ///< a CA bundle other than the system's, or NULL
+  int head_only;
+  long connect_timeout_ms;
+  long stall_seconds;
+} walkit_http_request;
+
+/// What came back. The body goes to `body`: a caller's buffer of `capacity` bytes, or, when
+/// `body_is_allocated`, one that grows (free it with `walkit_http_body_free`); never beyond
+/// `limit` bytes, past which the transfer stops and `overflow` is set.
+typedef struct {
+  long status;
+  unsigned char *body;
+  size_t length;
+  size_t capacity;
+  size_t limit;
+  int body_is_allocated;
+  int overflow;
+  char etag[128];
+  char content_length[32];
+  char content_range[96];
+  char bucket_region[64];
+  char error[256];
+} walkit_http_response;
+
+/// Whether libcurl could be loaded; `walkit_http_problem` says why not.
+int walkit_http_available(void);
+const char *walkit_http_problem(void);
+/// libcurl's version line ("libcurl/7.88.1 OpenSSL/3.0 …"), or NULL.
+const char *walkit_http_library_version(void);
+/// A connection handle for one thread at a time; NULL without libcurl.
+void *walkit_http_handle_new(void);
+void walkit_http_handle_free(void *handle);
+/// Performs `request`; returns libcurl's result code (0: a response came, whatever its
+/// status), -1 without libcurl. `response->error` describes a failure.
+int walkit_http_perform(void *handle, const walkit_http_request *request, walkit_http_response *response);
+void walkit_http_body_free(walkit_http_response *response);
 #endif

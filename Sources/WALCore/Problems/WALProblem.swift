@@ -48,6 +48,9 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case missingSegment = "missing-segment"
     /// A file could not be opened or read (permissions, I/O errors).
     case unreadableFile = "unreadable-file"
+    /// An object in object storage changed between its listing and its reading (another ETag,
+    /// another size): it was not read as listed, and a restore may get either version.
+    case changedWhileRead = "changed-while-read"
     /// A compressed file's stream is truncated or corrupt, or expands past a segment.
     case corruptCompressedFile = "corrupt-compressed-file"
     /// A file needs a library that is not installed (its compression's, or OpenSSL's for a
@@ -97,7 +100,7 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// cannot tell what it holds.
     public var makesFileUnreadable: Bool {
       switch self {
-      case .unreadableFile, .corruptCompressedFile, .codecUnavailable: true
+      case .unreadableFile, .changedWhileRead, .corruptCompressedFile, .codecUnavailable: true
       default: false
       }
     }

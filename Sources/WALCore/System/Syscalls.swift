@@ -13,6 +13,11 @@ import Darwin
   package struct FileStatus: Sendable {
     package var type: FileType
     package var size: UInt64
+
+    package init(type: FileType, size: UInt64) {
+      self.type = type
+      self.size = size
+    }
   }
 
   static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
@@ -129,12 +134,53 @@ import Darwin
   static func release(_ block: UnsafeMutableRawPointer) { free(block) }
 
   package static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+  /// Sleeps the calling thread.
+  package static func sleep(milliseconds: Int) {
+    var wanted = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    var left = timespec()
+    while nanosleep(&wanted, &left) != 0 && errno == EINTR { wanted = left }
+  }
+
+  /// Runs `body` on a new thread of its own (for work that waits on the network, which would
+  /// hold one of Dispatch's per-core threads).
+  package static func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { raw in
+      Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+      return nil
+    }, context)
+    guard rc == 0 else {
+      Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+      return
+    }
+    pthread_detach(thread)
+  }
+
+  /// The value of an environment variable.
+  package static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+  /// Every environment variable.
+  package static var environment: [String: String] {
+    var result: [String: String] = [:]
+    var entry = environ
+    while let pointer = entry.pointee {
+      let text = String(cString: pointer)
+      if let equals = text.firstIndex(of: "=") { result[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+      entry += 1
+    }
+    return result
+  }
 }
 
 /// An `errno` from a failed call.
 package struct SyscallError: Error, Sendable, CustomStringConvertible {
   var code: Int32
   package var description: String { Syscalls.errorText(code) }
+  /// Nothing is at the path (`ENOENT`).
+  package var isNotFound: Bool { code == ENOENT }
 }
 
 /// `memcmp`, for comparisons of large buffers.

@@ -1,4 +1,5 @@
 import WALCore
+import WALIO
 
 /// Paths and directory listings as the input listing needs them.
 package enum FilePaths {
@@ -16,7 +17,9 @@ package enum FilePaths {
   }
 
   /// A pg_wal: a directory with `archive_status/`.
-  package static func isLiveDirectory(_ directory: String) -> Bool { Syscalls.isDirectory(join(directory, "archive_status")) }
+  package static func isLiveDirectory(_ directory: String) -> Bool {
+    !Storage.isRemote(directory) && Syscalls.isDirectory(join(directory, "archive_status"))
+  }
 
   package static func join(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
@@ -36,10 +39,10 @@ package enum FilePaths {
   }
 
   /// The entries of `directory`, sorted by name.
-  package static func entries(of directory: String) throws(WALInputsError) -> [Syscalls.DirectoryEntry] {
-    switch Syscalls.directoryEntries(directory) {
+  package static func entries(of directory: String) throws(WALInputsError) -> [Storage.Entry] {
+    switch Storage.entries(of: directory) {
     case .failure(let error): throw WALInputsError(path: directory, reason: "cannot list directory: \(error)")
-    case .success(let listed): return listed.sorted { $0.name < $1.name }
+    case .success(let listed): return listed
     }
   }
 }

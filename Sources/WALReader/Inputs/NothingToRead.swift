@@ -22,7 +22,7 @@ extension WALInputs {
       + "and in pgBackRest, WAL-G and Barman repositories"
     var found: [(directory: String, segments: Int)] = []
     var budget = 20_000
-    var pending = paths.filter(Syscalls.isDirectory).map { ($0, 0) }
+    var pending = paths.filter(Storage.isDirectory).map { ($0, 0) }
     while let (directory, depth) = pending.first, budget > 0 {
       pending.removeFirst()
       guard let entries = try? FilePaths.entries(of: directory) else { continue }

@@ -16,6 +16,8 @@ public struct WALFile: Hashable, Sendable {
   /// The file sits in a `pg_wal` directory (one with `archive_status/`), where the newest
   /// segment may be in progress and later ones recycled.
   public var isInLiveDirectory: Bool
+  /// The object's size and ETag as listed, for a file in object storage (`s3://`).
+  public var object: RemoteObject?
   /// What a backup tool's catalogue says about the file, checked when it is read.
   public var catalogEntry: CatalogEntry? {
     get { catalogBox?.entry }
@@ -26,13 +28,14 @@ public struct WALFile: Hashable, Sendable {
   private var catalogBox: CatalogBox?
 
   public init(path: String, name: SegmentName?, isPartial: Bool = false, compressionByName: Compression? = nil,
-              isInLiveDirectory: Bool = false, catalogEntry: CatalogEntry? = nil) {
+              isInLiveDirectory: Bool = false, catalogEntry: CatalogEntry? = nil, object: RemoteObject? = nil) {
     self.path = path
     self.name = name
     self.isPartial = isPartial
     self.compressionByName = compressionByName
     self.isInLiveDirectory = isInLiveDirectory
     self.catalogBox = catalogEntry.map(CatalogBox.init)
+    self.object = object
   }
 
   /// What a file name in a WAL directory says the file is.

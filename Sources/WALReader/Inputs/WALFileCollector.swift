@@ -1,4 +1,5 @@
 import WALCore
+import WALIO
 
 /// The files found so far while listing the paths a user named, and the problems of entries
 /// that cannot be read as segments. Repositories list their files into it.
@@ -12,16 +13,18 @@ struct WALFileCollector {
   /// Adds a file named on the command line.
   mutating func addNamedFile(_ path: String) {
     let live = FilePaths.isLiveDirectory(FilePaths.parent(path))
+    let object = Storage.listedObject(path)
     switch WALFile.classify(fileName: FilePaths.baseName(path)) {
     case .segment(let name, let partial, let compression):
-      files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live))
+      files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live,
+                           object: object))
     case .timelineHistory, .backupHistory:
       // Checked for what it is (a history or a backup history file), not read as a segment.
       otherFiles.append(path)
     default:
       // A file named on the command line is read whatever its name; its first page tells
       // which segment it is.
-      files.append(WALFile(path: path, name: nil, isInLiveDirectory: live))
+      files.append(WALFile(path: path, name: nil, isInLiveDirectory: live, object: object))
     }
   }
 
@@ -29,7 +32,7 @@ struct WALFileCollector {
   /// or another file listed for the catalogue. Returns whether it is a segment.
   @discardableResult
   mutating func add(_ path: String, fileName: String, type listedType: Syscalls.FileType?, live: Bool = false,
-                    catalogEntry: CatalogEntry? = nil) -> Bool
+                    catalogEntry: CatalogEntry? = nil, object: RemoteObject? = nil) -> Bool
   {
     guard case .segment(let segment, let partial, let named) = WALFile.classify(fileName: fileName) else {
       otherFiles.append(path)
@@ -38,7 +41,7 @@ struct WALFileCollector {
     let location = WALLocation(file: path, segment: segment)
     var type = listedType
     if type == nil {
-      switch Syscalls.status(of: path) {
+      switch Storage.status(of: path) {
       case .failure(let error):
         problems.append(WALProblem(.unreadableFile, "cannot read: \(error)", at: location))
         return true
@@ -49,7 +52,7 @@ struct WALFileCollector {
     switch type! {
     case .regular:
       files.append(WALFile(path: path, name: segment, isPartial: partial, compressionByName: named,
-                           isInLiveDirectory: live, catalogEntry: catalogEntry))
+                           isInLiveDirectory: live, catalogEntry: catalogEntry, object: object ?? Storage.listedObject(path)))
     case .directory:
       problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read", at: location))
     case .other(let what):

@@ -25,7 +25,7 @@ public struct WALInputs: Sendable {
   public init(paths: [String], layout: RepositoryLayout? = nil) throws(Error) {
     var collected = WALFileCollector()
     for path in paths {
-      switch Syscalls.status(of: path) {
+      switch Storage.status(of: path) {
       case .failure(let error):
         throw Error(path: path, reason: error.description)
       case .success(let status):
@@ -34,7 +34,7 @@ public struct WALInputs: Sendable {
         } else {
           // A file named on the command line that cannot be read ends the run, as a missing
           // one does; a file found inside a directory is a problem of the set instead.
-          if case .regular = status.type {
+          if case .regular = status.type, !Storage.isRemote(path) {
             switch Syscalls.openReadOnly(path) {
             case .failure(let error): throw Error(path: path, reason: "cannot read: \(error)")
             case .success(let (descriptor, _)): Syscalls.closeFile(descriptor)

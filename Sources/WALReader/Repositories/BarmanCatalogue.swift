@@ -9,8 +9,8 @@ enum BarmanCatalogue {
 
   /// True for a server directory holding `wals/xlog.db`, or a `wals` directory itself.
   static func isCatalogue(_ directory: String) -> Bool {
-    Syscalls.isRegularFile(FilePaths.join(directory, "wals/" + catalogName))
-      || Syscalls.isRegularFile(FilePaths.join(directory, catalogName))
+    Storage.isRegularFile(FilePaths.join(directory, "wals/" + catalogName))
+      || Storage.isRegularFile(FilePaths.join(directory, catalogName))
   }
 
   /// One line of `xlog.db`.
@@ -54,7 +54,7 @@ enum BarmanCatalogue {
 
 extension BarmanCatalogue {
   static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
-    let wals = Syscalls.isRegularFile(FilePaths.join(directory, BarmanCatalogue.catalogName)) ? directory : FilePaths.join(directory, "wals")
+    let wals = Storage.isRegularFile(FilePaths.join(directory, BarmanCatalogue.catalogName)) ? directory : FilePaths.join(directory, "wals")
     let catalogPath = FilePaths.join(wals, BarmanCatalogue.catalogName)
     let parsed: (lines: [BarmanCatalogue.Line], malformed: [Int])
     do {
@@ -70,7 +70,7 @@ extension BarmanCatalogue {
     var onDisk: [String: (path: String, type: Syscalls.FileType?)] = [:]
     for entry in try FilePaths.entries(of: wals) {
       let path = FilePaths.join(wals, entry.name)
-      if entry.name.utf8.count == 16, SegmentName.hex32(Array(entry.name.utf8)[0..<8]) != nil, Syscalls.isDirectory(path) {
+      if entry.name.utf8.count == 16, SegmentName.hex32(Array(entry.name.utf8)[0..<8]) != nil, Storage.isDirectory(path) {
         for inner in try FilePaths.entries(of: path) where onDisk[inner.name] == nil {
           onDisk[inner.name] = (FilePaths.join(path, inner.name), inner.type)
         }
@@ -90,7 +90,7 @@ extension BarmanCatalogue {
                                    at: WALLocation(file: expected, segment: line.name.utf8.count == 24 ? segment : nil)))
         continue
       }
-      if case .success(let status) = Syscalls.status(of: found.path), case .regular = status.type, status.size != line.size {
+      if case .success(let status) = Storage.status(of: found.path), case .regular = status.type, status.size != line.size {
         collected.problems.append(WALProblem(.catalogMismatch,
           "\(BarmanCatalogue.catalogName) records \(line.size) bytes, the file has \(status.size)",
           at: WALLocation(file: found.path, segment: SegmentName(fileName: line.name.prefix(24)))))

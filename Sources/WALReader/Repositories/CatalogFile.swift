@@ -6,6 +6,12 @@ enum CatalogFile {
   /// The bytes of `path`, refusing anything but a regular file of at most `limit` bytes.
   static func bytes(_ path: String, limit: UInt64 = 256 << 20) throws(WALProblem) -> [UInt8] {
     let location = WALLocation(file: path)
+    if Storage.isRemote(path) {
+      switch Storage.contents(of: path, limit: limit) {
+      case .success(let bytes): return bytes
+      case .failure(let error): throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
+      }
+    }
     let fd: Int32
     let status: Syscalls.FileStatus
     switch Syscalls.openReadOnly(path) {

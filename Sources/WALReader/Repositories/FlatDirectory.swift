@@ -1,4 +1,5 @@
 import WALCore
+import WALIO
 
 /// A plain directory of WAL files: an archive that `archive_command` fills, or a pg_wal.
 enum FlatDirectory {

@@ -20,7 +20,7 @@ enum PgBackRestRepository {
   }
 
   private static func hasInfo(_ directory: String) -> Bool {
-    Syscalls.isRegularFile(FilePaths.join(directory, infoName)) || Syscalls.isRegularFile(FilePaths.join(directory, infoName + ".copy"))
+    Storage.isRegularFile(FilePaths.join(directory, infoName)) || Storage.isRegularFile(FilePaths.join(directory, infoName + ".copy"))
   }
 
   private static func isArchiveID(_ directory: String) -> Bool {
@@ -33,7 +33,7 @@ enum PgBackRestRepository {
   /// Stanza directories under a repository root (`<root>/archive/<stanza>`).
   private static func stanzas(under root: String) -> [String] {
     let archive = FilePaths.join(root, "archive")
-    guard case .success(let entries) = Syscalls.directoryEntries(archive) else { return [] }
+    guard case .success(let entries) = Storage.entries(of: archive) else { return [] }
     return entries.map { FilePaths.join(archive, $0.name) }.filter(hasInfo).sorted()
   }
 
@@ -104,10 +104,10 @@ extension PgBackRestRepository {
 
     var byFormat: [Compression: Int] = [:]
     var stored: [String: (path: String, index: Int)] = [:]
-    if Syscalls.isDirectory(archiveDirectory) {
+    if Storage.isDirectory(archiveDirectory) {
       for entry in try FilePaths.entries(of: archiveDirectory) {
         let path = FilePaths.join(archiveDirectory, entry.name)
-        guard entry.name.utf8.count == 16, Syscalls.isDirectory(path) else {
+        guard entry.name.utf8.count == 16, Storage.isDirectory(path) else {
           collected.add(path, fileName: entry.name, type: entry.type)
           continue
         }
@@ -144,7 +144,7 @@ extension PgBackRestRepository {
     var summary = "pgBackRest stanza \(stanza), archive id \(archiveID)"
     if let cluster { summary += " (PostgreSQL \(cluster.majorVersion), system identifier \(cluster.systemIdentifier))" }
     summary += ": \(Repository.describe(byFormat))"
-    let others = info.history.map(\.archiveID).filter { $0 != archiveID && Syscalls.isDirectory(FilePaths.join(place.stanzaDirectory, $0)) }
+    let others = info.history.map(\.archiveID).filter { $0 != archiveID && Storage.isDirectory(FilePaths.join(place.stanzaDirectory, $0)) }
     if !others.isEmpty {
       summary += "; archive id\(others.count == 1 ? "" : "s") \(others.joined(separator: ", ")) of earlier clusters not read (name the directory to read one)"
     }

@@ -9,14 +9,14 @@ enum WALGStorage {
 
   /// True for a storage root holding `wal_005/`, or a `wal_005` directory itself.
   static func isStorage(_ directory: String) -> Bool {
-    FilePaths.baseName(directory) == walFolder || Syscalls.isDirectory(FilePaths.join(directory, walFolder))
+    FilePaths.baseName(directory) == walFolder || Storage.isDirectory(FilePaths.join(directory, walFolder))
   }
 }
 
 extension WALGStorage {
   static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
     let folder = FilePaths.baseName(directory) == WALGStorage.walFolder ? directory : FilePaths.join(directory, WALGStorage.walFolder)
-    guard Syscalls.isDirectory(folder) else {
+    guard Storage.isDirectory(folder) else {
       throw WALInputsError(path: directory, reason: "not a WAL-G storage: no \(WALGStorage.walFolder)/ directory")
     }
     var byFormat: [Compression: Int] = [:]

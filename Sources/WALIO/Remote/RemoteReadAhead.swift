@@ -1,0 +1,131 @@
+import Dispatch
+import Synchronization
+import WALCore
+
+/// Reads objects ahead of the workers that scan them: a bounded number of GETs in flight, in
+/// the order the files will be read, so that the network's latency is paid once per window,
+/// not once per object. Memory stays flat: nothing is fetched more than `window` objects
+/// ahead of the furthest one asked for, and what is passed by is let go.
+package final class RemoteReadAhead: Sendable {
+  private let paths: [String]
+  private let indexByPath: [String: Int]
+  private let window: Int
+  private let state = Mutex(State())
+  private let running = DispatchGroup()
+
+  private struct State {
+    var next = 0
+    /// The furthest index asked for.
+    var frontier = 0
+    var slots: [Int: Slot] = [:]
+    /// Indices asked for before any fetcher reached them: their readers fetch them themselves.
+    var claimed: Set<Int> = []
+    var finished = false
+  }
+
+  /// One object being fetched or fetched: its reader waits on `ready`.
+  private final class Slot: @unchecked Sendable {
+    let ready = DispatchSemaphore(value: 0)
+    var result: Result<RemoteFetch, WALProblem>?
+  }
+
+  private static let current = Mutex<RemoteReadAhead?>(nil)
+
+  private init(paths: [String], window: Int) {
+    self.paths = paths
+    var index: [String: Int] = [:]
+    for (position, path) in paths.enumerated() where index[path] == nil { index[path] = position }
+    indexByPath = index
+    self.window = window
+  }
+
+  /// Runs `body` with the `s3://` objects among `paths` read ahead, in that order, by as many
+  /// threads as the configuration's concurrency (`WALKIT_S3_CONCURRENCY`).
+  package static func around<T>(_ paths: [String], _ body: () -> T) -> T {
+    let remote = paths.filter(Storage.isRemote)
+    guard !remote.isEmpty, let store = try? RemoteStore.shared() else { return body() }
+    let readAhead = RemoteReadAhead(paths: remote, window: store.client.configuration.concurrency)
+    let installed = current.withLock { current -> Bool in
+      guard current == nil else { return false }
+      current = readAhead
+      return true
+    }
+    guard installed else { return body() }
+    readAhead.start()
+    defer {
+      current.withLock { $0 = nil }
+      readAhead.finish()
+    }
+    return body()
+  }
+
+  /// The fetched object at `path`, waiting for it while it is in flight; `nil` when it is not
+  /// read ahead (the caller fetches it).
+  static func take(_ path: String) -> Result<RemoteFetch, WALProblem>? {
+    current.withLock { $0 }?.take(path)
+  }
+
+  private func take(_ path: String) -> Result<RemoteFetch, WALProblem>? {
+    guard let index = indexByPath[path] else { return nil }
+    var passed: [Slot] = []
+    let slot = state.withLock { state -> Slot? in
+      state.frontier = max(state.frontier, index)
+      for (stale, slot) in state.slots where stale + 2 * window < state.frontier && slot.result != nil {
+        passed.append(slot)
+        state.slots[stale] = nil
+      }
+      if let slot = state.slots.removeValue(forKey: index) { return slot }
+      if index >= state.next { state.claimed.insert(index) }
+      return nil
+    }
+    for stale in passed { if case .success(let fetch)? = stale.result { fetch.release() } }
+    guard let slot else { return nil }
+    slot.ready.wait()
+    return slot.result
+  }
+
+  private func start() {
+    for _ in 0..<min(window, paths.count) {
+      running.enter()
+      Syscalls.startThread { [self] in
+        fetchLoop()
+        running.leave()
+      }
+    }
+  }
+
+  private func fetchLoop() {
+    while true {
+      enum Next { case fetch(Int, Slot), wait, stop }
+      let next = state.withLock { state -> Next in
+        while state.claimed.remove(state.next) != nil { state.next += 1 }
+        guard !state.finished, state.next < paths.count else { return .stop }
+        guard state.next <= state.frontier + window else { return .wait }
+        let slot = Slot()
+        state.slots[state.next] = slot
+        state.next += 1
+        return .fetch(state.next - 1, slot)
+      }
+      switch next {
+      case .stop: return
+      case .wait: Syscalls.sleep(milliseconds: 2)
+      case .fetch(let index, let slot):
+        let result: Result<RemoteFetch, WALProblem>
+        do throws(WALProblem) { result = .success(try RemoteFetch.fetch(paths[index])) } catch { result = .failure(error) }
+        state.withLock { _ in slot.result = result }
+        slot.ready.signal()
+      }
+    }
+  }
+
+  /// Stops the fetchers, waits for them, and lets go of what nobody took.
+  private func finish() {
+    state.withLock { $0.finished = true }
+    running.wait()
+    let left = state.withLock { state -> [Slot] in
+      defer { state.slots = [:] }
+      return Array(state.slots.values)
+    }
+    for slot in left { if case .success(let fetch)? = slot.result { fetch.release() } }
+  }
+}

@@ -1,0 +1,41 @@
+import WALCore
+
+extension SegmentData {
+  /// ``load(path:inflateLimit:prefix:named:mapped:)`` of an `s3://` object: fetched whole (or
+  /// its first `prefix` bytes, fetched whole after all when it turns out compressed), read
+  /// ahead when a ``RemoteReadAhead`` is running, then taken as a file's bytes are.
+  static func loadRemote(path: String, inflateLimit: (SegmentData) -> UInt64, prefix: Int?,
+                         named: Compression?) throws(WALProblem) -> SegmentData
+  {
+    let fetch: RemoteFetch
+    if prefix == nil, let readAhead = RemoteReadAhead.take(path) {
+      fetch = try readAhead.get()
+    } else {
+      fetch = try RemoteFetch.fetch(path, prefix: prefix)
+    }
+    guard fetch.count > 0, let base = fetch.buffer.baseAddress else {
+      fetch.release()
+      return SegmentData(bytes: UnsafeRawBufferPointer(start: nil, count: 0), origin: .read, storedSize: 0, ownership: .none)
+    }
+    let fetched = UnsafeRawBufferPointer(start: base, count: fetch.count)
+    let head = UnsafeRawBufferPointer(rebasing: fetched.prefix(8192))
+    let format = storedFormat(head: head, named: named)
+    if format != .plain {
+      guard fetch.isWhole else {
+        fetch.release()
+        return try loadRemote(path: path, inflateLimit: inflateLimit, prefix: nil, named: named)
+      }
+      let compressed = SegmentData(bytes: fetched, origin: .read, storedSize: fetch.object.size, ownership: .pooled,
+                                   capacity: fetch.buffer.count)
+      return try Decompression.expand(compressed, format: format, location: WALLocation(file: path), limit: inflateLimit)
+    }
+    let announced = announcedSegmentSize(in: head)
+    let data = SegmentData(bytes: UnsafeRawBufferPointer(start: base, count: Int(min(UInt64(fetch.count), announced))),
+                           origin: .read, storedSize: fetch.object.size, ownership: .pooled, capacity: fetch.buffer.count)
+    if prefix != nil {
+      data.path = path
+      data.readTarget = announced
+    }
+    return data
+  }
+}
