@@ -86,7 +86,7 @@ package final class RemoteStore: Sendable {
     }
     // A bucket's root is a directory even when empty; listing it checked that it exists.
     guard found || location.directoryPrefix.isEmpty else {
-      throw StorageFailure("\(location): no such object, and no keys under \(location.directoryPrefix)", httpStatus: 404, isNotFound: true)
+      throw StorageFailure("no such object, and no keys under \(location.directoryPrefix)", httpStatus: 404, isNotFound: true)
     }
     state.withLock { _ = $0.directories.insert(S3Location(bucket: location.bucket, key: String(location.directoryPrefix.dropLast())).description) }
     return Syscalls.FileStatus(type: .directory, size: 0)
@@ -96,7 +96,7 @@ package final class RemoteStore: Sendable {
   package func object(at location: S3Location) throws(StorageFailure) -> RemoteObject {
     if let listed = state.withLock({ $0.objects[location.description] }) { return listed }
     guard let object = try client.head(bucket: location.bucket, key: location.key) else {
-      throw StorageFailure("\(location): no such object", httpStatus: 404, isNotFound: true)
+      throw StorageFailure("no such object", httpStatus: 404, isNotFound: true)
     }
     state.withLock { $0.objects[location.description] = object }
     return object

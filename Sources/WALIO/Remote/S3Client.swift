@@ -48,7 +48,11 @@ package final class S3Client: Sendable {
     let what = "HEAD \(S3Location(bucket: bucket, key: key))"
     let response = try send(what, url: url(bucket: bucket, key: key), headOnly: true)
     if response.status == 404 { return nil }
-    guard response.status == 200 else { throw failure(of: response, body: [], what: what) }
+    guard response.status == 200 else {
+      // A HEAD answer has no body: ask for one byte to learn the server's reason.
+      let detail = try send(what, url: url(bucket: bucket, key: key), headers: ["Range: bytes=0-0"], limit: 64 << 10)
+      throw failure(of: detail.status == 200 || detail.status == 206 ? response : detail, body: detail.body, what: what)
+    }
     return RemoteObject(size: response.contentLength ?? 0, etag: response.etag)
   }
 

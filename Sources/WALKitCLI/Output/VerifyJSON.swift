@@ -18,6 +18,13 @@ struct VerifyJSON: Encodable {
     var compressed: Bool
     var compression: String
     var problems: Int
+    /// For an object in object storage: its size and ETag as listed (absent for local files).
+    var object: StoredObject?
+  }
+
+  struct StoredObject: Encodable {
+    var size: UInt64
+    var etag: String
   }
 
   struct Problem: Encodable {
@@ -58,7 +65,7 @@ struct VerifyJSON: Encodable {
         firstLSN: segment.scan.firstRecord?.description, validThroughLSN: segment.scan.validThrough?.description,
         segmentSize: segment.scan.geometry?.segmentSize, compressed: segment.scan.isCompressed,
         compression: segment.scan.compression.rawValue,
-        problems: segment.problems.count)
+        problems: segment.problems.count, object: segment.file.object.map { StoredObject(size: $0.size, etag: $0.etag) })
     }
     problems = report.problems.map(Problem.init)
     otherFiles = report.otherFiles

@@ -31,7 +31,8 @@ public struct Verifier: Sendable {
   /// Verifies files already listed.
   public func verify(_ inputs: WALInputs) -> VerificationReport {
     let files = inputs.files
-    return VerificationReport(inputs: inputs, scans: scanAll(files))
+    let scans = RemoteReadAhead.around(files.map(\.path)) { scanAll(files) }
+    return VerificationReport(inputs: inputs, scans: scans)
   }
 
   private func scanAll(_ files: [WALFile]) -> [SegmentScan] {

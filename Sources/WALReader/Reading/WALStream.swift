@@ -82,14 +82,16 @@ public struct WALStream: Sendable {
     scanner.deliversHeadersOnly = headersOnly
     var scans: [SegmentScan] = []
     withoutActuallyEscaping(body) { body in
-      for file in selected.files {
-        if stopWhen() { break }
-        let scan = lookup.scan(file, with: scanner, visit: { record in
-          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
-          body(record)
-        })
-        scans.append(scan)
-        if damage == .stop && scan.isDamaged || endOfWALStops && scan.endsWALEarly { break }
+      RemoteReadAhead.around(selected.files.map(\.path)) {
+        for file in selected.files {
+          if stopWhen() { break }
+          let scan = lookup.scan(file, with: scanner, visit: { record in
+            if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
+            body(record)
+          })
+          scans.append(scan)
+          if damage == .stop && scan.isDamaged || endOfWALStops && scan.endsWALEarly { break }
+        }
       }
     }
     selected.files = Array(selected.files.prefix(scans.count))
@@ -113,47 +115,49 @@ public struct WALStream: Sendable {
     let files = selected.files
     let lookup = SegmentLookup(files, acrossTimelines: timeline == nil)
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
-    let pieces = Piece.cut(files, workers: workers)
-    let makeScanner: @Sendable () -> SegmentScanner = {
-      let scanner = SegmentScanner()
-      scanner.resynchronizes = damage == .resynchronize
-      scanner.deliversHeadersOnly = headersOnly
-      return scanner
-    }
-    let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan?, Chunk) = { piece, scanner in
-      let chunk = Gathered(makeChunk())
-      let take: (WALRecord) -> Void = { record in
-        if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
-        visit(record, &chunk.value)
+    return RemoteReadAhead.around(files.map(\.path)) {
+      let pieces = Piece.cut(files, workers: workers)
+      let makeScanner: @Sendable () -> SegmentScanner = {
+        let scanner = SegmentScanner()
+        scanner.resynchronizes = damage == .resynchronize
+        scanner.deliversHeadersOnly = headersOnly
+        return scanner
       }
-      let scan = piece.scan(files, lookup: lookup, with: scanner, visit: take)
-      return (scan, chunk.value)
-    }
-    var scans: [SegmentScan] = []
-    var parts: [(scan: SegmentScan?, chunk: Chunk)] = []
-    orderedParallelMap(count: pieces.count, workers: workers, context: makeScanner) { index, scanner in
-      read(pieces[index], scanner)
-    } deliver: { index, result in
-      let piece = pieces[index]
-      parts.append(result)
-      guard piece.part == piece.parts - 1 else { return true }
-      defer { parts.removeAll() }
-      let scan: SegmentScan
-      if let joined = Piece.join(parts.map(\.scan), of: pieces[(index + 1 - piece.parts)...index]) {
-        parts.forEach { deliver($0.chunk) }
-        scan = joined
-      } else {
-        // The parts do not join cleanly (damage near a split point, or the file shrank while
-        // mapped): read the segment whole, as the sequential reading would.
-        let whole = read(Piece(file: piece.file), makeScanner())
-        deliver(whole.1)
-        scan = whole.0!
+      let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan?, Chunk) = { piece, scanner in
+        let chunk = Gathered(makeChunk())
+        let take: (WALRecord) -> Void = { record in
+          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
+          visit(record, &chunk.value)
+        }
+        let scan = piece.scan(files, lookup: lookup, with: scanner, visit: take)
+        return (scan, chunk.value)
       }
-      scans.append(scan)
-      return !(damage == .stop && scan.isDamaged)
+      var scans: [SegmentScan] = []
+      var parts: [(scan: SegmentScan?, chunk: Chunk)] = []
+      orderedParallelMap(count: pieces.count, workers: workers, context: makeScanner) { index, scanner in
+        read(pieces[index], scanner)
+      } deliver: { index, result in
+        let piece = pieces[index]
+        parts.append(result)
+        guard piece.part == piece.parts - 1 else { return true }
+        defer { parts.removeAll() }
+        let scan: SegmentScan
+        if let joined = Piece.join(parts.map(\.scan), of: pieces[(index + 1 - piece.parts)...index]) {
+          parts.forEach { deliver($0.chunk) }
+          scan = joined
+        } else {
+          // The parts do not join cleanly (damage near a split point, or the file shrank while
+          // mapped): read the segment whole, as the sequential reading would.
+          let whole = read(Piece(file: piece.file), makeScanner())
+          deliver(whole.1)
+          scan = whole.0!
+        }
+        scans.append(scan)
+        return !(damage == .stop && scan.isDamaged)
+      }
+      selected.files = Array(files.prefix(scans.count))
+      return VerificationReport(inputs: selected, scans: scans, checksHistories: false)
     }
-    selected.files = Array(files.prefix(scans.count))
-    return VerificationReport(inputs: selected, scans: scans, checksHistories: false)
   }
 
   /// The timeline history followed when no timeline is named, as recovery follows it: the

@@ -45,7 +45,7 @@ public struct WALComparison: Sendable {
     } catch {
       throw Failure(description: error.description)
     }
-    let twoFiles = !Syscalls.isDirectory(a) && !Syscalls.isDirectory(b)
+    let twoFiles = !Storage.isDirectory(a) && !Storage.isDirectory(b)
     for (inputs, path) in [(inputsA, a), (inputsB, b)] where inputs.isEmpty {
       throw Failure(description: WALInputs.nothingToRead(in: [path]))
     }
