@@ -35,6 +35,14 @@ package final class RemoteStore: Sendable {
     return try result.get()
   }
 
+  /// Makes the store every `s3://` path is read through use `configuration` instead of the
+  /// environment's: for a host program (or a test) that configures walkit itself. Takes effect
+  /// only before the first `s3://` path is read.
+  package static func configureShared(_ configuration: S3Configuration) throws(StorageFailure) {
+    let store = RemoteStore(client: try S3Client(configuration: configuration))
+    sharedStore.withLock { stored in if stored == nil { stored = .success(store) } }
+  }
+
   /// The objects and subdirectories directly under `location`, sorted by name.
   package func entries(of location: S3Location) throws(StorageFailure) -> [Storage.Entry] {
     let prefix = location.directoryPrefix

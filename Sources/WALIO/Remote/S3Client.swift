@@ -97,21 +97,20 @@ package final class S3Client: Sendable {
     var attempt = 1
     while true {
       let result = connections.perform(url: url, headers: headers, signing: signing, headOnly: headOnly, into: buffer, limit: limit)
-      let retry: String
+      let retry: StorageFailure
       switch result {
       case .failure(let transport):
         guard transport.isTransient else {
           throw StorageFailure("\(what): \(transport.overflowed ? "larger than expected" : transport.message)")
         }
-        retry = transport.message
+        retry = StorageFailure("\(what): \(transport.message)")
       case .success(let response):
         guard [429, 500, 502, 503, 504].contains(response.status) else { return response }
         let body = buffer.map { Array(UnsafeRawBufferPointer(rebasing: $0[0..<min(response.bodyLength, $0.count)])) } ?? response.body
-        retry = failure(of: response, body: body, what: what).description
-        if attempt >= configuration.maxAttempts { return response }
+        retry = failure(of: response, body: body, what: what)
       }
       guard attempt < configuration.maxAttempts else {
-        throw StorageFailure("\(retry) (gave up after \(attempt) tries)")
+        throw StorageFailure("\(retry.description) (gave up after \(attempt) tries)", httpStatus: retry.httpStatus)
       }
       Syscalls.sleep(milliseconds: Self.backoff(attempt: attempt))
       attempt += 1
