@@ -132,9 +132,13 @@ enum FuzzTargets {
     _ = scanner.scan(data, file: "fuzz", name: nil)
   }
 
-  /// Backup tools' bookkeeping: pgBackRest's archive.info, Barman's xlog.db, stored names.
+  /// Backup tools' bookkeeping: pgBackRest's archive.info, Barman's xlog.db, stored names; and
+  /// what an object store answers (a listing page, an error document) and the AWS files.
   static func catalogues(_ bytes: UnsafeRawBufferPointer) {
     let array = Array(bytes)
+    _ = try? S3ListingXML(array)
+    _ = S3ListingXML.error(in: array)
+    _ = AWSProfileFile(text: text(bytes)).profile("default", isConfigFile: true)
     if let info = try? PgBackRestArchiveInfo(bytes: array) { _ = info.cluster(archiveID: info.current.archiveID) }
     _ = BarmanCatalogue.parse(array)
     for line in text(bytes).split(separator: "\n") { _ = PgBackRestRepository.splitChecksum(String(line)) }
