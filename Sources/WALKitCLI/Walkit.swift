@@ -66,6 +66,7 @@ struct Walkit: ParsableCommand {
         : "\(codec.library): " + (codec.problem.map { $0 == "not found" ? "not found; install \(codec.package)" : $0 } ?? "")
       table.append([found, codec.purpose])
     }
+    table.append([S3Client.libraryVersion.map { "libcurl.so.4 " + $0 } ?? "libcurl.so.4: \(S3Client.unavailableReason ?? "")", "s3:// paths"])
     return "walkit 0.1.0\nCRC-32C: \(CRC32C.implementation)\n\n" + table.render()
   }
 }

@@ -1,3 +1,4 @@
+import CWALSupport
 import WALCore
 
 /// ListObjectsV2, HEAD and GET against S3 or an S3-compatible server, signed by libcurl
@@ -14,6 +15,17 @@ package final class S3Client: Sendable {
     self.configuration = configuration
     connections = HTTPConnections(caBundle: configuration.caBundle)
   }
+
+  /// libcurl's version (`7.88.1 (OpenSSL/3.0.22 …)`), or `nil` when it cannot be loaded.
+  package static var libraryVersion: String? {
+    guard let line = walkit_http_library_version().map({ String(cString: $0) }) else { return nil }
+    let parts = line.split(separator: " ")
+    guard let first = parts.first, first.hasPrefix("libcurl/") else { return line }
+    return String(first.dropFirst(8)) + (parts.count > 1 ? " (" + parts.dropFirst().prefix(1).joined() + ")" : "")
+  }
+
+  /// Why libcurl cannot be loaded (`nil` when it can).
+  package static var unavailableReason: String? { HTTPConnections.unavailableReason }
 
   /// One page of a listing.
   package struct Page: Sendable {
