@@ -3,7 +3,7 @@
 signature and IAM policy checking on, the TestData archives uploaded through the S3 API, and a
 fault-injecting proxy in front of it.
 
-Usage: s3-test-server.py --info FILE [--testdata DIR] [--many N]
+Usage: s3-test-server.py --info FILE [--testdata DIR] [--many N] [--upload DIR=BUCKET/PREFIX]...
 
 Writes FILE (JSON) once everything is ready: the endpoint, the proxy, and three sets of
 credentials (a read-only user with the minimal policy walkit needs, a writer, and temporary
@@ -166,16 +166,20 @@ def upload(s3, testdata):
     return count
 
 
-def populate_many(count):
-    """Puts `count` small objects in bucket walkit-many under archive/, straight into moto's
-    store (uploading them one request at a time would take minutes); listing them is through
-    the API like any other."""
+def populate_many(count, testdata):
+    """Puts `count` objects in bucket walkit-many under archive/, straight into moto's store
+    (uploading them one request at a time would take minutes); listing them is through the API
+    like any other. They are named as consecutive 1 MB segments from 000000010000000000000006:
+    the first holds PostgreSQL 16's real segment 6 (which tells the segment size), the others a
+    line of text."""
     from moto.s3.models import s3_backends
     backend = s3_backends["123456789012"]["aws"]
     backend.create_bucket("walkit-many", REGION)
-    for segment in range(1, count + 1):
-        name = "00000001%08X%08X" % (segment // 256, segment % 256)
-        backend.put_object("walkit-many", "archive/" + name, b"not a segment: a listing test object\n")
+    with open(os.path.join(testdata, "pg16/archive/000000010000000000000006"), "rb") as f:
+        first = f.read()
+    for segment in range(6, 6 + count):
+        name = "00000001%08X%08X" % (segment // 4096, segment % 4096)
+        backend.put_object("walkit-many", "archive/" + name, first if segment == 6 else b"not a segment: a listing test object\n")
 
 
 class FaultRules:
@@ -302,6 +306,8 @@ def main():
     parser.add_argument("--info", required=True)
     parser.add_argument("--testdata", default=os.path.join(os.path.dirname(__file__), "..", "TestData"))
     parser.add_argument("--many", type=int, default=200_000)
+    parser.add_argument("--upload", action="append", default=[],
+                        help="DIR=BUCKET/PREFIX: also upload DIR's files (for benchmarks)")
     args = parser.parse_args()
     parent = os.getppid()
 
@@ -317,8 +323,17 @@ def main():
     s3 = client("s3", endpoint, writer["access_key_id"], writer["secret_access_key"])
     uploaded = upload(s3, os.path.abspath(args.testdata))
     s3.create_bucket(Bucket="walkit-empty")
+    for extra in args.upload:
+        directory, _, target = extra.partition("=")
+        bucket, _, prefix = target.partition("/")
+        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            s3.create_bucket(Bucket=bucket)
+        for name in sorted(os.listdir(directory)):
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                s3.upload_file(path, bucket, f"{prefix.rstrip('/')}/{name}")
     started = time.time()
-    populate_many(args.many)
+    populate_many(args.many, os.path.abspath(args.testdata))
     proxy = make_proxy(port, FaultRules(), writer, endpoint)
 
     info = {"endpoint": endpoint, "proxy": f"http://127.0.0.1:{proxy.server_address[1]}", "region": REGION,

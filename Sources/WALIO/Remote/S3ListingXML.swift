@@ -14,46 +14,67 @@ package struct S3ListingXML {
 
   /// Parses a `ListBucketResult` whose keys are URL-encoded (`encoding-type=url`).
   init(_ bytes: [UInt8]) throws(StorageFailure) {
-    let text = String(decoding: bytes, as: UTF8.self)
-    guard text.contains("<ListBucketResult") else {
-      throw StorageFailure("the listing is not a ListBucketResult: \(String(text.prefix(200)))")
+    let whole = 0..<bytes.count
+    guard Self.find(Array("<ListBucketResult".utf8), in: bytes, within: whole) != nil else {
+      throw StorageFailure("the listing is not a ListBucketResult: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
     }
-    for block in Self.elements("Contents", in: text) {
-      guard let key = Self.element("Key", in: block), let size = Self.element("Size", in: block).flatMap({ UInt64($0) }) else {
-        throw StorageFailure("a listed object without a key or size: \(String(block.prefix(200)))")
+    for block in Self.elements("Contents", in: bytes, within: whole) {
+      guard let key = Self.element("Key", in: bytes, within: block),
+        let size = Self.element("Size", in: bytes, within: block).flatMap({ UInt64($0) })
+      else {
+        throw StorageFailure("a listed object without a key or size: \(String(decoding: bytes[block].prefix(200), as: UTF8.self))")
       }
-      objects.append(Object(key: Self.urlDecoded(key), size: size, etag: Self.element("ETag", in: block) ?? ""))
+      objects.append(Object(key: Self.urlDecoded(key), size: size, etag: Self.element("ETag", in: bytes, within: block) ?? ""))
     }
-    for block in Self.elements("CommonPrefixes", in: text) {
-      if let prefix = Self.element("Prefix", in: block) { commonPrefixes.append(Self.urlDecoded(prefix)) }
+    for block in Self.elements("CommonPrefixes", in: bytes, within: whole) {
+      if let prefix = Self.element("Prefix", in: bytes, within: block) { commonPrefixes.append(Self.urlDecoded(prefix)) }
     }
-    isTruncated = Self.element("IsTruncated", in: text) == "true"
-    nextContinuationToken = Self.element("NextContinuationToken", in: text)
+    isTruncated = Self.element("IsTruncated", in: bytes, within: whole) == "true"
+    nextContinuationToken = Self.element("NextContinuationToken", in: bytes, within: whole)
   }
 
   /// The `Code` and `Message` of an S3 error document, when `bytes` is one.
   static func error(in bytes: [UInt8]) -> (code: String, message: String, region: String?)? {
-    let text = String(decoding: bytes.prefix(64 << 10), as: UTF8.self)
-    guard text.contains("<Error"), let code = element("Code", in: text) else { return nil }
-    return (code, element("Message", in: text) ?? "", element("Region", in: text))
+    let whole = 0..<min(bytes.count, 64 << 10)
+    guard find(Array("<Error".utf8), in: bytes, within: whole) != nil, let code = element("Code", in: bytes, within: whole) else {
+      return nil
+    }
+    return (code, element("Message", in: bytes, within: whole) ?? "", element("Region", in: bytes, within: whole))
   }
 
-  /// The text of each `<name>…</name>`, entities decoded for leaf values by ``element``.
-  static func elements(_ name: String, in text: String) -> [Substring] {
-    let open = "<\(name)>", close = "</\(name)>"
-    var found: [Substring] = []
-    var rest = text[...]
-    while let start = rest.firstRange(of: open), let end = rest[start.upperBound...].firstRange(of: close) {
-      found.append(rest[start.upperBound..<end.lowerBound])
-      rest = rest[end.upperBound...]
+  /// The ranges of the content of each `<name>…</name>` within `range`.
+  static func elements(_ name: String, in bytes: [UInt8], within range: Range<Int>) -> [Range<Int>] {
+    let open = Array("<\(name)>".utf8), close = Array("</\(name)>".utf8)
+    var found: [Range<Int>] = []
+    var from = range.lowerBound
+    while let start = find(open, in: bytes, within: from..<range.upperBound),
+      let end = find(close, in: bytes, within: (start + open.count)..<range.upperBound)
+    {
+      found.append((start + open.count)..<end)
+      from = end + close.count
     }
     return found
   }
 
-  /// The decoded text of the first `<name>…</name>` in `text`.
-  static func element(_ name: String, in text: some StringProtocol) -> String? {
-    guard let start = text.firstRange(of: "<\(name)>"), let end = text[start.upperBound...].firstRange(of: "</\(name)>") else { return nil }
-    return entitiesDecoded(text[start.upperBound..<end.lowerBound])
+  /// The decoded text of the first `<name>…</name>` within `range`.
+  static func element(_ name: String, in bytes: [UInt8], within range: Range<Int>) -> String? {
+    elements(name, in: bytes, within: range).first.map { entitiesDecoded(String(decoding: bytes[$0], as: UTF8.self)) }
+  }
+
+  /// Where `needle` first starts within `range` of `bytes`.
+  static func find(_ needle: [UInt8], in bytes: [UInt8], within range: Range<Int>) -> Int? {
+    guard let first = needle.first, range.count >= needle.count else { return nil }
+    var index = range.lowerBound
+    let last = range.upperBound - needle.count
+    while index <= last {
+      if bytes[index] == first {
+        var matched = 1
+        while matched < needle.count && bytes[index + matched] == needle[matched] { matched += 1 }
+        if matched == needle.count { return index }
+      }
+      index += 1
+    }
+    return nil
   }
 
   static func entitiesDecoded(_ text: some StringProtocol) -> String {
