@@ -32,7 +32,7 @@ struct WALFileCollector {
   /// or another file listed for the catalogue. Returns whether it is a segment.
   @discardableResult
   mutating func add(_ path: String, fileName: String, type listedType: Syscalls.FileType?, live: Bool = false,
-                    catalogEntry: CatalogEntry? = nil, object: RemoteObject? = nil) -> Bool
+                    catalogEntry: CatalogEntry? = nil) -> Bool
   {
     guard case .segment(let segment, let partial, let named) = WALFile.classify(fileName: fileName) else {
       otherFiles.append(path)
@@ -52,7 +52,7 @@ struct WALFileCollector {
     switch type! {
     case .regular:
       files.append(WALFile(path: path, name: segment, isPartial: partial, compressionByName: named,
-                           isInLiveDirectory: live, catalogEntry: catalogEntry, object: object ?? Storage.listedObject(path)))
+                           isInLiveDirectory: live, catalogEntry: catalogEntry, object: Storage.listedObject(path)))
     case .directory:
       problems.append(WALProblem(.unexpectedFile, "expected a segment file, found a directory; not read", at: location))
     case .other(let what):
