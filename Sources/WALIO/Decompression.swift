@@ -27,6 +27,15 @@ enum Decompression {
     return result
   }
 
+  /// The first `count` bytes of the decompressed stream, decompressing no further, and
+  /// whether that is the whole stream (it ended before `count`).
+  static func expandPrefix(_ compressed: SegmentData, format: Compression, location: WALLocation,
+                           count: Int) throws(WALProblem) -> (SegmentData, isWhole: Bool)
+  {
+    let data = try run(format, compressed.bytes, capacity: count, location: location, acceptsFullOutput: true)
+    return (data, data.bytes.count < count)
+  }
+
   /// Decompresses into a pooled buffer of `capacity` bytes. With `acceptsFullOutput`, a
   /// stream that fills it is returned as far as it got (the caller judges the size) rather than
   /// reported as truncated or corrupt.

@@ -50,10 +50,11 @@ public final class SegmentData: @unchecked Sendable {
   private let capacity: Int
   /// The file read, when only its beginning was (see ``isPrefix``).
   public internal(set) var path: String?
-  /// True when only the first part of the file was read, on request: reload it whole from
-  /// ``path`` to see the rest.
-  public var isPrefix: Bool { origin == .read && UInt64(bytes.count) < min(storedSize, readTarget) }
-  var readTarget: UInt64 = .max
+  /// True when only the first part of the file (or of its decompressed content) was read, on
+  /// request: ``loadWhole()`` reads the rest.
+  public internal(set) var isPrefix = false
+  /// The compression the file's name claims, for reading it again.
+  var namedFormat: Compression?
   /// True when the file was mapped and is now shorter than what was mapped (another process
   /// truncated it): some of ``bytes`` may have read as zeros that the file never held.
   public var isCutShort: Bool {
@@ -169,12 +170,39 @@ public final class SegmentData: @unchecked Sendable {
     }
     let data = SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: read), origin: .read,
                            storedSize: isCompressed ? UInt64(read) : status.size, ownership: .pooled, capacity: buffer.count)
-    if !isCompressed, prefix != nil {
-      data.path = path
-      data.readTarget = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
+    guard isCompressed else {
+      if prefix != nil {
+        let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
+        data.markPrefix(path: path, named: named, when: UInt64(read) < min(status.size, announced))
+      }
+      return data
     }
-    guard isCompressed else { return data }
-    return try Decompression.expand(data, format: format, location: location, limit: inflateLimit)
+    return try expand(data, format: format, prefix: prefix, path: path, named: named, limit: inflateLimit)
+  }
+
+  /// Decompresses a compressed file's bytes: whole, or only their first `prefix` bytes of
+  /// output when that is all that is asked for (the rest by ``loadWhole()``).
+  static func expand(_ compressed: SegmentData, format: Compression, prefix: Int?, path: String, named: Compression?,
+                     limit: (SegmentData) -> UInt64) throws(WALProblem) -> SegmentData
+  {
+    let location = WALLocation(file: path)
+    guard let prefix else { return try Decompression.expand(compressed, format: format, location: location, limit: limit) }
+    let (data, isWhole) = try Decompression.expandPrefix(compressed, format: format, location: location, count: max(prefix, 8192))
+    data.markPrefix(path: path, named: named, when: !isWhole)
+    return data
+  }
+
+  func markPrefix(path: String, named: Compression?, when partial: Bool) {
+    self.path = path
+    namedFormat = named
+    isPrefix = partial
+  }
+
+  /// The whole file, read again, when only a prefix was (``isPrefix``); `nil` when it can no
+  /// longer be read.
+  public func loadWhole() -> SegmentData? {
+    guard isPrefix, let path else { return nil }
+    return try? SegmentData.load(path: path, inflateLimit: SegmentData.announcedSegmentSize, named: namedFormat)
   }
 
   /// The format of a file that starts with `head`: by magic bytes, else the format its name

@@ -22,20 +22,22 @@ extension SegmentData {
     let format = storedFormat(head: head, named: named)
     if format != .plain {
       guard fetch.isWhole else {
+        // A compressed stream's start needs the object's start only, but the objects are
+        // small: fetch it whole, then decompress as far as asked.
         fetch.release()
-        return try loadRemote(path: path, inflateLimit: inflateLimit, prefix: nil, named: named)
+        let whole = try RemoteFetch.fetch(path)
+        let compressed = SegmentData(bytes: UnsafeRawBufferPointer(start: whole.buffer.baseAddress, count: whole.count),
+                                     origin: .read, storedSize: whole.object.size, ownership: .pooled, capacity: whole.buffer.count)
+        return try expand(compressed, format: format, prefix: prefix, path: path, named: named, limit: inflateLimit)
       }
       let compressed = SegmentData(bytes: fetched, origin: .read, storedSize: fetch.object.size, ownership: .pooled,
                                    capacity: fetch.buffer.count)
-      return try Decompression.expand(compressed, format: format, location: WALLocation(file: path), limit: inflateLimit)
+      return try expand(compressed, format: format, prefix: prefix, path: path, named: named, limit: inflateLimit)
     }
     let announced = announcedSegmentSize(in: head)
     let data = SegmentData(bytes: UnsafeRawBufferPointer(start: base, count: Int(min(UInt64(fetch.count), announced))),
                            origin: .read, storedSize: fetch.object.size, ownership: .pooled, capacity: fetch.buffer.count)
-    if prefix != nil {
-      data.path = path
-      data.readTarget = announced
-    }
+    if prefix != nil { data.markPrefix(path: path, named: named, when: UInt64(fetch.count) < min(fetch.object.size, announced)) }
     return data
   }
 }

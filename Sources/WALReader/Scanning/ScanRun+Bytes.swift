@@ -27,9 +27,7 @@ extension ScanRun {
     var data = segments[index].bytes
     let offset = Int(geometry.segmentOffset(of: lsn))
     var present = min(count, max(0, data.count - offset))
-    if present < required, segments[index].isPrefix, let path = segments[index].path,
-      let whole = try? SegmentData.load(path: path, inflateLimit: SegmentData.announcedSegmentSize)
-    {
+    if present < required, let whole = segments[index].loadWhole() {
       segments[index] = whole
       if index == 0 { firstBytes = whole.bytes }
       data = whole.bytes
