@@ -82,13 +82,12 @@ enum S3TestServer {
     return environment
   }
 
-  /// Sends `rules` to the fault proxy, or reads what it has seen (`rules` nil).
-  @discardableResult
-  static func proxy(rules: [[String: Any]]? = nil) throws -> [String: Any] {
+  /// Posts `body` (fault rules) to the fault proxy, or reads what it has seen (`body` nil).
+  static func proxy(body: Data?) throws -> Data {
     var request = URLRequest(url: URL(string: try info().proxy + "/__faults__")!)
-    if let rules {
+    if let body {
       request.httpMethod = "POST"
-      request.httpBody = try JSONSerialization.data(withJSONObject: rules)
+      request.httpBody = body
     }
     let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var answer: Data?
@@ -97,7 +96,15 @@ enum S3TestServer {
       done.signal()
     }.resume()
     done.wait()
-    return try #require(try JSONSerialization.jsonObject(with: answer ?? Data()) as? [String: Any])
+    return answer ?? Data()
+  }
+}
+
+/// Runs blocking work (a child process, the server's start) on a thread of its own, so that
+/// waiting for it holds none of the few threads every test shares.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    Thread { continuation.resume(with: Result { try body() }) }.start()
   }
 }
 
@@ -105,8 +112,29 @@ enum S3TestServer {
 /// copy of each archive, the configuration the AWS tools use, and faults as findings.
 @Suite(.enabled(if: S3TestServer.canStart, S3TestServer.requirement), .timeLimit(.minutes(5)))
 struct S3Tests {
-  static func walkit(_ arguments: [String], environment: [String: String]? = nil) throws -> CLITests.Run {
-    try CLITests.walkit(arguments, environment: environment ?? S3TestServer.environment())
+  static func walkit(_ arguments: [String], environment: [String: String]? = nil) async throws -> CLITests.Run {
+    let chosen: [String: String]
+    if let environment { chosen = environment } else { chosen = try await Self.environment() }
+    return try await offPool { try CLITests.walkit(arguments, environment: chosen) }
+  }
+
+  static func info() async throws -> S3TestServer.Info { try await offPool { try S3TestServer.info() } }
+
+  static func environment(endpoint: String? = nil, keys: S3TestServer.Keys? = nil, extra: [String: String] = [:])
+    async throws -> [String: String]
+  {
+    try await offPool { try S3TestServer.environment(endpoint: endpoint, keys: keys, extra: extra) }
+  }
+
+  static func proxyEnvironment(extra: [String: String] = [:]) async throws -> [String: String] {
+    try await environment(endpoint: info().proxy, extra: extra)
+  }
+
+  @discardableResult
+  static func proxy(rules: [[String: Any]]? = nil) async throws -> [String: Any] {
+    let body = try rules.map { try JSONSerialization.data(withJSONObject: $0) }
+    let answer = try await offPool { try S3TestServer.proxy(body: body) }
+    return try #require(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
   }
 
   /// A JSON document with the remote paths written as the local ones and the objects' size and
@@ -130,9 +158,9 @@ struct S3Tests {
     "pg15-repositories/walg", "pg15-repositories/walg/wal_005", "pg15-repositories/barman/pg15",
     "pg15-repositories/pgbackrest-encrypted", "pg18-timeline/archive", "pg15/archive", "pg16/archive",
   ])
-  func verifyEqualsLocal(prefix: String) throws {
-    let remote = try Self.walkit(["verify", "--json", "s3://walkit/" + prefix])
-    let local = try Self.walkit(["verify", "--json", "TestData/" + prefix])
+  func verifyEqualsLocal(prefix: String) async throws {
+    let remote = try await Self.walkit(["verify", "--json", "s3://walkit/" + prefix])
+    let local = try await Self.walkit(["verify", "--json", "TestData/" + prefix])
     #expect(remote.status == local.status, "\(remote.stderr)")
     #expect(try Self.normalized(remote.stdout) == Self.normalized(local.stdout))
     if local.status == 0 {
@@ -144,7 +172,7 @@ struct S3Tests {
   }
 
   @Test("inspect, its statistics, gaps and diff give over s3:// what they give locally")
-  func otherCommandsEqualLocal() throws {
+  func otherCommandsEqualLocal() async throws {
     let commands: [[String]] = [
       ["inspect", "--json", "-p", "@pg16/archive"],
       ["inspect", "-p", "@pg15-repositories/walg"],
@@ -155,8 +183,8 @@ struct S3Tests {
       ["diff", "--json", "@pg15-repositories/flat", "@pg15-repositories/walg"],
     ]
     for command in commands {
-      let remote = try Self.walkit(command.map { $0.replacingOccurrences(of: "@", with: "s3://walkit/") })
-      let local = try Self.walkit(command.map { $0.replacingOccurrences(of: "@", with: "TestData/") })
+      let remote = try await Self.walkit(command.map { $0.replacingOccurrences(of: "@", with: "s3://walkit/") })
+      let local = try await Self.walkit(command.map { $0.replacingOccurrences(of: "@", with: "TestData/") })
       #expect(remote.status == local.status, "\(command): \(remote.stderr)")
       #expect(!local.stdout.isEmpty, "\(command)")
       if command.contains("--json") && !command.contains("inspect") {
@@ -168,15 +196,15 @@ struct S3Tests {
   }
 
   @Test("diff compares a bucket with a local directory")
-  func diffMixesLocalAndRemote() throws {
-    let run = try Self.walkit(["diff", "s3://walkit/pg15-repositories/walg", "TestData/pg15-repositories/barman/pg15"])
+  func diffMixesLocalAndRemote() async throws {
+    let run = try await Self.walkit(["diff", "s3://walkit/pg15-repositories/walg", "TestData/pg15-repositories/barman/pg15"])
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("SAME WAL: 7 segments"))
   }
 
   @Test("each segment's object size and ETag are in the report, as the server has them")
-  func objectSizesAndETags() throws {
-    let run = try Self.walkit(["verify", "--json", "s3://walkit/pg15-repositories/walg"])
+  func objectSizesAndETags() async throws {
+    let run = try await Self.walkit(["verify", "--json", "s3://walkit/pg15-repositories/walg"])
     let segments = try #require(try CLITests.json(run.stdout)["segments"] as? [[String: Any]])
     #expect(segments.count == 7)
     for segment in segments {
@@ -199,12 +227,12 @@ struct S3Tests {
   }
 
   @Test("a bucket of 200,000 objects is listed whole, page by page")
-  func listsAManyObjectBucket() throws {
-    let info = try S3TestServer.info()
-    let configuration = try S3Configuration.fromEnvironment(try S3TestServer.environment())
+  func listsAManyObjectBucket() async throws {
+    let info = try await Self.info()
+    let configuration = try S3Configuration.fromEnvironment(try await Self.environment())
     try RemoteStore.configureShared(configuration)
     let started = Date()
-    let inputs = try WALInputs(paths: ["s3://walkit-many/archive"])
+    let inputs = try await offPool { try WALInputs(paths: ["s3://walkit-many/archive"]) }
     let seconds = Date().timeIntervalSince(started)
     print("listed \(inputs.files.count) objects in \(String(format: "%.1f", seconds)) s")
     #expect(inputs.files.count == info.many)
@@ -220,37 +248,36 @@ struct S3Tests {
   @Test("a 5xx, a reset or a cut-short body is tried again; the run is clean", arguments: [
     ("retry", ["500", "503"]), ("reset", ["reset"]), ("truncate", ["truncate"]),
   ])
-  func transientFaultsAreRetried(copy: String, faults: [String]) throws {
+  func transientFaultsAreRetried(copy: String, faults: [String]) async throws {
     let object = "faults/\(copy)/000000010000000000000008"
-    try S3TestServer.proxy(rules: [["match": object, "faults": faults]])
-    let run = try Self.walkit(["verify", "--json", "s3://walkit/faults/\(copy)"],
-                              environment: S3TestServer.environment(endpoint: S3TestServer.info().proxy))
+    try await Self.proxy(rules: [["match": object, "faults": faults]])
+    let run = try await Self.walkit(["verify", "--json", "s3://walkit/faults/\(copy)"],
+                              environment: Self.proxyEnvironment())
     #expect(run.status == 0, "\(run.stdout.prefix(2000)) \(run.stderr)")
-    let rules = try #require(S3TestServer.proxy()["rules"] as? [[String: Any]])
+    let rules = try #require(await Self.proxy()["rules"] as? [[String: Any]])
     let rule = try #require(rules.first { $0["match"] as? String == object })
     #expect(rule["taken"] as? Int == faults.count)
     #expect(rule["left"] as? Int == 0)
   }
 
   @Test("a slow object is waited for")
-  func slowObjectIsWaitedFor() throws {
-    try S3TestServer.proxy(rules: [["match": "faults/slow/000000010000000000000009", "faults": ["slow:1.5"]]])
+  func slowObjectIsWaitedFor() async throws {
+    try await Self.proxy(rules: [["match": "faults/slow/000000010000000000000009", "faults": ["slow:1.5"]]])
     let started = Date()
-    let run = try Self.walkit(["verify", "s3://walkit/faults/slow"],
-                              environment: S3TestServer.environment(endpoint: S3TestServer.info().proxy))
+    let run = try await Self.walkit(["verify", "s3://walkit/faults/slow"],
+                              environment: Self.proxyEnvironment())
     #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
     #expect(Date().timeIntervalSince(started) >= 1.5)
   }
 
   @Test("throttling that does not stop is an unreadable file naming the object and the status")
-  func persistentThrottlingIsAFinding() throws {
+  func persistentThrottlingIsAFinding() async throws {
     let object = "faults/slowdown/00000001000000000000000A"
     // Enough for every request for the object (its read, and the reads of the segment before
     // it that follow a record into it), each tried three times.
-    try S3TestServer.proxy(rules: [["match": object, "faults": Array(repeating: "503", count: 30)]])
-    let run = try Self.walkit(["verify", "--json", "s3://walkit/faults/slowdown"],
-                              environment: S3TestServer.environment(endpoint: S3TestServer.info().proxy,
-                                                                    extra: ["WALKIT_S3_MAX_ATTEMPTS": "3"]))
+    try await Self.proxy(rules: [["match": object, "faults": Array(repeating: "503", count: 30)]])
+    let run = try await Self.walkit(["verify", "--json", "s3://walkit/faults/slowdown"],
+                              environment: Self.proxyEnvironment(extra: ["WALKIT_S3_MAX_ATTEMPTS": "3"]))
     #expect(run.status == 1, "\(run.stderr)")
     let problems = try #require(try CLITests.json(run.stdout)["problems"] as? [[String: Any]])
     let unreadable = problems.filter { $0["kind"] as? String == "unreadable-file" }
@@ -263,11 +290,11 @@ struct S3Tests {
 
   @Test("an object rewritten or shrunk after its listing is reported as changed while read",
         arguments: ["change", "shrink"])
-  func changedObjectIsAFinding(copy: String) throws {
+  func changedObjectIsAFinding(copy: String) async throws {
     let object = "faults/\(copy)/000000010000000000000009"
-    try S3TestServer.proxy(rules: [["match": object, "faults": [copy]]])
-    let run = try Self.walkit(["verify", "--json", "s3://walkit/faults/\(copy)"],
-                              environment: S3TestServer.environment(endpoint: S3TestServer.info().proxy))
+    try await Self.proxy(rules: [["match": object, "faults": [copy]]])
+    let run = try await Self.walkit(["verify", "--json", "s3://walkit/faults/\(copy)"],
+                              environment: Self.proxyEnvironment())
     #expect(run.status == 1, "\(run.stderr)")
     let problems = try #require(try CLITests.json(run.stdout)["problems"] as? [[String: Any]])
     let changed = try #require(problems.first { $0["kind"] as? String == "changed-while-read" })
@@ -276,22 +303,22 @@ struct S3Tests {
   }
 
   @Test("walkit sends only GET and HEAD requests")
-  func readsOnly() throws {
-    let environment = try S3TestServer.environment(endpoint: S3TestServer.info().proxy)
+  func readsOnly() async throws {
+    let environment = try await Self.proxyEnvironment()
     for command in [["verify", "s3://walkit/faults/readonly"], ["inspect", "-z", "-p", "s3://walkit/faults/readonly"],
                     ["gaps", "s3://walkit/faults/readonly"], ["diff", "s3://walkit/faults/readonly", "TestData/pg15-repositories/flat"]] {
-      let run = try Self.walkit(command, environment: environment)
+      let run = try await Self.walkit(command, environment: environment)
       #expect(run.status == 0, "\(command): \(run.stderr)")
     }
-    let methods = try #require(S3TestServer.proxy()["methods"] as? [String: Int])
+    let methods = try #require(await Self.proxy()["methods"] as? [String: Int])
     let readonly = methods.filter { $0.key.hasSuffix("walkit/faults/readonly") }
     #expect(!readonly.isEmpty)
     #expect(methods.keys.allSatisfy { $0.hasPrefix("GET ") || $0.hasPrefix("HEAD ") }, "\(methods)")
   }
 
   @Test("wrong keys, an unknown key, a missing bucket and no libcurl end the run (exit 2) with the server's words")
-  func configurationFailuresStopTheRun() throws {
-    let info = try S3TestServer.info()
+  func configurationFailuresStopTheRun() async throws {
+    let info = try await Self.info()
     let cases: [([String: String], String, String)] = [
       (["AWS_SECRET_ACCESS_KEY": "not-the-secret"], "s3://walkit/pg16/archive", "SignatureDoesNotMatch"),
       (["AWS_ACCESS_KEY_ID": "AKIAUNKNOWNKEY000000"], "s3://walkit/pg16/archive", "InvalidAccessKeyId"),
@@ -301,12 +328,12 @@ struct S3Tests {
       ([:], "s3://walkit/pg16/no-such-prefix", "no such object"),
     ]
     for (extra, path, expected) in cases {
-      var environment = try S3TestServer.environment(extra: extra)
+      var environment = try await Self.environment(extra: extra)
       if extra["AWS_PROFILE"] != nil {
         environment["AWS_ACCESS_KEY_ID"] = nil
         environment["AWS_SECRET_ACCESS_KEY"] = nil
       }
-      let run = try Self.walkit(["verify", path], environment: environment)
+      let run = try await Self.walkit(["verify", path], environment: environment)
       #expect(run.status == 2, "\(extra): \(run.stderr)")
       #expect(run.stderr.contains(expected), "\(extra): \(run.stderr)")
     }
@@ -314,9 +341,9 @@ struct S3Tests {
   }
 
   @Test("temporary credentials with a session token, and a profile in the AWS files, are used as the AWS CLI uses them")
-  func credentialsAsTheAWSToolsFindThem() throws {
-    let info = try S3TestServer.info()
-    let session = try Self.walkit(["verify", "s3://walkit/pg16/archive"], environment: S3TestServer.environment(keys: info.session))
+  func credentialsAsTheAWSToolsFindThem() async throws {
+    let info = try await Self.info()
+    let session = try await Self.walkit(["verify", "s3://walkit/pg16/archive"], environment: Self.environment(keys: info.session))
     #expect(session.status == 0, "\(session.stderr)")
 
     let home = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-aws-\(UUID().uuidString)")
@@ -341,20 +368,20 @@ struct S3Tests {
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
     environment["HOME"] = home.path
     environment["AWS_PROFILE"] = "archive-reader"
-    let profile = try Self.walkit(["verify", "s3://walkit/pg16/archive"], environment: environment)
+    let profile = try await Self.walkit(["verify", "s3://walkit/pg16/archive"], environment: environment)
     #expect(profile.status == 0, "\(profile.stderr)")
     environment["AWS_PROFILE"] = nil
-    let wrongDefault = try Self.walkit(["verify", "s3://walkit/pg16/archive"], environment: environment)
+    let wrongDefault = try await Self.walkit(["verify", "s3://walkit/pg16/archive"], environment: environment)
     #expect(wrongDefault.status == 2, "the default profile has no endpoint: AWS itself, unreachable here")
   }
 
   @Test("an empty bucket has nothing to read, as an empty directory has not")
-  func emptyBucket() throws {
+  func emptyBucket() async throws {
     let empty = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-empty-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: empty) }
-    let remote = try Self.walkit(["verify", "s3://walkit-empty"])
-    let local = try Self.walkit(["verify", empty.path])
+    let remote = try await Self.walkit(["verify", "s3://walkit-empty"])
+    let local = try await Self.walkit(["verify", empty.path])
     #expect(remote.status == local.status)
     #expect(remote.stderr.replacingOccurrences(of: "s3://walkit-empty", with: empty.path) == local.stderr)
   }
