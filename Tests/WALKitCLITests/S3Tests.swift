@@ -230,7 +230,7 @@ struct S3Tests {
   func listsAManyObjectBucket() async throws {
     let info = try await Self.info()
     let configuration = try S3Configuration.fromEnvironment(try await Self.environment())
-    try RemoteStore.configureShared(configuration)
+    try configuration.install()
     let started = Date()
     let inputs = try await offPool { try WALInputs(paths: ["s3://walkit-many/archive"]) }
     let seconds = Date().timeIntervalSince(started)

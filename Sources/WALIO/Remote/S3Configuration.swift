@@ -45,6 +45,11 @@ public struct S3Configuration: Sendable, Equatable {
     self.credentialSource = credentialSource
   }
 
+  /// Makes every `s3://` path be read through this configuration rather than the one the
+  /// environment describes: for a host program that configures walkit itself. Takes effect
+  /// only before the first `s3://` path is read.
+  public func install() throws(StorageFailure) { try RemoteStore.configureShared(self) }
+
   /// The configuration `environment` and the AWS files describe:
   /// - credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; else the
   ///   profile (`AWS_PROFILE`, else `default`) in `AWS_SHARED_CREDENTIALS_FILE`
