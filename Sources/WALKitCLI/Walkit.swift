@@ -67,6 +67,7 @@ struct Walkit: ParsableCommand {
       table.append([found, codec.purpose])
     }
     table.append([S3Client.libraryVersion.map { "libcurl.so.4 " + $0 } ?? "libcurl.so.4: \(S3Client.unavailableReason ?? "")", "s3:// paths"])
-    return "walkit 0.1.0\nCRC-32C: \(CRC32C.implementation)\n\n" + table.render()
+    let selection = CRC32C.selection.isEmpty ? "" : " (\(CRC32C.selection))"
+    return "walkit 0.1.0\nCRC-32C: \(CRC32C.implementation)\(selection)\n\n" + table.render()
   }
 }

@@ -17,6 +17,10 @@ uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_
 /// "armv8-crc" or "table".
 const char *walkit_crc32c_implementation(void);
 
+/// How the implementation was chosen, when there was a choice (the speeds measured at
+/// start-up, or "set by WALKIT_CRC32C"); empty otherwise.
+const char *walkit_crc32c_selection(void);
+
 /// The portable slicing-by-8 implementation, whatever the CPU offers (for tests).
 uint32_t walkit_crc32c_update_portable(uint32_t crc, const void *bytes, size_t length);
 

@@ -13,6 +13,10 @@ public enum CRC32C {
   @inlinable
   public static var implementation: String { String(cString: walkit_crc32c_implementation()) }
 
+  /// How ``implementation`` was chosen where the CPU offers more than one wide path: the
+  /// speeds measured at start-up (or the `WALKIT_CRC32C` override); empty otherwise.
+  public static var selection: String { String(cString: walkit_crc32c_selection()) }
+
   @usableFromInline package static let start: UInt32 = 0xFFFF_FFFF
   @inline(__always)
   @inlinable
