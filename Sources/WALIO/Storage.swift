@@ -22,15 +22,9 @@ package enum Storage {
     return Syscalls.status(of: path).mapError { StorageFailure($0.description, isNotFound: $0.isNotFound) }
   }
 
-  package static func isDirectory(_ path: String) -> Bool {
-    if case .success(let status) = status(of: path), case .directory = status.type { return true }
-    return false
-  }
+  package static func isDirectory(_ path: String) -> Bool { (try? status(of: path).get())?.isDirectory ?? false }
 
-  package static func isRegularFile(_ path: String) -> Bool {
-    if case .success(let status) = status(of: path), case .regular = status.type { return true }
-    return false
-  }
+  package static func isRegularFile(_ path: String) -> Bool { (try? status(of: path).get())?.isRegularFile ?? false }
 
   /// The entries of `directory`, sorted by name.
   package static func entries(of directory: String) -> Result<[Entry], StorageFailure> {

@@ -18,6 +18,9 @@ import Darwin
       self.type = type
       self.size = size
     }
+
+    package var isDirectory: Bool { if case .directory = type { true } else { false } }
+    package var isRegularFile: Bool { if case .regular = type { true } else { false } }
   }
 
   static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
@@ -46,16 +49,10 @@ import Darwin
   }
 
   /// Whether `path` names a directory (following links).
-  package static func isDirectory(_ path: String) -> Bool {
-    if case .success(let status) = status(of: path), case .directory = status.type { return true }
-    return false
-  }
+  package static func isDirectory(_ path: String) -> Bool { (try? status(of: path).get())?.isDirectory ?? false }
 
   /// Whether `path` names a regular file (following links).
-  package static func isRegularFile(_ path: String) -> Bool {
-    if case .success(let status) = status(of: path), case .regular = status.type { return true }
-    return false
-  }
+  package static func isRegularFile(_ path: String) -> Bool { (try? status(of: path).get())?.isRegularFile ?? false }
 
   /// Opens read-only without blocking (a FIFO would otherwise wait for a writer) and returns
   /// the descriptor with the status of what was opened.
