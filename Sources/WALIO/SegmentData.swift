@@ -94,8 +94,9 @@ public final class SegmentData: @unchecked Sendable {
   ///
   /// - Throws: `unexpected-file` for anything but a regular file, `unreadable-file` when it
   ///   cannot be opened, read or inflated.
-  /// - Parameter prefix: read at most this many bytes of a plain file (its start is all a
-  ///   record continuing from the previous segment usually needs); ``isPrefix`` then says so.
+  /// - Parameter prefix: read at most this many bytes of a plain file, or decompress a
+  ///   compressed one only this far (its start is all a record continuing from the previous
+  ///   segment usually needs); ``isPrefix`` then says so.
   /// - Parameter named: the format the file's name claims: used for the formats without magic
   ///   bytes (lzma, brotli) when the content is not plain WAL.
   /// - Parameter mapped: map a plain file instead of reading it: the page cache's pages are
