@@ -65,6 +65,26 @@ package final class RemoteReadAhead: Sendable {
     current.withLock { $0 }?.take(path)
   }
 
+  /// A copy of the first `count` bytes (all with `nil`) of the object at `path` when it has
+  /// already been read ahead, leaving it for its reader: the start of the next segment that a
+  /// record continues into needs no request of its own.
+  static func peek(_ path: String, count: Int?) -> RemoteFetch? {
+    current.withLock { $0 }?.peek(path, count: count)
+  }
+
+  private func peek(_ path: String, count: Int?) -> RemoteFetch? {
+    guard let index = indexByPath[path] else { return nil }
+    return state.withLock { state -> RemoteFetch? in
+      guard case .success(let fetched)? = state.slots[index]?.result else { return nil }
+      let length = min(count ?? fetched.count, fetched.count)
+      let buffer = BufferPool.shared.take(max(length, 1))
+      if length > 0 {
+        buffer.baseAddress!.copyMemory(from: fetched.buffer.baseAddress!, byteCount: length)
+      }
+      return RemoteFetch(buffer: buffer, count: length, object: fetched.object, isWhole: length == fetched.count)
+    }
+  }
+
   private func take(_ path: String) -> Result<RemoteFetch, WALProblem>? {
     guard let index = indexByPath[path] else { return nil }
     var passed: [Slot] = []

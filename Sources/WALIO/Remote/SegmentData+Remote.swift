@@ -10,6 +10,8 @@ extension SegmentData {
     let fetch: RemoteFetch
     if prefix == nil, let readAhead = RemoteReadAhead.take(path) {
       fetch = try readAhead.get()
+    } else if let prefix, let copy = RemoteReadAhead.peek(path, count: max(prefix, 8192)) {
+      fetch = copy
     } else {
       fetch = try RemoteFetch.fetch(path, prefix: prefix)
     }
@@ -25,7 +27,8 @@ extension SegmentData {
         // A compressed stream's start needs the object's start only, but the objects are
         // small: fetch it whole, then decompress as far as asked.
         fetch.release()
-        let whole = try RemoteFetch.fetch(path)
+        let whole: RemoteFetch
+        if let copy = RemoteReadAhead.peek(path, count: nil) { whole = copy } else { whole = try RemoteFetch.fetch(path) }
         let compressed = SegmentData(bytes: UnsafeRawBufferPointer(start: whole.buffer.baseAddress, count: whole.count),
                                      origin: .read, storedSize: whole.object.size, ownership: .pooled, capacity: whole.buffer.count)
         return try expand(compressed, format: format, prefix: prefix, path: path, named: named, limit: inflateLimit)
