@@ -179,6 +179,7 @@ struct S3Tests {
       ["inspect", "--stats-per-record", "-p", "@pg15/archive"],
       ["inspect", "--json", "@pg16/archive/000000010000000000000007"],
       ["gaps", "--json", "@pg18-timeline/archive"],
+      ["gaps", "--json", "--from", "@pg18-timeline/archive/00000001000000000000000C.00000028.backup", "@pg18-timeline/archive"],
       ["gaps", "--json", "@pg15-repositories/pgbackrest", "--to", "0/C00048"],
       ["diff", "--json", "@pg15-repositories/flat", "@pg15-repositories/walg"],
     ]
