@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A real S3 API server for walkit's tests: moto's S3 server on a loopback port, with
+"""A real S3 API server for walkit's tests: moto's S3 server (moto 5.2.1, whose internals the
+two patches below replace) on a loopback port, with
 signature and IAM policy checking on, the TestData archives uploaded through the S3 API, and a
 fault-injecting proxy in front of it.
 

@@ -23,7 +23,7 @@ enum S3TestServer {
     var many: Int
   }
 
-  static let requirement: Comment = "needs python3 with moto[server] and boto3 (pip install 'moto[server]' boto3), and libcurl4"
+  static let requirement: Comment = "needs python3 with moto[server] and boto3 (pip install 'moto[server]==5.2.1' boto3: the test server patches two of its faults), and libcurl4"
 
   static let canStart: Bool = {
     let process = Process()
