@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""A real S3 API server for walkit's tests: moto's S3 server (moto 5.2.1, whose internals the
-two patches below replace) on a loopback port, with
-signature and IAM policy checking on, the TestData archives uploaded through the S3 API, and a
-fault-injecting proxy in front of it.
+"""A real S3 API server for walkit's tests: moto's S3 server (moto 5.2.1, two of whose
+internals are patched below) on a loopback port, with signature and IAM policy checking on,
+the TestData archives uploaded through the S3 API, and a fault-injecting proxy in front of it.
 
 Usage: s3-test-server.py --info FILE [--testdata DIR] [--many N] [--upload DIR=BUCKET/PREFIX]...
 
@@ -16,8 +15,9 @@ them; `GET /__faults__` returns how many requests each rule has taken, and how m
 of each method reached each bucket/first/second key level. A rule is
 {"match": "<substring of the path>", "faults": ["500", "503", "reset", "truncate", "slow:SECONDS",
 "change", "shrink"]}: each matching request takes the next fault; once a rule's faults are used
-up, requests pass. "change" and "shrink" rewrite the object in the bucket before forwarding the
-request (so a reader that sends If-Match gets 412); "shrink" also serves a shortened body.
+up, requests pass. "change" (one byte flipped) and "shrink" (half of it kept) rewrite the
+object in the bucket before forwarding the request, so a reader that sends the listed ETag in
+If-Match gets 412.
 """
 import argparse
 import http.client
