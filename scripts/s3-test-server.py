@@ -25,7 +25,6 @@ import json
 import os
 import socket
 import struct
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
