@@ -48,7 +48,7 @@ struct RemoteFetch: @unchecked Sendable {
           "changed since it was listed (\(object.size) bytes, ETag \(object.etag)): the server no longer has that version (HTTP 412)",
           at: location)
       }
-      if error.description.contains("larger than expected") {
+      if error.isLongerThanListed {
         throw WALProblem(.changedWhileRead, "grew since it was listed as \(object.size) bytes; not read", at: location)
       }
       throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)

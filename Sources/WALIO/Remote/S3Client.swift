@@ -113,7 +113,8 @@ package final class S3Client: Sendable {
       switch result {
       case .failure(let transport):
         guard transport.isTransient else {
-          throw StorageFailure("\(what): \(transport.overflowed ? "larger than expected" : transport.message)")
+          throw StorageFailure("\(what): \(transport.overflowed ? "larger than expected" : transport.message)",
+                               isLongerThanListed: transport.overflowed)
         }
         retry = StorageFailure("\(what): \(transport.message)")
       case .success(let response):
