@@ -67,6 +67,7 @@ extension ScanRun {
 
     let keepingBytes = visit != nil && !scanner.deliversHeadersOnly
     let readEnd = min(segmentEnd, requestedEnd ?? segmentEnd)
+    let onePage = OnePageRecords(segmentStart: segmentStart, geometry: geometry, version: version, scanner: scanner)
     while true {
       if position >= readEnd {
         result.ending = .complete(nextRecord: position)
@@ -82,13 +83,14 @@ extension ScanRun {
               at: position), endLike: nil)
           }
           position = position.advanced(by: UInt64(header.size))!
-          if position >= readEnd {
-            result.ending = .complete(nextRecord: position)
-            result.validThrough = position
-            break
-          }
+          continue
         }
-        let record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
+        let record: CheckedRecord
+        if let previous, let quick = onePage.record(in: firstBytes, at: position, previous: previous) {
+          record = quick
+        } else {
+          record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
+        }
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: scanner.blockList(count: record.facts.blockCount), mainDataRange: record.facts.mainData, origin: record.facts.origin,

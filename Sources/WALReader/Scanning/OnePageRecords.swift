@@ -1,0 +1,49 @@
+import WALCore
+
+/// The record loop's common case on local values: a record that starts and ends on one page
+/// of the segment's own bytes (passed on each call: they may be replaced by a longer copy),
+/// after a record already read, and passes every check.
+///
+/// Anything else (a page's first record, one that crosses a page, one past the bytes at hand,
+/// any failed check) gives `nil`, and ``ScanRun/readRecord(at:previous:keepingBytes:)`` reads
+/// it again and words the problem: the answer is the same, only sooner.
+struct OnePageRecords {
+  let segmentStart: LSN
+  let pageMask: UInt64
+  let version: WALVersion
+  let dataBlockSize: Int
+  let blocks: UnsafeMutablePointer<BlockReference>
+
+  init(segmentStart: LSN, geometry: WALGeometry, version: WALVersion, scanner: SegmentScanner) {
+    self.segmentStart = segmentStart
+    self.pageMask = geometry.pageSize &- 1
+    self.version = version
+    self.dataBlockSize = scanner.dataBlockSize
+    self.blocks = scanner.blockStorage
+  }
+
+  @inline(__always)
+  func record(in bytes: UnsafeRawBufferPointer, at lsn: LSN, previous: LSN) -> ScanRun.CheckedRecord? {
+    guard let base = bytes.baseAddress, lsn >= segmentStart else { return nil }
+    let pageOffset = lsn.rawValue & pageMask
+    let pageRoom = pageMask &+ 1 &- pageOffset
+    let (offset, outside) = lsn.rawValue.subtractingReportingOverflow(segmentStart.rawValue)
+    guard !outside, pageOffset != 0, pageRoom >= UInt64(RecordHeader.size),
+      offset <= UInt64(bytes.count), UInt64(bytes.count) &- offset >= UInt64(RecordHeader.size)
+    else { return nil }
+    let start = base + Int(offset)
+    let totalLength = UInt32(littleEndian: start.loadUnaligned(as: UInt32.self))
+    guard totalLength >= UInt32(RecordHeader.size), UInt64(totalLength) <= pageRoom,
+      UInt64(totalLength) <= UInt64(bytes.count) &- offset
+    else { return nil }
+    let record = UnsafeRawBufferPointer(start: start, count: Int(totalLength))
+    let header = RecordHeader(unchecked: record)
+    guard header.previous == previous, ResourceManagerIDs.isValid(header.resourceManagerID, in: version),
+      CRC32C.record(record) == header.crc,
+      let end = lsn.advanced(by: UInt64(totalLength)),
+      let facts = try? RecordBodyDecoder.decode(record, totalLength: Int(totalLength), version: version,
+                                                dataBlockSize: dataBlockSize, blocks: blocks)
+    else { return nil }
+    return ScanRun.CheckedRecord(header: header, end: end, bytes: record, facts: facts)
+  }
+}
