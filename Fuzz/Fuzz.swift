@@ -159,7 +159,7 @@ enum FuzzTargets {
       guard let facts = try? RecordBodyDecoder.decode(raw, totalLength: raw.count, version: version, dataBlockSize: 8192,
                                                       blocks: storage)
       else { return }
-      let blocks = Array(UnsafeBufferPointer(start: storage, count: facts.blockCount))
+      let blocks = BlockReferences(storage, count: facts.blockCount)
       let start = LSN(0x100_0028)
       let walRecord = WALRecord(lsn: start, end: start.advanced(by: UInt64(raw.count))!, header: header, bytes: raw,
                                 blocks: blocks, mainDataRange: facts.mainData, origin: facts.origin,

@@ -8,8 +8,8 @@ public struct WALRecord {
   public let header: RecordHeader
   /// The whole record, header included, with page headers removed when it crossed pages.
   public let bytes: UnsafeRawBufferPointer
-  /// Block references in block-id order. Their ranges index into `bytes`.
-  public let blocks: [BlockReference]
+  /// Block references in block-id order, borrowed like `bytes`. Their ranges index into `bytes`.
+  public let blocks: BlockReferences
   /// Where the main data lies in `bytes`.
   public let mainDataRange: Range<Int>
   /// The replication origin, when the record carries one.
@@ -24,7 +24,7 @@ public struct WALRecord {
   public let timeline: TimelineID
 
   @inlinable
-  package init(lsn: LSN, end: LSN, header: RecordHeader, bytes: UnsafeRawBufferPointer, blocks: [BlockReference],
+  package init(lsn: LSN, end: LSN, header: RecordHeader, bytes: UnsafeRawBufferPointer, blocks: BlockReferences,
                mainDataRange: Range<Int>, origin: UInt16?, topLevelXID: UInt32?, version: WALVersion,
                geometry: WALGeometry, timeline: TimelineID)
   {

@@ -47,3 +47,25 @@ struct OnePageRecords {
     return ScanRun.CheckedRecord(header: header, end: end, bytes: record, facts: facts)
   }
 }
+
+extension OnePageRecords {
+  /// Records read one after another from `position`, after the record at `previous`.
+  struct Run {
+    var next: LSN
+    var last: LSN
+    var count = 0
+  }
+
+  /// Reads records from `position` (after the record at `previous`) while each is one
+  /// ``record(in:at:previous:)`` reads, none is a segment switch, and they start before `end`.
+  /// The record it stops at is left to the general path.
+  func run(in bytes: UnsafeRawBufferPointer, from position: LSN, previous: LSN, before end: LSN) -> Run {
+    var run = Run(next: position, last: previous)
+    while run.next < end, let record = record(in: bytes, at: run.next, previous: run.last), !record.header.isSegmentSwitch {
+      run.last = run.next
+      run.next = record.end.maxAligned
+      run.count += 1
+    }
+    return run
+  }
+}

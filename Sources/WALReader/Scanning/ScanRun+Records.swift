@@ -74,6 +74,16 @@ extension ScanRun {
         result.validThrough = position
         break
       }
+      if visit == nil, let last = previous {
+        let run = onePage.run(in: firstBytes, from: position, previous: last, before: readEnd)
+        if run.count > 0 {
+          result.recordCount += run.count
+          result.lastRecord = run.last
+          previous = run.last
+          position = run.next
+          continue
+        }
+      }
       do throws(ScanStop) {
         if geometry.pageOffset(of: position) == 0 {
           let header = try validatePage(at: position, continuing: nil)
@@ -93,7 +103,7 @@ extension ScanRun {
         }
         if let visit {
           visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
-                          blocks: scanner.blockList(count: record.facts.blockCount), mainDataRange: record.facts.mainData, origin: record.facts.origin,
+                          blocks: BlockReferences(scanner.blockStorage, count: record.facts.blockCount), mainDataRange: record.facts.mainData, origin: record.facts.origin,
                           topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
                           timeline: fileTimeline ?? lastPageTimeline))
         }

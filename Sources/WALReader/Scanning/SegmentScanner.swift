@@ -13,8 +13,6 @@ public final class SegmentScanner {
   @exclusivity(unchecked) private var scratch: UnsafeMutableRawBufferPointer
   /// The block references of the record being read, as the decoder writes them.
   let blockStorage = UnsafeMutablePointer<BlockReference>.allocate(capacity: RecordBodyDecoder.blockCapacity)
-  /// The same, as the array a visited record carries; refilled only for records visited.
-  @exclusivity(unchecked) private var blocks: [BlockReference] = []
   /// `BLCKSZ`, the data page size full-page images are measured against.
   public let dataBlockSize: Int
   /// After damage, go on at the next record boundary a later page header gives (its
@@ -30,7 +28,6 @@ public final class SegmentScanner {
   public init(dataBlockSize: Int = 8192) {
     self.dataBlockSize = dataBlockSize
     scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-    blocks.reserveCapacity(Int(BlockReference.maximumID) + 1)
   }
 
   deinit {
@@ -98,12 +95,4 @@ public final class SegmentScanner {
   }
 
   var scratchBuffer: UnsafeMutableRawBufferPointer { scratch }
-
-  /// The first `count` block references of `blockStorage`, as an array (its storage reused
-  /// unless a visitor kept the previous record's).
-  func blockList(count: Int) -> [BlockReference] {
-    blocks.removeAll(keepingCapacity: true)
-    blocks.append(contentsOf: UnsafeBufferPointer(start: blockStorage, count: count))
-    return blocks
-  }
 }
