@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import WALKit
 @testable import WALReader
@@ -42,6 +43,33 @@ import Testing
   @Test func aReadFileIsNeverCutShort() throws {
     let data = try SegmentData.load(path: Fixture.plainSets[0].segmentPaths[0])
     #expect(!data.isCutShort)
+  }
+
+  /// Whole segments read on several threads are mapped even when their records are visited:
+  /// one truncated while its records are being visited has what they gave dropped, and is
+  /// read again as it is now.
+  @Test func aSegmentTruncatedWhileItsRecordsAreVisitedIsReadAgainWithoutItsFirstVisits() throws {
+    let scratch = try Scratch()
+    let paths = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)))
+    var before: [LSN] = []
+    _ = try WALStream(paths: paths).forEachRecord { before.append($0.lsn) }
+    let firstRecord = try #require(before.first)
+    let cut = Atomic<Bool>(false)
+    var delivered: [LSN] = []
+    let report = try WALStream(paths: paths).forEachSegmentInParallel(in: nil, jobs: 2, makeChunk: { [LSN]() }, visit: { record, chunk in
+      chunk.append(record.lsn)
+      if record.lsn == firstRecord, !cut.exchange(true, ordering: .relaxed) {
+        _ = truncate(paths[0], 100_000)
+      }
+    }, deliver: { delivered += $0 })
+
+    var after: [LSN] = []
+    _ = try WALStream(paths: paths).forEachRecord { after.append($0.lsn) }
+    let wasCut = cut.load(ordering: .relaxed)
+    #expect(wasCut)
+    #expect(after.count < before.count)
+    #expect(delivered == after)
+    #expect(report.problems.contains { $0.kind == .truncatedFile && $0.location.file == paths[0] })
   }
 
   @Test func aPieceOfASegmentTruncatedAfterSplittingAsksToBeReadAgain() throws {

@@ -42,11 +42,27 @@ package struct SegmentLookup: Sendable {
   package static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
                    from start: LSN? = nil, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
+    let mapped = mapped && visit == nil
+    while true {
+      if let scan = scanOnce(file, with: scanner, following: following, from: start, mapped: mapped, visit: visit) { return scan }
+    }
+  }
+
+  /// Reads `file` mapped, handing its records to `visit`; `nil` when the file was truncated
+  /// while mapped (zeros stood in for the pages it lost): what `visit` was given must be
+  /// dropped and the file read again with ``scan(_:with:mapped:visit:)``.
+  func scanMapped(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)?) -> SegmentScan? {
+    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, mapped: true, visit: visit)
+  }
+
+  private static func scanOnce(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
+                               from start: LSN?, mapped: Bool, visit: ((WALRecord) -> Void)?) -> SegmentScan?
+  {
     do {
       let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                      named: file.compressionByName, mapped: mapped && visit == nil)
+                                      named: file.compressionByName, mapped: mapped)
       var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
-      if data.isCutShort { return self.scan(file, with: scanner, following: following, from: start, visit: visit) }
+      if data.isCutShort { return nil }
       scan.problems += storageContradictions(of: file, data: data, scan: scan)
       return scan
     } catch {

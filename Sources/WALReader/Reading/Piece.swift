@@ -11,6 +11,9 @@ struct Piece: @unchecked Sendable {
   var data: SegmentData?
   var start: LSN?
   var end: LSN?
+  /// A whole file is mapped (its records' chunk dropped if it is truncated meanwhile), unless
+  /// it is being read again after that.
+  var mapped = true
 
   /// Whole files when there are at least as many as workers; else each segment in `workers`
   /// parts, when it splits.
@@ -36,7 +39,9 @@ struct Piece: @unchecked Sendable {
             visit: ((WALRecord) -> Void)?) -> SegmentScan?
   {
     let file = files[self.file]
-    guard let data else { return lookup.scan(file, with: scanner, visit: visit) }
+    guard let data else {
+      return mapped ? lookup.scanMapped(file, with: scanner, visit: visit) : lookup.scan(file, with: scanner, visit: visit)
+    }
     var scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:), from: start, until: end, visit: visit)
     if part == 0 { scan.problems += SegmentLookup.storageContradictions(of: file, data: data, scan: scan) }
     return data.isCutShort ? nil : scan

@@ -148,7 +148,7 @@ public struct WALStream: Sendable {
         } else {
           // The parts do not join cleanly (damage near a split point, or the file shrank while
           // mapped): read the segment whole, as the sequential reading would.
-          let whole = read(Piece(file: piece.file), makeScanner())
+          let whole = read(Piece(file: piece.file, mapped: false), makeScanner())
           deliver(whole.1)
           scan = whole.0!
         }
