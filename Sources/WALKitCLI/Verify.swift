@@ -18,15 +18,40 @@ extension Walkit {
     @OptionGroup var reading: ReadingOptions
 
     func run() throws {
-      let progress = Progress.forTerminal(label: "verifying", enabled: !output.json)
+      try Self.verify(paths, layout: reading.repositoryLayout, workers: reading.workers, json: output.json, quiet: output.quiet)
+    }
+
+    /// `verify` followed by nothing but paths, `-q`/`--quiet` and `--json`: the form an `archive_command` runs for every segment (`walkit verify -q %p`), read
+    /// here rather than by ArgumentParser, whose reflection over the commands costs about 2 ms
+    /// a run (docs/benchmarks.md). Anything else is left to ArgumentParser, `nil` here.
+    static func quickForm(_ arguments: [String]) -> (() throws -> Void)? {
+      guard arguments.first == "verify" else { return nil }
+      var paths: [String] = []
+      var json = false
+      var quiet = false
+      for argument in arguments.dropFirst() {
+        switch argument {
+        case "-q", "--quiet": quiet = true
+        case "--json": json = true
+        default:
+          guard !argument.hasPrefix("-") else { return nil }
+          paths.append(argument)
+        }
+      }
+      guard !paths.isEmpty else { return nil }
+      return { try verify(paths, layout: nil, workers: 0, json: json, quiet: quiet) }
+    }
+
+    private static func verify(_ paths: [String], layout: RepositoryLayout?, workers: Int, json: Bool, quiet: Bool) throws {
+      let progress = Progress.forTerminal(label: "verifying", enabled: !json)
       let report: VerificationReport
       do throws(WALInputs.Error) {
-        let inputs = try WALInputs(paths: paths, layout: reading.repositoryLayout)
+        let inputs = try WALInputs(paths: paths, layout: layout)
         guard !inputs.isEmpty else { throw WALInputs.Error.nothingToRead(in: paths) }
-        report = Verifier(jobs: reading.workers, progress: progress?.update).verify(inputs)
+        report = Verifier(jobs: workers, progress: progress?.update).verify(inputs)
       } catch {
         progress?.finish()
-        if output.json {
+        if json {
           print(JSONOutput.encode(VerifyJSON.failure(error.description)))
         } else {
           printError("walkit verify: \(error.description)")
@@ -34,10 +59,10 @@ extension Walkit {
         throw ExitCode(ExitStatus.couldNotFinish)
       }
       progress?.finish()
-      if output.json {
+      if json {
         print(JSONOutput.encode(VerifyJSON(report)))
       } else {
-        print(VerifyText.render(report, quiet: output.quiet), terminator: "")
+        print(VerifyText.render(report, quiet: quiet), terminator: "")
       }
       if !report.isClean { throw ExitCode(ExitStatus.problemsFound) }
     }

@@ -14,6 +14,7 @@ struct Walkit: ParsableCommand {
     // pg_waldump's `--stats=record` and `--stats=rmgr` spelled as walkit's flags, and its
     // getopt spellings with the value attached (`-n10`, `-s0/A000028`).
     let arguments = PgWaldumpSpellings.normalize(Array(CommandLine.arguments.dropFirst()))
+    if let verify = Verify.quickForm(arguments) { runQuickForm(verify) }
     var command: ParsableCommand
     do {
       command = try parseAsRoot(arguments)
@@ -33,6 +34,24 @@ struct Walkit: ParsableCommand {
       Glibc.exit(ExitStatus.usage)
     }
     exit(withError: failure)
+  }
+
+  /// Runs a command read without ArgumentParser (``Verify/quickForm(_:)``), ending as `main` does.
+  private static func runQuickForm(_ body: () throws -> Void) -> Never {
+    var status = ExitStatus.clean
+    do {
+      try body()
+    } catch let code as ExitCode {
+      status = code.rawValue
+    } catch {
+      printError("walkit: \(error)")
+      status = ExitStatus.couldNotFinish
+    }
+    if let writeError = StandardOutput.finish() {
+      printError("walkit: cannot write standard output: \(writeError)")
+      status = ExitStatus.couldNotFinish
+    }
+    Glibc.exit(status)
   }
 
   static let configuration = CommandConfiguration(

@@ -81,6 +81,32 @@ import Glibc
     #expect(run.stderr.contains("Usage: walkit inspect "))
   }
 
+  /// `verify` with only paths, `-q` and `--json` is read without ArgumentParser (it starts 2 ms
+  /// sooner); `--` before the paths sends the same request through ArgumentParser.
+  @Test(arguments: [["TestData/pg16/archive"], ["-q", "TestData/pg16/archive/000000010000000000000006"],
+                    ["--json", "TestData/pg18/archive"], ["--quiet", "--json", "-q", "TestData/pg16/archive", "TestData/pg18/archive"],
+                    ["/nonexistent/walkit"], ["--json", "/nonexistent/walkit"], ["-q", "TestData/pg16/archive/missing"]])
+  func theQuickVerifyFormAnswersAsArgumentParsersDoes(_ arguments: [String]) throws {
+    let flags = arguments.filter { $0.hasPrefix("-") }, paths = arguments.filter { !$0.hasPrefix("-") }
+    let quick = try CLITests.walkit(["verify"] + arguments)
+    let parsed = try CLITests.walkit(["verify"] + flags + ["--"] + paths)
+    #expect(quick.status == parsed.status)
+    #expect(quick.stdout == parsed.stdout)
+    #expect(quick.stderr == parsed.stderr)
+    #expect(!quick.stdout.isEmpty || !quick.stderr.isEmpty)
+  }
+
+  @Test func theQuickVerifyFormLeavesEverythingElseToArgumentParser() throws {
+    for arguments in [["verify"], ["verify", "-x", "TestData/pg16/archive"], ["verify", "--jobs", "0", "TestData/pg16/archive"]] {
+      let run = try CLITests.walkit(arguments)
+      #expect(run.status == 64, "\(arguments): \(run.stderr)")
+      #expect(run.stderr.contains("Usage: walkit verify "), "\(arguments)")
+    }
+    let help = try CLITests.walkit(["verify", "--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("USAGE: walkit verify <paths> ..."))
+  }
+
   @Test(arguments: [["verify", "TestData/pg16/archive"], ["verify", "--json", "TestData/pg16/archive"],
                     ["inspect", "-p", "TestData/pg16/archive"], ["gaps", "TestData/pg16/archive"],
                     ["diff", "TestData/pg16/archive", "TestData/pg16/archive"]])
