@@ -146,18 +146,7 @@ static inline uint64_t load64(const uint8_t *p) {
 
 /* Most records are short: their tail is taken in at most three steps, not byte by byte. */
 HARDWARE_TARGET
-static uint32_t crc32c_hardware(uint32_t crc, const uint8_t *p, size_t n) {
-  uint64_t c0 = crc;
-  THREE_STREAMS(LONG_BLOCK, long_shift)
-  THREE_STREAMS(SHORT_BLOCK, short_shift)
-  while (n >= 32) {
-    c0 = CRC_WORD(c0, load64(p));
-    c0 = CRC_WORD(c0, load64(p + 8));
-    c0 = CRC_WORD(c0, load64(p + 16));
-    c0 = CRC_WORD(c0, load64(p + 24));
-    p += 32;
-    n -= 32;
-  }
+static inline uint64_t crc32c_serial(uint64_t c0, const uint8_t *p, size_t n) {
   while (n >= 8) { c0 = CRC_WORD(c0, load64(p)); p += 8; n -= 8; }
   if (n & 4) {
     uint32_t quad;
@@ -172,7 +161,30 @@ static uint32_t crc32c_hardware(uint32_t crc, const uint8_t *p, size_t n) {
     p += 2;
   }
   if (n & 1) c0 = CRC_BYTE(c0, *p);
-  return (uint32_t)c0;
+  return c0;
+}
+
+/* A short record whole, body then header, in one call. */
+HARDWARE_TARGET
+static uint32_t crc32c_short_record(const uint8_t *record, size_t length, size_t covered) {
+  uint64_t crc = crc32c_serial(0xFFFFFFFFu, record + WALKIT_RECORD_HEADER_SIZE, length - WALKIT_RECORD_HEADER_SIZE);
+  return (uint32_t)crc32c_serial(crc, record, covered);
+}
+
+HARDWARE_TARGET
+static uint32_t crc32c_hardware(uint32_t crc, const uint8_t *p, size_t n) {
+  uint64_t c0 = crc;
+  THREE_STREAMS(LONG_BLOCK, long_shift)
+  THREE_STREAMS(SHORT_BLOCK, short_shift)
+  while (n >= 32) {
+    c0 = CRC_WORD(c0, load64(p));
+    c0 = CRC_WORD(c0, load64(p + 8));
+    c0 = CRC_WORD(c0, load64(p + 16));
+    c0 = CRC_WORD(c0, load64(p + 24));
+    p += 32;
+    n -= 32;
+  }
+  return (uint32_t)crc32c_serial(c0, p, n);
 }
 #endif
 
@@ -356,7 +368,10 @@ uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_
   const uint8_t *bytes = (const uint8_t *)record;
   size_t body = length - WALKIT_RECORD_HEADER_SIZE;
   /* Most records are short: straight to the CRC instruction, past the wide paths' dispatch. */
-  crc_function update = has_crc_instruction && body < 512 ? crc32c_hardware : selected;
+#if defined(__x86_64__) || defined(__aarch64__)
+  if (has_crc_instruction && body < 512) return crc32c_short_record(bytes, length, covered_header) ^ 0xFFFFFFFFu;
+#endif
+  crc_function update = selected;
   uint32_t crc = update(0xFFFFFFFFu, bytes + WALKIT_RECORD_HEADER_SIZE, body);
   return update(crc, bytes, covered_header) ^ 0xFFFFFFFFu;
 }
