@@ -39,6 +39,21 @@ package enum RecordBodyDecoder {
   package static func decode(_ record: UnsafeRawBufferPointer, totalLength: Int, version: WALVersion, dataBlockSize: Int,
                      blocks: UnsafeMutablePointer<BlockReference>) throws(WALProblem) -> RecordBodyFacts
   {
+    try decode(record, totalLength: totalLength, version: version, dataBlockSize: dataBlockSize, into: blocks)
+  }
+
+  /// The checks of ``decode(_:totalLength:version:dataBlockSize:blocks:)`` alone: the block
+  /// references are counted, not written, and the main data placed.
+  package static func check(_ record: UnsafeRawBufferPointer, totalLength: Int, version: WALVersion,
+                            dataBlockSize: Int) throws(WALProblem) -> RecordBodyFacts
+  {
+    try decode(record, totalLength: totalLength, version: version, dataBlockSize: dataBlockSize, into: nil)
+  }
+
+  @inline(__always)
+  private static func decode(_ record: UnsafeRawBufferPointer, totalLength: Int, version: WALVersion, dataBlockSize: Int,
+                             into blocks: UnsafeMutablePointer<BlockReference>?) throws(WALProblem) -> RecordBodyFacts
+  {
     var facts = RecordBodyFacts()
     var reader = ByteReader(record, position: RecordHeader.size)
     /// Bytes of the record after the headers read so far (`remaining` in `DecodeXLogRecord`).
@@ -77,7 +92,7 @@ package enum RecordBodyDecoder {
         let block = try decodeBlock(id: id, &reader, version: version, dataBlockSize: dataBlockSize,
                                     lastRelation: &lastRelation)
         payloadTotal += (block.image.map { $0.bytes.count } ?? 0) + block.data.count
-        (blocks + facts.blockCount).initialize(to: block)
+        blocks?.advanced(by: facts.blockCount).initialize(to: block)
         facts.blockCount += 1
       default:
         throw WALProblem(.invalidRecord, "invalid block_id \(id)")
@@ -90,6 +105,10 @@ package enum RecordBodyDecoder {
         "record with invalid length: headers announce \(payloadTotal) payload bytes, \(remaining()) remain")
     }
 
+    guard let blocks else {
+      facts.mainData = (totalLength - mainDataLength)..<totalLength
+      return facts
+    }
     var position = reader.position
     for index in 0..<facts.blockCount {
       if let length = blocks[index].image?.bytes.count {

@@ -12,14 +12,15 @@ struct OnePageRecords {
   let pageMask: UInt64
   let version: WALVersion
   let dataBlockSize: Int
-  let blocks: UnsafeMutablePointer<BlockReference>
+  /// Where block references go; `nil` when they are not wanted (records only checked).
+  let blocks: UnsafeMutablePointer<BlockReference>?
 
-  init(segmentStart: LSN, geometry: WALGeometry, version: WALVersion, scanner: SegmentScanner) {
+  init(segmentStart: LSN, geometry: WALGeometry, version: WALVersion, scanner: SegmentScanner, keepingBlocks: Bool) {
     self.segmentStart = segmentStart
     self.pageMask = geometry.pageSize &- 1
     self.version = version
     self.dataBlockSize = scanner.dataBlockSize
-    self.blocks = scanner.blockStorage
+    self.blocks = keepingBlocks ? scanner.blockStorage : nil
   }
 
   @inline(__always)
@@ -41,10 +42,19 @@ struct OnePageRecords {
     guard header.previous == previous, ResourceManagerIDs.isValid(header.resourceManagerID, in: version),
       CRC32C.record(record) == header.crc,
       let end = lsn.advanced(by: UInt64(totalLength)),
-      let facts = try? RecordBodyDecoder.decode(record, totalLength: Int(totalLength), version: version,
-                                                dataBlockSize: dataBlockSize, blocks: blocks)
+      let facts = facts(of: record)
     else { return nil }
     return ScanRun.CheckedRecord(header: header, end: end, bytes: record, facts: facts)
+  }
+
+  /// The record's block references decoded into `blocks`, or only checked when there is none.
+  @inline(__always)
+  private func facts(of record: UnsafeRawBufferPointer) -> RecordBodyFacts? {
+    guard let blocks else {
+      return try? RecordBodyDecoder.check(record, totalLength: record.count, version: version, dataBlockSize: dataBlockSize)
+    }
+    return try? RecordBodyDecoder.decode(record, totalLength: record.count, version: version, dataBlockSize: dataBlockSize,
+                                         blocks: blocks)
   }
 }
 

@@ -67,7 +67,8 @@ extension ScanRun {
 
     let keepingBytes = visit != nil && !scanner.deliversHeadersOnly
     let readEnd = min(segmentEnd, requestedEnd ?? segmentEnd)
-    let onePage = OnePageRecords(segmentStart: segmentStart, geometry: geometry, version: version, scanner: scanner)
+    let onePage = OnePageRecords(segmentStart: segmentStart, geometry: geometry, version: version, scanner: scanner,
+                                 keepingBlocks: visit != nil)
     while true {
       if position >= readEnd {
         result.ending = .complete(nextRecord: position)
