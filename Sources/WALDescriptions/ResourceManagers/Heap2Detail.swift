@@ -121,6 +121,56 @@ enum Heap2Detail: RecordDescriber {
     return text
   }
 
+  /// True for the Heap2 records ``appendCommon(_:to:)`` writes: visibility and multi-inserts,
+  /// a third of a bulk load's listing.
+  static func isCommon(_ record: WALRecord) -> Bool {
+    let operation = record.header.info & 0x70
+    return operation == 0x40 || operation == 0x50
+  }
+
+  /// ``describe(_:)`` of a record ``isCommon(_:)`` accepts, written straight as bytes.
+  static func appendCommon(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
+    let data = record.mainBytes
+    let major = record.version.major
+    let modern = major >= 16
+    typealias F = LineFormatting
+    switch record.header.info & 0x70 {
+    case 0x40:  // VISIBLE: cutoff xid, flags
+      guard let xid = u32(data, 0), let flags = data.u8(4) else { return false }
+      HeapDetail.field(modern ? "snapshotConflictHorizon: " : "cutoff xid ", xid, to: bytes)
+      F.append(modern ? ", flags: " : " flags ", to: bytes)
+      if major >= 12 { F.appendHex2(flags, to: bytes) } else { F.appendDecimal(UInt64(flags), to: bytes) }
+    case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
+      guard let flags = data.u8(0), let count = u16(data, 2) else { return false }
+      guard modern else {
+        F.appendDecimal(UInt64(count), to: bytes)
+        F.append(" tuples", to: bytes)
+        if major >= 12 {
+          F.append(" flags ", to: bytes)
+          F.appendHex2(flags, to: bytes)
+        }
+        return true
+      }
+      let isInit = record.header.info & 0x80 != 0
+      let listsOffsets = !(record.blocks.first?.hasImage ?? false) && !isInit
+      guard let offsets = listsOffsets ? data.u16s(at: 4, count: Int(count)) : [] else { return false }
+      HeapDetail.field("ntuples: ", count, to: bytes)
+      F.append(", flags: ", to: bytes)
+      F.appendHex2(flags, to: bytes)
+      if listsOffsets {
+        F.append(", offsets: [", to: bytes)
+        for (index, offset) in offsets.enumerated() {
+          if index > 0 { F.append(", ", to: bytes) }
+          F.appendDecimal(UInt64(offset), to: bytes)
+        }
+        F.append("]", to: bytes)
+      }
+    default:
+      return false
+    }
+    return true
+  }
+
   static func describe(_ record: WALRecord) -> String? {
     let data = record.mainBytes
     let major = record.version.major
@@ -140,20 +190,8 @@ enum Heap2Detail: RecordDescriber {
       return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)"
     case 0x10, 0x20, 0x30:
       return pruneVacuumFreeze(record)
-    case 0x40:  // VISIBLE: cutoff xid, flags
-      guard let xid = u32(data, 0), let flags = data.u8(4) else { return nil }
-      if modern { return "snapshotConflictHorizon: \(xid), flags: \(Hex.prefixed(flags))" }
-      return major >= 12 ? "cutoff xid \(xid) flags \(Hex.prefixed(flags))" : "cutoff xid \(xid) flags \(flags)"
-    case 0x50:  // MULTI_INSERT: flags, ntuples, offsets
-      guard let flags = data.u8(0), let count = u16(data, 2) else { return nil }
-      guard modern else { return major >= 12 ? "\(count) tuples flags \(Hex.prefixed(flags))" : "\(count) tuples" }
-      var text = "ntuples: \(count), flags: \(Hex.prefixed(flags))"
-      let isInit = record.header.info & 0x80 != 0
-      if !(record.blocks.first?.hasImage ?? false) && !isInit {
-        guard let offsets = data.u16s(at: 4, count: Int(count)) else { return nil }
-        text += ", offsets: [" + offsets.map { String($0) }.joined(separator: ", ") + "]"
-      }
-      return text
+    case 0x40, 0x50:  // VISIBLE, MULTI_INSERT
+      return text { appendCommon(record, to: $0) }
     case 0x60:  // LOCK_UPDATED: xmax, offnum, infobits, flags
       guard let xmax = u32(data, 0), let offset = u16(data, 4), let bits = data.u8(6), let flags = data.u8(7) else { return nil }
       return text { bytes in

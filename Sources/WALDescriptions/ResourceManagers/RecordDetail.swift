@@ -36,13 +36,14 @@ enum RecordDetail {
 
   /// Appends the description to a line being written; false (nothing appended) when the
   /// record's bytes do not hold what its type promises, or its resource manager is custom.
-  /// Heap records, B-tree insertions and commits, most of a listing, are written straight as
-  /// bytes.
+  /// Heap records, B-tree insertions, commits, visibility and multi-inserts, most of a
+  /// listing, are written straight as bytes.
   static func append(_ record: WALRecord, to bytes: TextBuffer) -> Bool {
     switch BuiltInResourceManager(rawValue: record.header.resourceManagerID) {
     case .heap: return HeapDetail.append(record, to: bytes)
     case .btree where BtreeDetail.isInsertion(record): return BtreeDetail.appendInsertion(record, to: bytes)
     case .transaction where TransactionDetail.isCompletion(record): return TransactionDetail.appendCompletion(record, to: bytes)
+    case .heap2 where Heap2Detail.isCommon(record): return Heap2Detail.appendCommon(record, to: bytes)
     default:
       guard let text = describe(record) else { return false }
       LineFormatting.append(text, to: bytes)
