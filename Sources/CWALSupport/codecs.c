@@ -40,12 +40,14 @@ static struct walkit_sha1_api sha1_api;
 
 static struct library libraries[WALKIT_CODEC_COUNT] = {
     [WALKIT_CODEC_LZ4] = {"lz4", FILES("liblz4.so.1"), "liblz4-1",
-                          SYMBOLS("LZ4F_createDecompressionContext", "LZ4F_freeDecompressionContext", "LZ4F_decompress",
-                                  "LZ4F_isError", "LZ4F_getErrorName", "LZ4_decompress_safe"),
+                          SYMBOLS("LZ4F_createDecompressionContext", "LZ4F_decompress",
+                                  "LZ4F_isError", "LZ4F_getErrorName", "LZ4_decompress_safe",
+                                  "LZ4F_resetDecompressionContext"),
                           "LZ4_versionString", API(lz4_api), PTHREAD_ONCE_INIT},
     [WALKIT_CODEC_ZSTD] = {"zstd", FILES("libzstd.so.1"), "libzstd1",
-                           SYMBOLS("ZSTD_createDStream", "ZSTD_freeDStream", "ZSTD_DCtx_setParameter",
-                                   "ZSTD_decompressStream", "ZSTD_isError", "ZSTD_getErrorName", "ZSTD_decompress"),
+                           SYMBOLS("ZSTD_createDStream", "ZSTD_DCtx_setParameter",
+                                   "ZSTD_decompressStream", "ZSTD_isError", "ZSTD_getErrorName", "ZSTD_decompress",
+                                   "ZSTD_DCtx_reset"),
                            "ZSTD_versionString", API(zstd_api), PTHREAD_ONCE_INIT},
     [WALKIT_CODEC_BZIP2] = {"bzip2", FILES("libbz2.so.1.0", "libbz2.so.1"), "libbz2-1.0",
                             SYMBOLS("BZ2_bzDecompressInit", "BZ2_bzDecompress", "BZ2_bzDecompressEnd"),

@@ -18,12 +18,12 @@ typedef struct {
 #define LZ4F_VERSION 100
 struct walkit_lz4 {
   size_t (*createDecompressionContext)(LZ4F_dctx **context, unsigned version);
-  size_t (*freeDecompressionContext)(LZ4F_dctx *context);
   size_t (*decompress)(LZ4F_dctx *context, void *dst, size_t *dstSize, const void *src, size_t *srcSize,
                        const LZ4F_decompressOptions_t *options);
   unsigned (*isError)(size_t code);
   const char *(*getErrorName)(size_t code);
   int (*decompressSafe)(const char *src, char *dst, int compressedSize, int dstCapacity);
+  void (*resetDecompressionContext)(LZ4F_dctx *context);
 };
 
 /* libzstd.so.1 */
@@ -33,13 +33,14 @@ typedef struct { void *dst; size_t size; size_t pos; } ZSTD_outBuffer;
 #define ZSTD_d_windowLogMax 100
 struct walkit_zstd {
   ZSTD_DStream *(*createDStream)(void);
-  size_t (*freeDStream)(ZSTD_DStream *stream);
   size_t (*setParameter)(ZSTD_DStream *stream, int parameter, int value);
   size_t (*decompressStream)(ZSTD_DStream *stream, ZSTD_outBuffer *output, ZSTD_inBuffer *input);
   unsigned (*isError)(size_t code);
   const char *(*getErrorName)(size_t code);
   size_t (*decompress)(void *dst, size_t dstCapacity, const void *src, size_t compressedSize);
+  size_t (*reset)(ZSTD_DStream *stream, int directive);
 };
+#define ZSTD_reset_session_only 1
 
 /* libbz2.so.1.0 */
 typedef struct {

@@ -82,10 +82,16 @@ static walkit_decompress_status unzstd(const uint8_t *input, size_t length, uint
                                        size_t *produced, char *message, size_t message_capacity) {
   const struct walkit_zstd *zstd = walkit_zstd_api();
   if (!zstd) return WALKIT_DECOMPRESS_UNAVAILABLE;
-  ZSTD_DStream *stream = zstd->createDStream();
-  if (!stream) return WALKIT_DECOMPRESS_NO_MEMORY;
-  /* A frame may declare a window up to 2 GiB; a segment never needs more than 1 GiB. */
-  zstd->setParameter(stream, ZSTD_d_windowLogMax, 30);
+  /* One stream per thread, kept for the next file with its window buffer: a new one per file
+     allocated and faulted in that memory anew every time. */
+  static _Thread_local ZSTD_DStream *stream;
+  if (!stream) {
+    if (!(stream = zstd->createDStream())) return WALKIT_DECOMPRESS_NO_MEMORY;
+    /* A frame may declare a window up to 2 GiB; a segment never needs more than 1 GiB. */
+    zstd->setParameter(stream, ZSTD_d_windowLogMax, 30);
+  } else {
+    zstd->reset(stream, ZSTD_reset_session_only);
+  }
   ZSTD_inBuffer in = {input, length, 0};
   ZSTD_outBuffer out = {output, capacity, 0};
   walkit_decompress_status status;
@@ -104,7 +110,6 @@ static walkit_decompress_status unzstd(const uint8_t *input, size_t length, uint
       break;
     }
   }
-  zstd->freeDStream(stream);
   return status;
 }
 
@@ -112,8 +117,17 @@ static walkit_decompress_status unlz4(const uint8_t *input, size_t length, uint8
                                       size_t *produced, char *message, size_t message_capacity) {
   const struct walkit_lz4 *lz4 = walkit_lz4_api();
   if (!lz4) return WALKIT_DECOMPRESS_UNAVAILABLE;
-  LZ4F_dctx *context;
-  if (lz4->isError(lz4->createDecompressionContext(&context, LZ4F_VERSION))) return WALKIT_DECOMPRESS_NO_MEMORY;
+  /* One context per thread, kept for the next file with its block buffers (a prefix of a
+     file with 4 MiB blocks decodes a whole block into them). */
+  static _Thread_local LZ4F_dctx *context;
+  if (!context) {
+    if (lz4->isError(lz4->createDecompressionContext(&context, LZ4F_VERSION))) {
+      context = NULL;
+      return WALKIT_DECOMPRESS_NO_MEMORY;
+    }
+  } else {
+    lz4->resetDecompressionContext(context);
+  }
   /* The output buffer stays put between calls: blocks decode straight into it. */
   LZ4F_decompressOptions_t options = {.stableDst = 1};
   size_t consumed = 0;
@@ -134,7 +148,6 @@ static walkit_decompress_status unlz4(const uint8_t *input, size_t length, uint8
       break;
     }
   }
-  lz4->freeDecompressionContext(context);
   return status;
 }
 

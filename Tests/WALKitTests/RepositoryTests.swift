@@ -97,6 +97,32 @@ import Testing
     }
   }
 
+  /// The zstd and lz4 decoders are kept per thread from one file to the next: one left in the
+  /// middle of a stream (a prefix read, a truncated or corrupt file) must read the next whole.
+  @Test func aDecoderLeftMidStreamReadsTheNextFileWhole() throws {
+    let scratch = try Scratch()
+    let directory = try Self.copyTree("flat-mixed", into: scratch)
+    for suffix in [".zst", ".lz4", ".gz"] {
+      let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory)
+        .first { $0.hasSuffix(suffix) && !$0.contains("backup") })
+      let path = directory + "/" + name
+      let whole = Array(try SegmentData.load(path: path).bytes)
+      #expect(whole.count == 1 << 20, "\(name): the fixtures are 1 MB segments")
+      let original = try Scratch.bytes(path)
+      var corrupt = original
+      corrupt[corrupt.count / 2] ^= 0xFF
+      let damaged = [Array(original.prefix(original.count / 2)), corrupt]
+      for (index, bytes) in damaged.enumerated() {
+        let broken = scratch.file("broken-\(index)-" + name)
+        try Scratch.write(bytes, to: broken)
+        _ = try? SegmentData.load(path: broken)
+        let prefix = try SegmentData.load(path: path, prefix: 256 << 10)
+        #expect(prefix.isPrefix, "\(name)")
+        #expect(Array(try SegmentData.load(path: path).bytes) == whole, "\(name) after damaged file \(index)")
+      }
+    }
+  }
+
   @Test func pgBackRestChecksumsAreCheckedAfterDecompression() throws {
     let scratch = try Scratch()
     let repository = try Self.copyTree("pgbackrest", into: scratch)
