@@ -123,6 +123,36 @@ import Testing
     }
   }
 
+  /// One worker decompresses a segment a record continues into whole and keeps it for its own
+  /// reading; several decompress only its start. Both must say the same of every file.
+  @Test(arguments: ["flat-mixed", "walg/wal_005", "pgbackrest"])
+  func oneWorkerAndSeveralAgree(_ layout: String) throws {
+    let scratch = try Scratch()
+    let directory = try Self.copyTree(layout, into: scratch)
+    func summary(_ report: VerificationReport) -> [String] {
+      report.segments.map { segment in
+        "\(segment.file.path) \(segment.status) \(segment.scan.recordCount) \(String(describing: segment.scan.lastRecord)) "
+          + "\(segment.scan.validThrough) \(segment.problems.map(\.description))"
+      } + report.problems.map(\.description)
+    }
+    let clean = summary(try Verifier(jobs: 1).verify(paths: [directory]))
+    #expect(clean == summary(try Verifier(jobs: 3).verify(paths: [directory])))
+    #expect(clean.count >= 4)
+
+    let compressed = try #require(FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String }
+      .filter { path in
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        return SegmentName(fileName: name.prefix(24)) != nil && name.contains(".") && !name.contains("backup")
+      }.sorted().dropFirst().first)
+    let path = directory + "/" + compressed
+    var bytes = try Scratch.bytes(path)
+    bytes[bytes.count / 2] ^= 0xFF
+    try Scratch.write(bytes, to: path)
+    let damaged = summary(try Verifier(jobs: 1).verify(paths: [directory]))
+    #expect(damaged != clean)
+    #expect(damaged == summary(try Verifier(jobs: 3).verify(paths: [directory])))
+  }
+
   @Test func pgBackRestChecksumsAreCheckedAfterDecompression() throws {
     let scratch = try Scratch()
     let repository = try Self.copyTree("pgbackrest", into: scratch)

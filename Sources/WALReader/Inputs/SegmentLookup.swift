@@ -1,3 +1,4 @@
+import Synchronization
 import WALCore
 import WALIO
 
@@ -9,13 +10,20 @@ package struct SegmentLookup: Sendable {
   /// Newer timelines to look in when a segment is absent from its own, as recovery reads a
   /// switch segment from the new timeline's file (empty unless asked for).
   private let newerTimelines: [TimelineID]
+  /// A compressed segment decompressed whole for a record continuing into it, kept for its
+  /// own reading; only when files are read in order on one thread.
+  private let carried: CarriedSegment?
 
   /// - Parameter acrossTimelines: files of one history, at most one per segment: a record
   ///   continues into the same segment of a newer timeline when its own timeline has none.
-  package init(_ files: [WALFile], acrossTimelines: Bool = false) {
+  /// - Parameter readsInOrder: the files are read one after another on one thread, so the
+  ///   compressed segment a record continues into is the next one read: it is decompressed
+  ///   whole, once, rather than its start for the continuation and all of it again next.
+  package init(_ files: [WALFile], acrossTimelines: Bool = false, readsInOrder: Bool = false) {
     self.files = files
     indexByName = files.indexByName()
     newerTimelines = acrossTimelines ? Array(Set(files.compactMap { $0.name?.timeline })).sorted() : []
+    carried = readsInOrder ? CarriedSegment() : nil
   }
 
   /// The named segment's data, or `nil` when it is absent or unreadable (its own reading
@@ -25,15 +33,30 @@ package struct SegmentLookup: Sendable {
       indexByName[SegmentName(timeline: timeline, logID: name.logID, segmentInLog: name.segmentInLog)]
     }.first
     guard let index else { return nil }
-    return SegmentData.loadFollowing(path: files[index].path, named: files[index].compressionByName)
+    let file = files[index]
+    if let carried, file.compressionByName != nil,
+      let whole = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName)
+    {
+      carried.keep(whole, of: file.path)
+      return whole
+    }
+    return SegmentData.loadFollowing(path: file.path, named: file.compressionByName)
   }
+
+  /// The data ``data(for:)`` kept of the file at `path`, handed over once.
+  func takeCarried(_ path: String) -> SegmentData? { carried?.take(path) }
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
   /// Records continuing past its end are followed into the next segment of the same timeline.
   /// - Parameter mapped: map a plain file rather than read it (see
   ///   ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``), when there is no `visit`.
   func scan(_ file: WALFile, with scanner: SegmentScanner, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
-    Self.scan(file, with: scanner, following: data(for:), mapped: mapped, visit: visit)
+    if let carried = takeCarried(file.path),
+      let scan = Self.scanOnce(file, with: scanner, following: data(for:), from: nil, mapped: false, visit: visit, loaded: carried)
+    {
+      return scan
+    }
+    return Self.scan(file, with: scanner, following: data(for:), mapped: mapped, visit: visit)
   }
 
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
@@ -52,15 +75,22 @@ package struct SegmentLookup: Sendable {
   /// while mapped (zeros stood in for the pages it lost): what `visit` was given must be
   /// dropped and the file read again with ``scan(_:with:mapped:visit:)``.
   func scanMapped(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)?) -> SegmentScan? {
-    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, mapped: true, visit: visit)
+    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, mapped: true, visit: visit,
+                  loaded: takeCarried(file.path))
   }
 
   private static func scanOnce(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
-                               from start: LSN?, mapped: Bool, visit: ((WALRecord) -> Void)?) -> SegmentScan?
+                               from start: LSN?, mapped: Bool, visit: ((WALRecord) -> Void)?,
+                               loaded: SegmentData? = nil) -> SegmentScan?
   {
     do {
-      let data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                      named: file.compressionByName, mapped: mapped)
+      let data: SegmentData
+      if let loaded {
+        data = loaded
+      } else {
+        data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
+                                    named: file.compressionByName, mapped: mapped)
+      }
       var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
       if data.isCutShort { return nil }
       scan.problems += storageContradictions(of: file, data: data, scan: scan)
@@ -85,5 +115,20 @@ package struct SegmentLookup: Sendable {
       found += entry.contradictions(of: data, scan: scan, at: location)
     }
     return found
+  }
+}
+
+/// The one segment ``SegmentLookup`` keeps between a continuation and the segment's own reading.
+private final class CarriedSegment: Sendable {
+  private let slot = Mutex<(path: String, data: SegmentData)?>(nil)
+
+  func keep(_ data: SegmentData, of path: String) { slot.withLock { $0 = (path, data) } }
+
+  func take(_ path: String) -> SegmentData? {
+    slot.withLock { kept in
+      guard let found = kept, found.path == path else { return nil }
+      kept = nil
+      return found.data
+    }
   }
 }

@@ -36,8 +36,8 @@ public struct Verifier: Sendable {
   }
 
   private func scanAll(_ files: [WALFile]) -> [SegmentScan] {
-    let lookup = SegmentLookup(files)
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
+    let lookup = SegmentLookup(files, readsInOrder: min(workers, files.count) == 1)
     if files.count < workers { return scanInParts(files, lookup: lookup, workers: workers) }
     let done = Atomic<Int>(0)
     let progress = self.progress

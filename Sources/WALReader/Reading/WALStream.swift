@@ -76,7 +76,7 @@ public struct WALStream: Sendable {
                              stopWhen: () -> Bool = { false }) -> VerificationReport
   {
     var selected = selection(timeline: timeline, in: range)
-    let lookup = SegmentLookup(selected.files, acrossTimelines: timeline == nil)
+    let lookup = SegmentLookup(selected.files, acrossTimelines: timeline == nil, readsInOrder: true)
     let scanner = SegmentScanner()
     scanner.resynchronizes = damage == .resynchronize
     scanner.deliversHeadersOnly = headersOnly
@@ -113,8 +113,8 @@ public struct WALStream: Sendable {
   ) -> VerificationReport {
     var selected = selection(timeline: timeline, in: range)
     let files = selected.files
-    let lookup = SegmentLookup(files, acrossTimelines: timeline == nil)
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
+    let lookup = SegmentLookup(files, acrossTimelines: timeline == nil, readsInOrder: min(workers, files.count) == 1)
     return RemoteReadAhead.around(files.map(\.path)) {
       let pieces = Piece.cut(files, workers: workers)
       let makeScanner: @Sendable () -> SegmentScanner = {
