@@ -21,9 +21,10 @@ extension Walkit {
       try Self.verify(paths, layout: reading.repositoryLayout, workers: reading.workers, json: output.json, quiet: output.quiet)
     }
 
-    /// `verify` followed by nothing but paths, `-q`/`--quiet` and `--json`: the form an `archive_command` runs for every segment (`walkit verify -q %p`), read
-    /// here rather than by ArgumentParser, whose reflection over the commands costs about 2 ms
-    /// a run (docs/benchmarks.md). Anything else is left to ArgumentParser, `nil` here.
+    /// `verify` followed by nothing but paths, `-q`/`--quiet` and `--json`: the form an
+    /// `archive_command` runs for every segment (`walkit verify -q %p`), read here rather than
+    /// by ArgumentParser, whose reflection over the commands costs about 2 ms a run
+    /// (docs/benchmarks.md). Anything else is left to ArgumentParser, `nil` here.
     static func quickForm(_ arguments: [String]) -> (() throws -> Void)? {
       guard arguments.first == "verify" else { return nil }
       var paths: [String] = []

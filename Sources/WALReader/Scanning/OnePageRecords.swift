@@ -25,7 +25,7 @@ struct OnePageRecords {
 
   @inline(__always)
   func record(in bytes: UnsafeRawBufferPointer, at lsn: LSN, previous: LSN) -> ScanRun.CheckedRecord? {
-    guard let base = bytes.baseAddress, lsn >= segmentStart else { return nil }
+    guard let base = bytes.baseAddress else { return nil }
     let pageOffset = lsn.rawValue & pageMask
     let pageRoom = pageMask &+ 1 &- pageOffset
     let (offset, outside) = lsn.rawValue.subtractingReportingOverflow(segmentStart.rawValue)
