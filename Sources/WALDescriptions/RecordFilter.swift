@@ -24,6 +24,11 @@ public struct RecordFilter: Sendable {
     self.fullPageImagesOnly = fullPageImagesOnly
   }
 
+  /// True when no filter is set: every record passes.
+  public var keepsEverything: Bool {
+    resourceManagers == nil && xid == nil && relation == nil && block == nil && fork == nil && !fullPageImagesOnly
+  }
+
   /// True when `record` passes every filter that is set.
   public func matches(_ record: WALRecord) -> Bool {
     if let resourceManagers, !resourceManagers.contains(record.header.resourceManagerID) { return false }

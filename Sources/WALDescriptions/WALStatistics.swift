@@ -16,6 +16,12 @@ public struct WALStatistics: Sendable {
       recordLength += other.recordLength
       fullPageImageLength += other.fullPageImageLength
     }
+
+    mutating func count(recordLength: UInt64, fullPageImageLength: UInt64) {
+      count += 1
+      self.recordLength += recordLength
+      self.fullPageImageLength += fullPageImageLength
+    }
   }
 
   /// Per resource manager id.
@@ -38,12 +44,8 @@ public struct WALStatistics: Sendable {
     let rec = UInt64(record.header.totalLength) - fpi
     var bucket = Int(record.header.info >> 4)
     if id == 1 { bucket &= 0x07 }
-    byResourceManager[id].count += 1
-    byResourceManager[id].recordLength += rec
-    byResourceManager[id].fullPageImageLength += fpi
-    byRecordType[id * 16 + bucket].count += 1
-    byRecordType[id * 16 + bucket].recordLength += rec
-    byRecordType[id * 16 + bucket].fullPageImageLength += fpi
+    byResourceManager[id].count(recordLength: rec, fullPageImageLength: fpi)
+    byRecordType[id * 16 + bucket].count(recordLength: rec, fullPageImageLength: fpi)
     if start == nil { start = record.lsn }
     end = record.nextRecordAfterReplay
     version = version ?? record.version

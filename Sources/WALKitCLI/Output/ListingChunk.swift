@@ -45,8 +45,14 @@ struct ListingChunk: Sendable {
 struct RecordPrinter: Sendable {
   enum Form: Sendable { case line, lineWithBlockDetails, json, statistics }
 
-  var filter: RecordFilter
-  var form: Form
+  let filter: RecordFilter
+  let form: Form
+  /// Read once: the filter's checks cost more than the statistics they guard.
+  private let filters: Bool
+
+  init(filter: RecordFilter, form: Form) {
+    (self.filter, self.form, filters) = (filter, form, !filter.keepsEverything)
+  }
 
   /// Adds `record` to `chunk` when the filter takes it; returns whether it did.
   @discardableResult
@@ -54,7 +60,7 @@ struct RecordPrinter: Sendable {
     chunk.lastEnd = record.nextRecordAfterReplay
     if chunk.firstRecord == nil { (chunk.firstRecord, chunk.firstVersion) = (record.lsn, record.version) }
     chunk.lastRecord = record.lsn
-    guard filter.matches(record) else { return false }
+    if filters && !filter.matches(record) { return false }
     switch form {
     case .line:
       record.appendPgWaldumpLine(to: chunk.bytes)

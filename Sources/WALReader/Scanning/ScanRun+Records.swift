@@ -66,6 +66,10 @@ extension ScanRun {
     }
 
     let keepingBytes = visit != nil && !scanner.deliversHeadersOnly
+    // Unwrapped once: calling an optional closure bound per record retains its context each time.
+    let visitsRecords = visit != nil
+    let visitRecord: (WALRecord) -> Void
+    if let visit { visitRecord = visit } else { visitRecord = { _ in } }
     let readEnd = min(segmentEnd, requestedEnd ?? segmentEnd)
     let onePage = OnePageRecords(segmentStart: segmentStart, geometry: geometry, version: version, scanner: scanner,
                                  keepingBlocks: visit != nil)
@@ -102,8 +106,8 @@ extension ScanRun {
         } else {
           record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
         }
-        if let visit {
-          visit(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
+        if visitsRecords {
+          visitRecord(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: BlockReferences(scanner.blockStorage, count: record.facts.blockCount), mainDataRange: record.facts.mainData, origin: record.facts.origin,
                           topLevelXID: record.facts.topLevelXID, version: version, geometry: geometry,
                           timeline: fileTimeline ?? lastPageTimeline))

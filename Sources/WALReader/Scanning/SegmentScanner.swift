@@ -17,10 +17,10 @@ public final class SegmentScanner {
   public let dataBlockSize: Int
   /// After damage, go on at the next record boundary a later page header gives (its
   /// continuation skipped), instead of stopping; the damage is among the scan's problems.
-  public var resynchronizes = false
+  @exclusivity(unchecked) public var resynchronizes = false
   /// Hand records that cross pages to the visitor with their headers and block references
   /// only (their CRC is still checked over every byte): faster when the payload is not needed.
-  public var deliversHeadersOnly = false
+  @exclusivity(unchecked) public var deliversHeadersOnly = false
 
   /// PostgreSQL refuses to allocate a record larger than this (`MaxAllocSize`).
   static let maximumRecordLength: UInt32 = 0x3FFF_FFFF
