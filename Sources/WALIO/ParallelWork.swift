@@ -47,11 +47,14 @@ private final class Slots<Element>: @unchecked Sendable {
 
 /// Runs `work` for indices `0..<count` on `workers` threads and hands each result to `deliver`
 /// on the calling thread, in index order, as soon as it and all before it are done, until
-/// `deliver` returns false. At most `window` results are computed ahead of delivery, so memory
-/// stays bounded however many indices there are.
+/// `deliver` returns false. `work` may hand on parts of its result early through its third
+/// argument: they reach `deliver` in order, before its final result (`isFinal` false), so
+/// that a large result need not be held whole. At most `window` indices are worked on ahead
+/// of delivery, so memory stays bounded however many indices there are.
 package func orderedParallelMap<Context, Result: Sendable>(
   count: Int, workers requested: Int, context makeContext: @escaping @Sendable () -> Context,
-  _ work: @escaping @Sendable (Int, Context) -> Result, deliver: (Int, Result) -> Bool
+  _ work: @escaping @Sendable (Int, Context, _ handOn: @escaping (Result) -> Void) -> Result,
+  deliver: (_ index: Int, Result, _ isFinal: Bool) -> Bool
 ) {
   guard count > 0 else { return }
   let workers = max(1, min(requested > 0 ? requested : Syscalls.processorCount, count))
@@ -74,45 +77,46 @@ package func orderedParallelMap<Context, Result: Sendable>(
           space.signal()
           break
         }
-        ring.store(work(index, context), at: index)
+        let result = work(index, context) { early in ring.store(early, at: index, isFinal: false) }
+        ring.store(result, at: index, isFinal: true)
       }
     }
   }
-  for index in 0..<count {
-    let result = ring.take(at: index)
-    space.signal()
-    if !deliver(index, result) { break }
+  delivering: for index in 0..<count {
+    while true {
+      let (result, isFinal) = ring.take(at: index)
+      if isFinal { space.signal() }
+      if !deliver(index, result, isFinal) { break delivering }
+      if isFinal { break }
+    }
   }
   stopped.store(true, ordering: .relaxed)
   space.signal()
   group.wait()
 }
 
-/// Results in flight between workers and the delivering thread: slot `index % capacity`, each
-/// with a semaphore that says it is filled.
-private final class Ring<Element: Sendable>: @unchecked Sendable {
-  private let slots: UnsafeMutableBufferPointer<Element?>
+/// Results in flight between workers and the delivering thread: slot `index % capacity`
+/// queues an index's early parts and final result, with a semaphore that counts them.
+private final class Ring<Element: Sendable>: Sendable {
+  private let slots: Mutex<[[(element: Element, isFinal: Bool)]]>
   private let filled: [DispatchSemaphore]
 
   init(capacity: Int) {
-    slots = .allocate(capacity: capacity)
-    slots.initialize(repeating: nil)
+    slots = Mutex(Array(repeating: [], count: capacity))
     filled = (0..<capacity).map { _ in DispatchSemaphore(value: 0) }
   }
 
-  deinit {
-    slots.deinitialize()
-    slots.deallocate()
+  func store(_ element: Element, at index: Int, isFinal: Bool) {
+    slots.withLock { queues in queues[index % filled.count].append((element, isFinal)) }
+    filled[index % filled.count].signal()
   }
 
-  func store(_ element: Element, at index: Int) {
-    slots[index % slots.count] = element
-    filled[index % slots.count].signal()
-  }
-
-  func take(at index: Int) -> Element {
-    filled[index % slots.count].wait()
-    defer { slots[index % slots.count] = nil }
-    return slots[index % slots.count]!
+  func take(at index: Int) -> (Element, isFinal: Bool) {
+    filled[index % filled.count].wait()
+    let slot = index % filled.count
+    return slots.withLock { queues -> (Element, isFinal: Bool) in
+      let (element, isFinal) = queues[slot].removeFirst()
+      return (element, isFinal)
+    }
   }
 }

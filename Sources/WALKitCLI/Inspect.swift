@@ -144,6 +144,7 @@ extension Walkit {
           report = stream.forEachSegmentInParallel(
             timeline: readTimeline, in: readRange, afterDamage: damage, headersOnly: headersOnly,
             makeChunk: { ListingChunk.make() }, visit: { record, chunk in printer.take(record, into: &chunk) },
+            isWorthDelivering: wantsStatistics ? nil : ListingChunk.holdsEnoughText,
             deliver: { chunk in
               if state.firstRecord == nil, let first = chunk.firstRecord, let version = chunk.firstVersion {
                 start.announce(firstRecord: first, version: version, to: output, json: wantsJSON)

@@ -72,6 +72,52 @@ import Testing
     #expect(report.problems.contains { $0.kind == .truncatedFile && $0.location.file == paths[0] })
   }
 
+  /// Chunks delivered before their segment is read to the end come in order, each with the
+  /// records after the last, and together give every record once.
+  @Test func chunksDeliveredEarlyGiveEveryRecordOnceInOrder() throws {
+    let paths = Array(Fixture.plainSets[0].segmentPaths.prefix(4))
+    var sequential: [LSN] = []
+    _ = try WALStream(paths: paths).forEachRecord { sequential.append($0.lsn) }
+    var chunks: [[LSN]] = []
+    let report = try WALStream(paths: paths).forEachSegmentInParallel(
+      in: nil, jobs: 2, makeChunk: { [LSN]() }, visit: { record, chunk in chunk.append(record.lsn) },
+      isWorthDelivering: { $0.count >= 50 }, deliver: { chunks.append($0) })
+    #expect(chunks.flatMap { $0 } == sequential)
+    #expect(chunks.count >= sequential.count / 50)
+    #expect(chunks.allSatisfy { $0.count <= 50 })
+    #expect(report.recordCount == sequential.count)
+  }
+
+  /// A segment truncated after some of its chunks were delivered early is read again from
+  /// where they end: no record is delivered twice, none is lost.
+  @Test func aSegmentTruncatedAfterEarlyDeliveriesGoesOnFromThem() throws {
+    let scratch = try Scratch()
+    let paths = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)))
+    var before: [LSN] = []
+    _ = try WALStream(paths: paths).forEachRecord { before.append($0.lsn) }
+    let segmentSize = UInt64(try Scratch.bytes(paths[0]).count)
+    let inFirst = before.filter { $0.rawValue / segmentSize == before[0].rawValue / segmentSize }
+    try #require(inFirst.count > 40)
+    // Cut at a page boundary past the 30th record, once the first 20 were delivered early.
+    let kept = (inFirst[30].rawValue % segmentSize / 8192 + 1) * 8192
+    let cut = Atomic<Bool>(false)
+    var chunks: [[LSN]] = []
+    _ = try WALStream(paths: paths).forEachSegmentInParallel(in: nil, jobs: 2, makeChunk: { [LSN]() }, visit: { record, chunk in
+      chunk.append(record.lsn)
+      if record.lsn == inFirst[25], !cut.exchange(true, ordering: .relaxed) {
+        _ = truncate(paths[0], off_t(kept))
+      }
+    }, isWorthDelivering: { $0.count >= 10 }, deliver: { chunks.append($0) })
+
+    var after: [LSN] = []
+    _ = try WALStream(paths: paths).forEachRecord { after.append($0.lsn) }
+    let wasCut = cut.load(ordering: .relaxed)
+    #expect(wasCut)
+    #expect(after.count < before.count && after.count > 30)
+    #expect(chunks.prefix(2).map { $0 } == [Array(inFirst[0..<10]), Array(inFirst[10..<20])])
+    #expect(chunks.flatMap { $0 } == after)
+  }
+
   @Test func aPieceOfASegmentTruncatedAfterSplittingAsksToBeReadAgain() throws {
     let scratch = try Scratch()
     let path = try scratch.copy([Fixture.plainSets[1].segmentPaths[0]])[0]

@@ -19,7 +19,8 @@ final class BufferedOutput {
 
   /// Writes what `text` holds; a large text goes out directly rather than through the buffer.
   func write(_ text: TextBuffer) {
-    if buffer.count == 0 && text.count >= Self.capacity {
+    if text.count >= Self.capacity / 4 {
+      flush()
       writeOut(text.bytes)
       return
     }

@@ -13,13 +13,17 @@ struct ListingChunk: Sendable {
   var firstVersion: WALVersion?
   var lastRecord: LSN?
 
+  /// Whether a chunk's text is worth writing out now rather than after more records: a
+  /// segment's text is megabytes, and memory touched for the first time is slow to get.
+  static let holdsEnoughText: @Sendable (inout ListingChunk) -> Bool = { $0.bytes.count >= 1 << 19 }
+
   /// Text buffers of delivered chunks, for the next chunks: a segment's text is megabytes,
   /// and a buffer grown for one is ready for the next.
   private static let spareBuffers = Mutex<[TextBuffer]>([])
 
   /// A chunk with a recycled (or new) text buffer.
   static func make() -> ListingChunk {
-    let buffer = spareBuffers.withLock { $0.popLast() } ?? TextBuffer()
+    let buffer = spareBuffers.withLock { $0.popLast() } ?? TextBuffer(capacity: 1 << 20)
     buffer.removeAll()
     return ListingChunk(bytes: buffer)
   }

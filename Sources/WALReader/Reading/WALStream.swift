@@ -106,10 +106,16 @@ public struct WALStream: Sendable {
   /// is mapped, see ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``). Reading
   /// stops after a damaged segment when `damage` is `.stop`. A few segments are read ahead of
   /// delivery, never more, so memory stays flat.
+  ///
+  /// When `isWorthDelivering` says so of the chunk of a whole segment being read (it is asked
+  /// after each record, with the chunk in place and not to change it), the chunk is delivered then and a new one made for the records that
+  /// follow: a segment's chunks then come one after another, each with the records after the
+  /// last, and a chunk that gathers much (a segment's text) need not be held whole.
   public func forEachSegmentInParallel<Chunk: Sendable>(
     timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
     headersOnly: Bool = false, jobs: Int = 0, makeChunk: @escaping @Sendable () -> Chunk,
-    visit: @escaping @Sendable (WALRecord, inout Chunk) -> Void, deliver: (Chunk) -> Void
+    visit: @escaping @Sendable (WALRecord, inout Chunk) -> Void,
+    isWorthDelivering: (@Sendable (inout Chunk) -> Bool)? = nil, deliver: (Chunk) -> Void
   ) -> VerificationReport {
     var selected = selection(timeline: timeline, in: range)
     let files = selected.files
@@ -123,20 +129,49 @@ public struct WALStream: Sendable {
         scanner.deliversHeadersOnly = headersOnly
         return scanner
       }
-      let read: @Sendable (Piece, SegmentScanner) -> (SegmentScan?, Chunk) = { piece, scanner in
-        let chunk = Gathered(makeChunk())
+      // Reads `piece`, skipping the records before `skipping` (delivered by an earlier read);
+      // hands its chunk on early through `handOn`, when given and asked to.
+      let read: @Sendable (Piece, SegmentScanner, LSN?, ((PieceRead<Chunk>) -> Void)?) -> PieceRead<Chunk> = {
+        piece, scanner, skipping, handOn in
+        // A pointer rather than a captured variable or a generic box: either costs an exclusivity
+        // check or a metadata lookup at every record.
+        let chunk = UnsafeMutablePointer<Chunk>.allocate(capacity: 1)
+        chunk.initialize(to: makeChunk())
+        defer { chunk.deallocate() }
+        let delivered = UnsafeMutablePointer<LSN?>.allocate(capacity: 1)
+        delivered.initialize(to: nil)
+        defer { delivered.deallocate() }
+        // Unwrapped here, and the chunk handed on wrapped there: an optional of a generic closure
+        // type, or a generic struct, is looked up at each use.
+        let worthDelivering: (inout Chunk) -> Bool
+        let handOnChunk: (Chunk) -> Void
+        if let handOn, let isWorthDelivering {
+          (worthDelivering, handOnChunk) = (isWorthDelivering, { handOn(PieceRead(chunk: $0)) })
+        } else {
+          (worthDelivering, handOnChunk) = ({ _ in false }, { _ in })
+        }
         let take: (WALRecord) -> Void = { record in
           if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
-          visit(record, &chunk.value)
+          if let skipping, record.lsn < skipping { return }
+          visit(record, &chunk.pointee)
+          if worthDelivering(&chunk.pointee) {
+            handOnChunk(chunk.move())
+            chunk.initialize(to: makeChunk())
+            delivered.pointee = record.end
+          }
         }
         let scan = piece.scan(files, lookup: lookup, with: scanner, visit: take)
-        return (scan, chunk.value)
+        return PieceRead(scan: scan, chunk: chunk.move(), deliveredBefore: delivered.pointee)
       }
       var scans: [SegmentScan] = []
-      var parts: [(scan: SegmentScan?, chunk: Chunk)] = []
-      orderedParallelMap(count: pieces.count, workers: workers, context: makeScanner) { index, scanner in
-        read(pieces[index], scanner)
-      } deliver: { index, result in
+      var parts: [PieceRead<Chunk>] = []
+      orderedParallelMap(count: pieces.count, workers: workers, context: makeScanner) { index, scanner, handOn in
+        read(pieces[index], scanner, nil, pieces[index].parts == 1 ? handOn : nil)
+      } deliver: { index, result, isFinal in
+        guard isFinal else {
+          deliver(result.chunk)
+          return true
+        }
         let piece = pieces[index]
         parts.append(result)
         guard piece.part == piece.parts - 1 else { return true }
@@ -147,10 +182,11 @@ public struct WALStream: Sendable {
           scan = joined
         } else {
           // The parts do not join cleanly (damage near a split point, or the file shrank while
-          // mapped): read the segment whole, as the sequential reading would.
-          let whole = read(Piece(file: piece.file, mapped: false), makeScanner())
-          deliver(whole.1)
-          scan = whole.0!
+          // mapped): read the segment whole, as the sequential reading would, after the records
+          // already delivered.
+          let whole = read(Piece(file: piece.file, mapped: false), makeScanner(), result.deliveredBefore, nil)
+          deliver(whole.chunk)
+          scan = whole.scan!
         }
         scans.append(scan)
         return !(damage == .stop && scan.isDamaged)
@@ -218,11 +254,17 @@ extension WALStream {
   }
 }
 
-/// What one thread gathers from the records of a piece. A variable captured by the visiting
-/// closure would be checked for exclusive access at every record; this one thread's box is not.
-private final class Gathered<Value> {
-  @exclusivity(unchecked) var value: Value
-  init(_ value: Value) { self.value = value }
+/// What reading a piece gave: its scan (`nil` when it must be read again, see
+/// ``Piece/scan(_:lookup:with:visit:)``) and its chunk, or a chunk delivered early; and where
+/// the records of the chunks delivered early end.
+private struct PieceRead<Chunk: Sendable>: Sendable {
+  var scan: SegmentScan?
+  var chunk: Chunk
+  var deliveredBefore: LSN?
+
+  init(scan: SegmentScan? = nil, chunk: Chunk, deliveredBefore: LSN? = nil) {
+    (self.scan, self.chunk, self.deliveredBefore) = (scan, chunk, deliveredBefore)
+  }
 }
 
 extension SegmentScan {
