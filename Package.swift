@@ -22,7 +22,7 @@ let package = Package(
     .target(name: "WALCore", dependencies: ["CWALSupport"]),
     .target(name: "WALIO", dependencies: ["WALCore", "CWALSupport"]),
     .target(name: "WALReader", dependencies: ["WALCore", "WALIO", "CWALSupport"]),
-    .target(name: "WALDescriptions", dependencies: ["WALCore"]),
+    .target(name: "WALDescriptions", dependencies: ["WALCore", "CWALSupport"]),
     .target(name: "WALRecovery", dependencies: ["WALCore", "WALIO", "WALReader", "WALDescriptions"]),
     .target(name: "WALKit", dependencies: ["WALCore", "WALIO", "WALReader", "WALDescriptions", "WALRecovery"]),
     .executableTarget(

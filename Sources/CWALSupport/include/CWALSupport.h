@@ -24,6 +24,12 @@ const char *walkit_crc32c_selection(void);
 /// The portable slicing-by-8 implementation, whatever the CPU offers (for tests).
 uint32_t walkit_crc32c_update_portable(uint32_t crc, const void *bytes, size_t length);
 
+/// Unix time `seconds` in the local time zone (`TZ`, read by `tzset`): `%Y-%m-%d %H:%M:%S`
+/// into `date` (at least 32 bytes) and the zone's abbreviation (`%Z`) into `zone` (at least
+/// 16), both NUL-terminated; 0 when the C library cannot convert it. The last second
+/// converted is remembered on each thread.
+int walkit_local_time(int64_t seconds, char *date, size_t date_capacity, char *zone, size_t zone_capacity);
+
 /// A compressed file format walkit reads.
 typedef enum {
   WALKIT_GZIP = 1,

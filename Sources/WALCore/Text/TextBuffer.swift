@@ -64,6 +64,9 @@ public final class TextBuffer: @unchecked Sendable {
     append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 
+  /// Appends a string's UTF-8. Disfavoured so that a literal is appended as a `StaticString`,
+  /// without building a `String` at run time.
+  @_disfavoredOverload
   @inlinable
   public func append(_ text: String) {
     var text = text

@@ -122,10 +122,10 @@ enum Heap2Detail: RecordDescriber {
   }
 
   /// True for the Heap2 records ``appendCommon(_:to:)`` writes: visibility and multi-inserts,
-  /// a third of a bulk load's listing.
+  /// a third of a bulk load's listing, and 14–15's prunes, a sixth of an OLTP one's.
   static func isCommon(_ record: WALRecord) -> Bool {
     let operation = record.header.info & 0x70
-    return operation == 0x40 || operation == 0x50
+    return operation == 0x40 || operation == 0x50 || (operation == 0x10 && (14...15).contains(record.version.major))
   }
 
   /// ``describe(_:)`` of a record ``isCommon(_:)`` accepts, written straight as bytes.
@@ -135,6 +135,11 @@ enum Heap2Detail: RecordDescriber {
     let modern = major >= 16
     typealias F = LineFormatting
     switch record.header.info & 0x70 {
+    case 0x10 where (14...15).contains(major):  // PRUNE: horizon, nredirected, ndead
+      guard let xid = u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6) else { return false }
+      HeapDetail.field("latestRemovedXid ", xid, to: bytes)
+      HeapDetail.field(" nredirected ", redirected, to: bytes)
+      HeapDetail.field(" ndead ", dead, to: bytes)
     case 0x40:  // VISIBLE: cutoff xid, flags
       guard let xid = u32(data, 0), let flags = data.u8(4) else { return false }
       HeapDetail.field(modern ? "snapshotConflictHorizon: " : "cutoff xid ", xid, to: bytes)
@@ -185,9 +190,8 @@ enum Heap2Detail: RecordDescriber {
       return "cutoff xid \(xid) ntuples \(count)"
     case 0x30 where major <= 13:  // CLEANUP_INFO: RelFileNode, latestRemovedXid
       return u32(data, 12).map { "remxid \($0)" }
-    case 0x10 where major <= 15:  // PRUNE (14–15): horizon, nredirected, ndead
-      guard let xid = u32(data, 0), let redirected = u16(data, 4), let dead = u16(data, 6) else { return nil }
-      return "latestRemovedXid \(xid) nredirected \(redirected) ndead \(dead)"
+    case 0x10 where major <= 15:  // PRUNE (14–15)
+      return text { appendCommon(record, to: $0) }
     case 0x10, 0x20, 0x30:
       return pruneVacuumFreeze(record)
     case 0x40, 0x50:  // VISIBLE, MULTI_INSERT

@@ -3,11 +3,17 @@ import WALCore
 /// Writes pg_waldump's record line as bytes, without building intermediate strings: listing
 /// millions of records is dominated by this.
 enum LineFormatting {
-  static let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+  /// The upper-case hex digit of `nibble` (0–15), without a table.
+  @inline(__always)
+  static func hexDigit<T: BinaryInteger>(_ nibble: T) -> UInt8 {
+    let value = UInt8(truncatingIfNeeded: nibble) & 0xF
+    return value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "A") &+ (value &- 10)
+  }
 
   @inline(__always)
   static func append(_ text: StaticString, to bytes: TextBuffer) { bytes.append(text) }
 
+  @_disfavoredOverload
   @inline(__always)
   static func append(_ text: String, to bytes: TextBuffer) { bytes.append(text) }
 
@@ -51,21 +57,24 @@ enum LineFormatting {
     bytes.write(upTo: 4) { out in
       out[0] = UInt8(ascii: "0")
       out[1] = UInt8(ascii: "x")
-      out[2] = digits[Int(value >> 4)]
-      out[3] = digits[Int(value & 0xF)]
+      out[2] = hexDigit(value >> 4)
+      out[3] = hexDigit(value)
       return 4
     }
   }
 
-  /// Upper-case hex, at least `minimum` digits.
+  /// Upper-case hex, at least `minimum` digits (up to 8).
   static func appendHex(_ value: UInt32, minimum: Int, to bytes: TextBuffer) {
-    var count = 1
-    while count < 8 && value >> (4 * UInt32(count)) != 0 { count += 1 }
-    count = max(count, minimum)
-    bytes.write(upTo: count) { out in
-      for index in 0..<count {
-        out[count - 1 - index] = digits[Int((value >> (4 * UInt32(index))) & 0xF)]
-      }
+    let significant = max(1, (32 - value.leadingZeroBitCount + 3) / 4)
+    let count = max(significant, min(minimum, 8))
+    bytes.write(upTo: 8) { out in
+      var rest = value
+      var index = count
+      repeat {
+        index -= 1
+        out[index] = hexDigit(rest)
+        rest >>= 4
+      } while index > 0
       return count
     }
   }

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CWALSupport
 import Synchronization
 import WALCore
 
@@ -26,19 +27,16 @@ public enum TimestampText {
     var seconds = microseconds / 1_000_000
     var fraction = microseconds % 1_000_000
     if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
-    var time = time_t(seconds + 946_684_800)
-    var parts = tm()
-    guard localtime_r(&time, &parts) != nil else { return false }
-    var text = [CChar](repeating: 0, count: 80)
-    let dateLength = strftime(&text, 40, "%Y-%m-%d %H:%M:%S", &parts)
-    guard dateLength > 0 else { return false }
-    bytes.append(text.prefix(dateLength).withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
-    bytes.append(UInt8(ascii: "."))
-    LineFormatting.appendZeroPadded(UInt64(fraction), digits: 6, to: bytes)
-    let zoneLength = strftime(&text, 40, "%Z", &parts)
-    bytes.append(UInt8(ascii: " "))
-    bytes.append(text.prefix(zoneLength).withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
-    return true
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { text in
+      let (date, zone) = (text.baseAddress!, text.baseAddress! + 32)
+      guard walkit_local_time(seconds + 946_684_800, date, 32, zone, 16) != 0 else { return false }
+      bytes.append(UnsafeRawBufferPointer(start: date, count: strlen(date)))
+      bytes.append(UInt8(ascii: "."))
+      LineFormatting.appendZeroPadded(UInt64(fraction), digits: 6, to: bytes)
+      bytes.append(UInt8(ascii: " "))
+      bytes.append(UnsafeRawBufferPointer(start: zone, count: strlen(zone)))
+      return true
+    }
   }
 
   /// ISO 8601 with its offset, in UTC: `2026-11-26T16:29:55.916235Z`; `nil` for values that are
