@@ -9,6 +9,7 @@ import WALCore
 /// it again and words the problem: the answer is the same, only sooner.
 struct OnePageRecords {
   let segmentStart: LSN
+  let geometry: WALGeometry
   let pageMask: UInt64
   let version: WALVersion
   let dataBlockSize: Int
@@ -17,6 +18,7 @@ struct OnePageRecords {
 
   init(segmentStart: LSN, geometry: WALGeometry, version: WALVersion, scanner: SegmentScanner, keepingBlocks: Bool) {
     self.segmentStart = segmentStart
+    self.geometry = geometry
     self.pageMask = geometry.pageSize &- 1
     self.version = version
     self.dataBlockSize = scanner.dataBlockSize
@@ -72,6 +74,24 @@ extension OnePageRecords {
   func run(in bytes: UnsafeRawBufferPointer, from position: LSN, previous: LSN, before end: LSN) -> Run {
     var run = Run(next: position, last: previous)
     while run.next < end, let record = record(in: bytes, at: run.next, previous: run.last), !record.header.isSegmentSwitch {
+      run.last = run.next
+      run.next = record.end.maxAligned
+      run.count += 1
+    }
+    return run
+  }
+
+  /// ``run(in:from:previous:before:)``, handing each record to `visit` (with `timeline`, the
+  /// segment's).
+  func run(in bytes: UnsafeRawBufferPointer, from position: LSN, previous: LSN, before end: LSN,
+           timeline: TimelineID, visit: (WALRecord) -> Void) -> Run
+  {
+    var run = Run(next: position, last: previous)
+    while run.next < end, let record = record(in: bytes, at: run.next, previous: run.last), !record.header.isSegmentSwitch {
+      visit(WALRecord(lsn: run.next, end: record.end, header: record.header, bytes: record.bytes,
+                      blocks: BlockReferences(blocks, count: record.facts.blockCount), mainDataRange: record.facts.mainData,
+                      origin: record.facts.origin, topLevelXID: record.facts.topLevelXID, version: version,
+                      geometry: geometry, timeline: timeline))
       run.last = run.next
       run.next = record.end.maxAligned
       run.count += 1

@@ -79,8 +79,11 @@ extension ScanRun {
         result.validThrough = position
         break
       }
-      if visit == nil, let last = previous {
-        let run = onePage.run(in: firstBytes, from: position, previous: last, before: readEnd)
+      if let last = previous {
+        let run = visitsRecords
+          ? onePage.run(in: firstBytes, from: position, previous: last, before: readEnd,
+                        timeline: fileTimeline ?? lastPageTimeline, visit: visitRecord)
+          : onePage.run(in: firstBytes, from: position, previous: last, before: readEnd)
         if run.count > 0 {
           result.recordCount += run.count
           result.lastRecord = run.last
@@ -100,12 +103,7 @@ extension ScanRun {
           position = position.advanced(by: UInt64(header.size))!
           continue
         }
-        let record: CheckedRecord
-        if let previous, let quick = onePage.record(in: firstBytes, at: position, previous: previous) {
-          record = quick
-        } else {
-          record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
-        }
+        let record = try readRecord(at: position, previous: previous, keepingBytes: keepingBytes)
         if visitsRecords {
           visitRecord(WALRecord(lsn: position, end: record.end, header: record.header, bytes: record.bytes,
                           blocks: BlockReferences(scanner.blockStorage, count: record.facts.blockCount), mainDataRange: record.facts.mainData, origin: record.facts.origin,
