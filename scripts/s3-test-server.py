@@ -14,10 +14,10 @@ fault rule. `POST /__faults__` with a JSON list of rules adds them; `DELETE /__f
 them; `GET /__faults__` returns how many requests each rule has taken, and how many requests
 of each method reached each bucket/first/second key level. A rule is
 {"match": "<substring of the path>", "faults": ["500", "503", "reset", "truncate", "slow:SECONDS",
-"change", "shrink"]}: each matching request takes the next fault; once a rule's faults are used
-up, requests pass. "change" (one byte flipped) and "shrink" (half of it kept) rewrite the
-object in the bucket before forwarding the request, so a reader that sends the listed ETag in
-If-Match gets 412.
+"change", "shrink", "pass"]}: each matching request takes the next fault; once a rule's faults
+are used up, requests pass ("pass" lets one through while counting it). "change" (one byte
+flipped) and "shrink" (half of it kept) rewrite the object in the bucket before any later
+request is answered, so a reader that sends the listed ETag in If-Match gets 412.
 """
 import argparse
 import http.client
@@ -70,7 +70,7 @@ WRITE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Acti
 # The TestData directories uploaded, each under its own path as key prefix.
 UPLOADED = ["pg15-repositories", "pg18-timeline/archive", "pg15/archive", "pg16/archive"]
 # Copies of the flat archive under faults/<name>/, one per fault test, which may rewrite them.
-FAULT_COPIES = ["retry", "slowdown", "reset", "truncate", "slow", "change", "shrink", "readonly"]
+FAULT_COPIES = ["retry", "slowdown", "reset", "truncate", "slow", "follow", "change", "shrink", "readonly"]
 
 
 def client(service, endpoint, key_id="setup", secret="setup", token=None):
@@ -218,6 +218,8 @@ class FaultRules:
 
 
 def make_proxy(upstream_port, rules, writer, endpoint):
+    rewriting = threading.Lock()
+
     class Proxy(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -265,13 +267,15 @@ def make_proxy(upstream_port, rules, writer, endpoint):
             if self.path.startswith("/__faults__"):
                 return self.control()
             rules.count(self.command, self.path)
-            fault = rules.next_fault(self.path)
+            # A rewrite happens before any later request for the object is answered.
+            with rewriting:
+                fault = rules.next_fault(self.path)
+                if fault in ("change", "shrink"):
+                    self.rewrite_object(shrink=fault == "shrink")
             if fault == "500":
                 return self.error(500, "InternalError", "We encountered an internal error. Please try again.")
             if fault == "503":
                 return self.error(503, "SlowDown", "Please reduce your request rate.")
-            if fault in ("change", "shrink"):
-                self.rewrite_object(shrink=fault == "shrink")
             response, data = self.forward()
             self.send_response_only(response.status, response.reason)
             for name, value in response.getheaders():

@@ -4,6 +4,7 @@ import WALKit
 extension Walkit {
   struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Compare two WAL sets down to the first diverging record.",
       discussion: """
         A and B are two directories (archives, pg_wal, or one of each) or two segment files; plain, .partial and .gz files on either side. Segments are matched by name, and a segment present on both sides under different timelines by its LSN range. Records are compared by their bytes; page-header fields that legitimately differ (the timeline of a new timeline's copy of a switch segment) are not a difference.

@@ -4,6 +4,7 @@ import WALKit
 extension Walkit {
   struct Gaps: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "gaps",
       abstract: "Tell whether a standby can replay from a start point with the WAL at hand, and how far.",
       discussion: """
         SOURCE is an archive directory or a pg_wal; give both to look where a standby looks (archive first, then pg_wal). walkit follows the timeline history files as PostgreSQL's recovery does, picks for each segment the file recovery would restore, and checks the content of each (unless --names-only).

@@ -5,6 +5,7 @@ import WALKit
 extension Walkit {
   struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "inspect",
       abstract: "List WAL records like pg_waldump, or their statistics, for every version from 10 to 18.",
       discussion: """
         Options follow pg_waldump's. STARTSEG and ENDSEG name segment files (a directory part sets the path); -s and -e take LSNs. Without a start, reading starts at the first segment of the timeline. Reaching the clean end of WAL is not an error: the end LSN goes to standard error and the exit status is 0. Damage is reported with its location and exit status 1.

@@ -4,6 +4,7 @@ import WALKit
 extension Walkit {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Check every page header and every record CRC of WAL segments.",
       discussion: """
         PATH is a segment file (also .partial, or compressed: gzip, zstd, lz4, bzip2, xz, lzma, brotli) or a directory: an archive, a pg_wal, or a pgBackRest, WAL-G or Barman repository (the layout is detected; --layout names it). For a directory walkit also checks that consecutive segments of each timeline are all present and join up, that every segment comes from the same cluster, that each timeline after the first has its .history file, and that no timeline goes on past the switch point where a .history file says a child left it. Other files are listed.

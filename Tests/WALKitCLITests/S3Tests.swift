@@ -289,6 +289,21 @@ struct S3Tests {
     #expect(message.contains("3 tries"), "\(message)")
   }
 
+  /// The last record of …08 continues into …09: its start is taken from …09's one GET, read
+  /// ahead and still in flight, not asked for again (a second GET could see the object
+  /// rewritten after the first, and the two reads of one object would disagree).
+  @Test("the start of an object in flight is waited for, not fetched twice")
+  func objectInFlightIsFetchedOnce() async throws {
+    let object = "faults/follow/000000010000000000000009"
+    // Every request for the object takes one: the first is slow, the others pass untouched.
+    try await Self.proxy(rules: [["match": object, "faults": ["slow:1", "pass", "pass"]]])
+    let run = try await Self.walkit(["verify", "s3://walkit/faults/follow"], environment: Self.proxyEnvironment())
+    #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+    let rules = try #require(await Self.proxy()["rules"] as? [[String: Any]])
+    let rule = try #require(rules.first { $0["match"] as? String == object })
+    #expect(rule["taken"] as? Int == 1, "\(run.stderr)")
+  }
+
   @Test("an object rewritten or shrunk after its listing is reported as changed while read",
         arguments: ["change", "shrink"])
   func changedObjectIsAFinding(copy: String) async throws {

@@ -18,15 +18,20 @@ package final class RemoteReadAhead: Sendable {
     /// The furthest index asked for.
     var frontier = 0
     var slots: [Int: Slot] = [:]
+    /// Slots taken by their readers, still waited for: a peek may copy from them until then.
+    var taken: [Int: Slot] = [:]
     /// Indices asked for before any fetcher reached them: their readers fetch them themselves.
     var claimed: Set<Int> = []
     var finished = false
   }
 
-  /// One object being fetched or fetched: its reader waits on `ready`.
+  /// One object being fetched or fetched: its reader waits on `ready`, then for the peeks
+  /// copying from it (`peeking`); once it is handed over, no peek starts.
   private final class Slot: @unchecked Sendable {
     let ready = DispatchSemaphore(value: 0)
+    let peeking = DispatchGroup()
     var result: Result<RemoteFetch, WALProblem>?
+    var handedOver = false
   }
 
   private static let current = Mutex<RemoteReadAhead?>(nil)
@@ -74,15 +79,24 @@ package final class RemoteReadAhead: Sendable {
 
   private func peek(_ path: String, count: Int?) -> RemoteFetch? {
     guard let index = indexByPath[path] else { return nil }
-    return state.withLock { state -> RemoteFetch? in
-      guard case .success(let fetched)? = state.slots[index]?.result else { return nil }
-      let length = min(count ?? fetched.count, fetched.count)
-      let buffer = BufferPool.shared.take(max(length, 1))
-      if length > 0 {
-        buffer.baseAddress!.copyMemory(from: fetched.buffer.baseAddress!, byteCount: length)
-      }
-      return RemoteFetch(buffer: buffer, count: length, object: fetched.object, isWhole: length == fetched.count)
+    // An object in flight is waited for rather than fetched again: a second GET could see it
+    // rewritten after the first, and the two reads of one object would disagree.
+    let slot = state.withLock { state -> Slot? in
+      guard let slot = state.slots[index] ?? state.taken[index], !slot.handedOver else { return nil }
+      slot.peeking.enter()
+      return slot
     }
+    guard let slot else { return nil }
+    defer { slot.peeking.leave() }
+    slot.ready.wait()
+    slot.ready.signal()
+    guard case .success(let fetched)? = slot.result else { return nil }
+    let length = min(count ?? fetched.count, fetched.count)
+    let buffer = BufferPool.shared.take(max(length, 1))
+    if length > 0 {
+      buffer.baseAddress!.copyMemory(from: fetched.buffer.baseAddress!, byteCount: length)
+    }
+    return RemoteFetch(buffer: buffer, count: length, object: fetched.object, isWhole: length == fetched.count)
   }
 
   private func take(_ path: String) -> Result<RemoteFetch, WALProblem>? {
@@ -92,15 +106,29 @@ package final class RemoteReadAhead: Sendable {
       state.frontier = max(state.frontier, index)
       for (stale, slot) in state.slots where stale + 2 * window < state.frontier && slot.result != nil {
         passed.append(slot)
+        slot.handedOver = true
         state.slots[stale] = nil
       }
-      if let slot = state.slots.removeValue(forKey: index) { return slot }
+      if let slot = state.slots.removeValue(forKey: index) {
+        state.taken[index] = slot
+        return slot
+      }
       if index >= state.next { state.claimed.insert(index) }
       return nil
     }
-    for stale in passed { if case .success(let fetch)? = stale.result { fetch.release() } }
+    for stale in passed {
+      stale.peeking.wait()
+      if case .success(let fetch)? = stale.result { fetch.release() }
+    }
     guard let slot else { return nil }
     slot.ready.wait()
+    // For a peek waiting too: whoever wakes first passes the signal on.
+    slot.ready.signal()
+    state.withLock { state in
+      slot.handedOver = true
+      state.taken[index] = nil
+    }
+    slot.peeking.wait()
     return slot.result
   }
 
