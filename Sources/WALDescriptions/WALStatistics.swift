@@ -24,8 +24,12 @@ public struct WALStatistics: Sendable {
     }
   }
 
-  /// Per resource manager id.
-  public private(set) var byResourceManager = [Bucket](repeating: Bucket(), count: 256)
+  /// Per resource manager id: the sums of its record-type rows.
+  public var byResourceManager: [Bucket] {
+    (0..<256).map { id in
+      byRecordType[(id * 16)..<(id * 16 + 16)].reduce(into: Bucket()) { total, row in total.add(row) }
+    }
+  }
   /// Per resource manager id and record-type bucket (`xl_info >> 4`; for Transaction
   /// `(xl_info >> 4) & 0x07`): index `id * 16 + bucket`.
   public private(set) var byRecordType = [Bucket](repeating: Bucket(), count: 256 * 16)
@@ -44,7 +48,6 @@ public struct WALStatistics: Sendable {
     let rec = UInt64(record.header.totalLength) - fpi
     var bucket = Int(record.header.info >> 4)
     if id == 1 { bucket &= 0x07 }
-    byResourceManager[id].count(recordLength: rec, fullPageImageLength: fpi)
     byRecordType[id * 16 + bucket].count(recordLength: rec, fullPageImageLength: fpi)
     if start == nil { start = record.lsn }
     end = record.nextRecordAfterReplay
@@ -54,7 +57,6 @@ public struct WALStatistics: Sendable {
   /// Adds the counts of `later`, gathered from records that follow these.
   public mutating func merge(_ later: WALStatistics) {
     guard later.start != nil else { return }
-    for id in 0..<256 { byResourceManager[id].add(later.byResourceManager[id]) }
     for index in 0..<byRecordType.count { byRecordType[index].add(later.byRecordType[index]) }
     start = start ?? later.start
     end = later.end ?? end

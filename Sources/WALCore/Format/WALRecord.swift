@@ -12,16 +12,18 @@ public struct WALRecord {
   public let blocks: BlockReferences
   /// Where the main data lies in `bytes`.
   public let mainDataRange: Range<Int>
-  /// The replication origin, when the record carries one.
-  public let origin: UInt16?
-  /// The top-level transaction of a subtransaction's first record (14+, `wal_level=logical`).
-  public let topLevelXID: UInt32?
-  /// The PostgreSQL version that wrote it.
-  public let version: WALVersion
   /// The segment and page sizes of the WAL it was read from.
   public let geometry: WALGeometry
+  /// The PostgreSQL version that wrote it.
+  public let version: WALVersion
   /// The timeline of the segment file it was read from.
   public let timeline: TimelineID
+  // The optionals last: their odd sizes would misalign the fields after them, and a record
+  // is built for every record visited.
+  /// The top-level transaction of a subtransaction's first record (14+, `wal_level=logical`).
+  public let topLevelXID: UInt32?
+  /// The replication origin, when the record carries one.
+  public let origin: UInt16?
 
   @inlinable
   package init(lsn: LSN, end: LSN, header: RecordHeader, bytes: UnsafeRawBufferPointer, blocks: BlockReferences,

@@ -109,8 +109,9 @@ struct StatsJSON: Encodable {
     self.perRecord = perRecord
     var rows: [Row] = []
     var total = Row(name: "Total", count: 0, recordSize: 0, fpiSize: 0, combinedSize: 0)
+    let totals = statistics.byResourceManager
     for id in 0..<256 {
-      let bucket = statistics.byResourceManager[id]
+      let bucket = totals[id]
       total.count += bucket.count
       total.recordSize += bucket.recordLength
       total.fpiSize += bucket.fullPageImageLength

@@ -18,8 +18,9 @@ enum InspectText {
     let version = statistics.version ?? WALVersion(major: 18)!
     var rows: [(String, WALStatistics.Bucket)] = []
     let lastID = version.major >= 15 ? 255 : 21
+    let totals = statistics.byResourceManager
     for id in 0...lastID {
-      let total = statistics.byResourceManager[id]
+      let total = totals[id]
       let isBuiltIn = id < ResourceManager.builtIn.count
       if perRecord {
         for bucket in 0..<16 where statistics.byRecordType[id * 16 + bucket].count > 0 {
@@ -33,9 +34,9 @@ enum InspectText {
     }
     var count: UInt64 = 0, rec: UInt64 = 0, fpi: UInt64 = 0
     for id in 0...lastID {
-      count += statistics.byResourceManager[id].count
-      rec += statistics.byResourceManager[id].recordLength
-      fpi += statistics.byResourceManager[id].fullPageImageLength
+      count += totals[id].count
+      rec += totals[id].recordLength
+      fpi += totals[id].fullPageImageLength
     }
     let combined = rec + fpi
     var out = ""
