@@ -24,7 +24,9 @@ enum BtreeDetail: RecordDescriber {
     let info = record.header.info & 0xF0
     if isInsertion(record) { return text { appendInsertion(record, to: $0) } }
     switch info {
-    case 0x30, 0x40, 0x50 where major <= 11, 0x60 where major <= 11:  // SPLIT_L, SPLIT_R (10's _ROOT, 11's _HIGHKEY)
+    case 0x30, 0x40:  // SPLIT_L, SPLIT_R
+      return split(data, major: major)
+    case 0x50 where major <= 11, 0x60 where major <= 11:  // 10's and 11's SPLIT_L_ROOT / _HIGHKEY, SPLIT_R_ROOT / _HIGHKEY
       return split(data, major: major)
     case 0x60:  // DEDUP: nintervals
       return u16(data, 0).map { modern ? "nintervals: \($0)" : "nintervals \($0)" }

@@ -8,7 +8,7 @@ import WALCore
 /// One resource manager's descriptions, as its `rmgrdesc/*desc.c` writes them in each version;
 /// the protocol's extension has the checked loads of little-endian fields and the forms
 /// PostgreSQL prints relations in.
-protocol RecordDescriber {
+protocol RecordDescriber: Sendable {
   /// What pg_waldump prints after the record type (`rm_desc`); `nil` when the record's bytes
   /// do not hold what its type promises.
   static func describe(_ record: WALRecord) -> String?
@@ -62,8 +62,9 @@ extension RecordDescriber {
   /// A double as C's printf writes it with `specification` (`%g`, `%f`).
   static func format(_ specification: String, _ value: Double) -> String {
     var buffer = [CChar](repeating: 0, count: 512)
-    _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, specification, $0) }
-    return String(cString: buffer)
+    let written = withVaList([value]) { vsnprintf(&buffer, buffer.count, specification, $0) }
+    let length = min(max(Int(written), 0), buffer.count - 1)
+    return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   static func locator(_ data: RecordBytes, _ offset: Int) -> RelFileLocator? {
