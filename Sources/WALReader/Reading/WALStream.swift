@@ -108,9 +108,10 @@ public struct WALStream: Sendable {
   /// delivery, never more, so memory stays flat.
   ///
   /// When `isWorthDelivering` says so of the chunk of a whole segment being read (it is asked
-  /// after each record, with the chunk in place and not to change it), the chunk is delivered then and a new one made for the records that
-  /// follow: a segment's chunks then come one after another, each with the records after the
-  /// last, and a chunk that gathers much (a segment's text) need not be held whole.
+  /// after each record, with the chunk in place, and must not change it), the chunk is
+  /// delivered then and a new one made for the records that follow: a segment's chunks then
+  /// come one after another, each with the records after the last, and a chunk that gathers
+  /// much (a segment's text) need not be held whole.
   public func forEachSegmentInParallel<Chunk: Sendable>(
     timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
     headersOnly: Bool = false, jobs: Int = 0, makeChunk: @escaping @Sendable () -> Chunk,
