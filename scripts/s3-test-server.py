@@ -70,7 +70,7 @@ WRITE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Acti
 # The TestData directories uploaded, each under its own path as key prefix.
 UPLOADED = ["pg15-repositories", "pg18-timeline/archive", "pg15/archive", "pg16/archive"]
 # Copies of the flat archive under faults/<name>/, one per fault test, which may rewrite them.
-FAULT_COPIES = ["retry", "slowdown", "reset", "truncate", "slow", "follow", "change", "shrink", "readonly"]
+FAULT_COPIES = ["retry", "slowdown", "reset", "truncate", "slow", "follow", "refollow", "change", "shrink", "readonly"]
 
 
 def client(service, endpoint, key_id="setup", secret="setup", token=None):

@@ -216,9 +216,15 @@ public final class SegmentData: @unchecked Sendable {
   }
 
   /// Reads the beginning of a segment that a record continues into: 256 kB, reloaded whole by
-  /// the scanner when the record needs more.
-  package static func loadFollowing(path: String, named: Compression? = nil) -> SegmentData? {
-    try? load(path: path, inflateLimit: announcedSegmentSize, prefix: 256 << 10, named: named)
+  /// the scanner when the record needs more. `nil` when it cannot be read (its own reading
+  /// says why); throws when it changed since it was listed, which its own reading may not see.
+  package static func loadFollowing(path: String, named: Compression? = nil) throws(WALProblem) -> SegmentData? {
+    do throws(WALProblem) {
+      return try load(path: path, inflateLimit: announcedSegmentSize, prefix: 256 << 10, named: named)
+    } catch {
+      if error.kind == .changedWhileRead { throw error }
+      return nil
+    }
   }
 
   /// The largest compressed file read: a 1 GiB segment that does not compress, plus framing.

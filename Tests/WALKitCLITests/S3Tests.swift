@@ -304,6 +304,26 @@ struct S3Tests {
     #expect(rule["taken"] as? Int == 1, "\(run.stderr)")
   }
 
+  /// …08 is slow, so …09 has been read and let go when …08's last record continues into it:
+  /// that record's start is fetched again, and the object has changed since its listing. The
+  /// record cannot be checked, and the run must say so, not pass.
+  @Test("a segment that changed before a record was followed into it is reported")
+  func changedFollowedSegmentIsAFinding() async throws {
+    let slow = "faults/refollow/000000010000000000000008"
+    let changed = "faults/refollow/000000010000000000000009"
+    try await Self.proxy(rules: [["match": slow, "faults": ["slow:1"]], ["match": changed, "faults": ["pass", "shrink"]]])
+    let run = try await Self.walkit(["verify", "--json", "--jobs", "2", "s3://walkit/faults/refollow"],
+                                    environment: Self.proxyEnvironment())
+    let rules = try #require(await Self.proxy()["rules"] as? [[String: Any]])
+    let rule = try #require(rules.first { $0["match"] as? String == changed })
+    try #require(rule["taken"] as? Int == 2, "…09 was not fetched a second time: \(run.stderr)")
+    #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
+    let problems = try #require(try CLITests.json(run.stdout)["problems"] as? [[String: Any]])
+    let found = try #require(problems.first { $0["kind"] as? String == "changed-while-read" })
+    #expect(found["file"] as? String == "s3://walkit/" + changed)
+    #expect((found["message"] as? String ?? "").contains("follow a record"), "\(found)")
+  }
+
   @Test("an object rewritten or shrunk after its listing is reported as changed while read",
         arguments: ["change", "shrink"])
   func changedObjectIsAFinding(copy: String) async throws {

@@ -27,8 +27,8 @@ package struct SegmentLookup: Sendable {
   }
 
   /// The named segment's data, or `nil` when it is absent or unreadable (its own reading
-  /// reports why).
-  package func data(for name: SegmentName) -> SegmentData? {
+  /// reports why); throws when it changed since it was listed.
+  package func data(for name: SegmentName) throws(WALProblem) -> SegmentData? {
     let index = indexByName[name] ?? newerTimelines.lazy.filter { $0 > name.timeline }.compactMap { timeline in
       indexByName[SegmentName(timeline: timeline, logID: name.logID, segmentInLog: name.segmentInLog)]
     }.first
@@ -40,7 +40,7 @@ package struct SegmentLookup: Sendable {
       carried.keep(whole, of: file.path)
       return whole
     }
-    return SegmentData.loadFollowing(path: file.path, named: file.compressionByName)
+    return try SegmentData.loadFollowing(path: file.path, named: file.compressionByName)
   }
 
   /// The data ``data(for:)`` kept of the file at `path`, handed over once.
@@ -62,7 +62,7 @@ package struct SegmentLookup: Sendable {
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
   /// A mapped file truncated while it was read is read again, as it is now; records handed to
   /// `visit` cannot be taken back, so a file with `visit` is read, never mapped.
-  package static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
+  package static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) throws(WALProblem) -> SegmentData?,
                    from start: LSN? = nil, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
     let mapped = mapped && visit == nil
@@ -79,7 +79,7 @@ package struct SegmentLookup: Sendable {
                   loaded: takeCarried(file.path))
   }
 
-  private static func scanOnce(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) -> SegmentData?,
+  private static func scanOnce(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) throws(WALProblem) -> SegmentData?,
                                from start: LSN?, mapped: Bool, visit: ((WALRecord) -> Void)?,
                                loaded: SegmentData? = nil) -> SegmentScan?
   {

@@ -225,7 +225,10 @@ struct SetAssessment {
     case .stopped: status = .complete
     }
     if let stop = scan.stopProblem {
-      if stop.kind.makesFileUnreadable || stop.kind == .unexpectedFile && scan.version == nil {
+      // A segment a record continues into that could not be read is that file's problem; this
+      // one is read up to the record.
+      let aboutThisFile = stop.location.file.map { $0 == file.path } ?? true
+      if aboutThisFile && stop.kind.makesFileUnreadable || stop.kind == .unexpectedFile && scan.version == nil {
         reports[index].status = .unreadable
         reports[index].problems.insert(stop, at: 0)
         return

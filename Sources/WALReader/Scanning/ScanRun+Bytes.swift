@@ -3,6 +3,19 @@ import WALIO
 
 /// Bytes at an LSN, in this segment or the ones a record continues into.
 extension ScanRun {
+  /// The segment a record continues into, `nil` when it is absent or unreadable; a segment
+  /// that changed since it was listed stops the reading here, where it was found out.
+  private mutating func followed(_ name: SegmentName) throws(ScanStop) -> SegmentData? {
+    do throws(WALProblem) {
+      return try following(name)
+    } catch {
+      noMoreSegments = true
+      var problem = error
+      problem.message = "read to follow a record that continues into it: " + problem.message
+      throw ScanStop.problem(problem, endLike: nil)
+    }
+  }
+
   /// `count` bytes at `lsn` in this segment or a following one; throws when fewer than
   /// `required` are present.
   mutating func bytes(at lsn: LSN, count: Int, required: Int) throws(ScanStop) -> UnsafeRawBufferPointer {
@@ -11,7 +24,7 @@ extension ScanRun {
       let wanted = SegmentNumber(segmentNumber.rawValue + UInt64(segments.count))
       guard !noMoreSegments,
         let wantedName = SegmentName(timeline: fileTimeline ?? lastPageTimeline, segment: wanted, geometry: geometry),
-        let next = following(wantedName)
+        let next = try followed(wantedName)
       else {
         noMoreSegments = true
         throw ScanStop.beyondAvailable

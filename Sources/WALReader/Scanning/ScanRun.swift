@@ -19,7 +19,7 @@ struct ScanRun {
   let scanner: SegmentScanner
   let file: String
   let name: SegmentName?
-  let following: (SegmentName) -> SegmentData?
+  let following: (SegmentName) throws(WALProblem) -> SegmentData?
   var segments: [SegmentData]
   /// The bytes of `segments[0]`, kept alive by it.
   var firstBytes: UnsafeRawBufferPointer
@@ -35,7 +35,7 @@ struct ScanRun {
   let requestedEnd: LSN?
 
   init(scanner: SegmentScanner, data: SegmentData, file: String, name: SegmentName?,
-       following: @escaping (SegmentName) -> SegmentData?, start: LSN?, end: LSN?) {
+       following: @escaping (SegmentName) throws(WALProblem) -> SegmentData?, start: LSN?, end: LSN?) {
     self.requestedStart = start
     self.requestedEnd = end
     self.scanner = scanner

@@ -49,7 +49,7 @@ public final class SegmentScanner {
   ///   - visit: called with each valid record that starts in this segment, in order. Without
   ///     it, records crossing pages are checked piece by piece and never copied.
   public func scan(_ data: SegmentData, file: String, name: SegmentName?,
-                   following: (SegmentName) -> SegmentData? = { _ in nil },
+                   following: (SegmentName) throws(WALProblem) -> SegmentData? = { _ in nil },
                    from start: LSN? = nil, until end: LSN? = nil,
                    visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {

@@ -41,7 +41,7 @@ public struct SegmentComparison: Sendable {
   /// `followingA` and `followingB` give each side's next segments, so that a last record that
   /// continues there is read whole and its bytes in this segment compared too.
   static func compare(segment: SegmentNumber, _ a: WALFile, _ b: WALFile, geometry: WALGeometry, scanner: SegmentScanner,
-                      followingA: (SegmentName) -> SegmentData?, followingB: (SegmentName) -> SegmentData?) -> SegmentComparison
+                      followingA: (SegmentName) throws(WALProblem) -> SegmentData?, followingB: (SegmentName) throws(WALProblem) -> SegmentData?) -> SegmentComparison
   {
     var comparison = SegmentComparison(segment: segment, fileA: a, fileB: b, result: .different, note: "")
     let dataA: SegmentData, dataB: SegmentData

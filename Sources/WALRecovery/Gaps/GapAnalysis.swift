@@ -392,10 +392,10 @@ public struct GapAnalysis: Sendable {
     let lookup = indexBySegment
     return parallelMap(count: steps.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
       guard let file = steps[index].file else { return nil }
-      return SegmentLookup.scan(file, with: scanner, following: { name in
+      return SegmentLookup.scan(file, with: scanner, following: { name throws(WALProblem) in
         guard let segment = name.segment(in: geometry), let other = lookup[segment], let otherFile = steps[other].file
         else { return nil }
-        return SegmentData.loadFollowing(path: otherFile.path, named: otherFile.compressionByName)
+        return try SegmentData.loadFollowing(path: otherFile.path, named: otherFile.compressionByName)
       }, from: index == 0 ? start : nil)
     }
   }

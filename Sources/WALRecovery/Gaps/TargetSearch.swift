@@ -29,8 +29,9 @@ struct TargetSearch {
     var found: RecoveryStop?
     var first = true
     for (index, file) in files.enumerated() where found == nil {
-      _ = SegmentLookup.scan(file, with: scanner, following: { name in
-        byName[name].flatMap { SegmentData.loadFollowing(path: $0.path, named: $0.compressionByName) }
+      _ = SegmentLookup.scan(file, with: scanner, following: { name throws(WALProblem) in
+        guard let next = byName[name] else { return nil }
+        return try SegmentData.loadFollowing(path: next.path, named: next.compressionByName)
       }, from: index == 0 ? start.lsn : nil) { record in
         guard found == nil, record.lsn >= start.lsn, record.lsn < limit else { return }
         // Checked before the first record only: after any record, reaching consistency stops
