@@ -12,7 +12,7 @@ extension ScanRun {
       noMoreSegments = true
       var problem = error
       problem.message = "read to follow a record that continues into it: " + problem.message
-      throw ScanStop.problem(problem, endLike: nil)
+      throw ScanStop.followedSegmentChanged(problem)
     }
   }
 

@@ -125,11 +125,8 @@ extension ScanRun {
         header = try validatePage(at: page, continuing: (remaining, lsn))
       } catch {
         // A later segment's own header problems are reported when that segment is read;
-        // here they only mean the record cannot be finished. That it changed since it was
-        // listed, its own reading may not see.
-        if geometry.segmentOffset(of: page) == 0, case .problem(let found, _) = error,
-          found.kind != .brokenContinuation && found.kind != .changedWhileRead
-        {
+        // here they only mean the record cannot be finished.
+        if geometry.segmentOffset(of: page) == 0, case .problem(let found, _) = error, found.kind != .brokenContinuation {
           throw ScanStop.beyondAvailable
         }
         throw error

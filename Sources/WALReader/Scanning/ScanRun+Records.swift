@@ -21,6 +21,8 @@ extension ScanRun {
         break
       case .beyondAvailable:
         result.ending = .continuesBeyond(recordStart: lsn)
+      case .followedSegmentChanged(let problem):
+        result.stopProblem = problem
       case .overwritten:
         break
       }

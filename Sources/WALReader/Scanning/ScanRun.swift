@@ -9,6 +9,9 @@ enum ScanStop: Error {
   case truncated(at: LSN)
   /// The record continues into a segment that is not available.
   case beyondAvailable
+  /// The record continues into a segment that changed since it was listed (found out while
+  /// following the record; that segment's own reading may not see it).
+  case followedSegmentChanged(WALProblem)
   /// A page marked `XLP_FIRST_IS_OVERWRITE_CONTRECORD` replaced the rest of the record; reading
   /// resumes at the record on that page.
   case overwritten(resumeAt: LSN)

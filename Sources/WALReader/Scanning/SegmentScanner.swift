@@ -41,7 +41,8 @@ public final class SegmentScanner {
   ///   - file: the path, for locations.
   ///   - name: the segment name from the file name, if it has one.
   ///   - following: the data of the named later segment, when a record continues into it;
-  ///     `nil` if that segment is not available.
+  ///     `nil` if that segment is not available. A problem it throws (the segment changed
+  ///     since it was listed) stops the reading at that record, with that problem.
   ///   - start: a record boundary in this segment to start at, as recovery starts at a
   ///     backup's redo point; records before it are not read. By default, the first record
   ///     that starts in the segment.
