@@ -164,11 +164,12 @@ static inline uint64_t crc32c_serial(uint64_t c0, const uint8_t *p, size_t n) {
   return c0;
 }
 
-/* A short record whole, body then header, in one call. */
+/* A short record whole, body then header, in one call, finished (so that the dispatcher's
+   call to it is a jump). */
 HARDWARE_TARGET
 static uint32_t crc32c_short_record(const uint8_t *record, size_t length, size_t covered) {
   uint64_t crc = crc32c_serial(0xFFFFFFFFu, record + WALKIT_RECORD_HEADER_SIZE, length - WALKIT_RECORD_HEADER_SIZE);
-  return (uint32_t)crc32c_serial(crc, record, covered);
+  return (uint32_t)crc32c_serial(crc, record, covered) ^ 0xFFFFFFFFu;
 }
 
 HARDWARE_TARGET
@@ -369,7 +370,7 @@ uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_
   size_t body = length - WALKIT_RECORD_HEADER_SIZE;
   /* Most records are short: straight to the CRC instruction, past the wide paths' dispatch. */
 #if defined(__x86_64__) || defined(__aarch64__)
-  if (has_crc_instruction && body < 512) return crc32c_short_record(bytes, length, covered_header) ^ 0xFFFFFFFFu;
+  if (has_crc_instruction && body < 512) return crc32c_short_record(bytes, length, covered_header);
 #endif
   crc_function update = selected;
   uint32_t crc = update(0xFFFFFFFFu, bytes + WALKIT_RECORD_HEADER_SIZE, body);
