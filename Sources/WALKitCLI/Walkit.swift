@@ -14,7 +14,8 @@ struct Walkit: ParsableCommand {
     // pg_waldump's `--stats=record` and `--stats=rmgr` spelled as walkit's flags, and its
     // getopt spellings with the value attached (`-n10`, `-s0/A000028`).
     let arguments = PgWaldumpSpellings.normalize(Array(CommandLine.arguments.dropFirst()))
-    if let verify = Verify.quickForm(arguments) { runQuickForm(verify) }
+    if let verify = Verify.quickForm(arguments) { runQuickForm(Verify.self, verify) }
+    if let inspect = InspectRequest.quickForm(arguments) { runQuickForm(Inspect.self, inspect.run) }
     var command: ParsableCommand
     do {
       command = try parseAsRoot(arguments)
@@ -23,35 +24,42 @@ struct Walkit: ParsableCommand {
     }
     var failure: Error?
     do { try command.run() } catch { failure = error }
-    if let writeError = StandardOutput.finish() {
-      printError("walkit: cannot write standard output: \(writeError)")
-      Glibc.exit(ExitStatus.couldNotFinish)
-    }
-    if let failure, failure is ValidationError, !(command is Walkit) {
-      printError("walkit \(type(of: command)._commandName): \(failure)")
-      printError("Usage: " + usageString(for: type(of: command)))
-      printError("  See 'walkit \(type(of: command)._commandName) --help' for more information.")
-      Glibc.exit(ExitStatus.usage)
-    }
+    finishOutput()
+    if let failure, failure is ValidationError, !(command is Walkit) { exitForUsage(type(of: command), failure) }
     exit(withError: failure)
   }
 
-  /// Runs a command read without ArgumentParser (``Verify/quickForm(_:)``), ending as `main` does.
-  private static func runQuickForm(_ body: () throws -> Void) -> Never {
+  /// Runs a command read without ArgumentParser (``Verify/quickForm(_:)``,
+  /// ``InspectRequest/quickForm(_:)``), ending as `main` does.
+  private static func runQuickForm(_ command: ParsableCommand.Type, _ body: () throws -> Void) -> Never {
     var status = ExitStatus.clean
     do {
       try body()
     } catch let code as ExitCode {
       status = code.rawValue
     } catch {
+      finishOutput()
+      if error is ValidationError { exitForUsage(command, error) }
       printError("walkit: \(error)")
       status = ExitStatus.couldNotFinish
     }
-    if let writeError = StandardOutput.finish() {
-      printError("walkit: cannot write standard output: \(writeError)")
-      status = ExitStatus.couldNotFinish
-    }
+    finishOutput()
     Glibc.exit(status)
+  }
+
+  /// Writes out what standard output still holds; exits with status 2 if it cannot.
+  private static func finishOutput() {
+    guard let writeError = StandardOutput.finish() else { return }
+    printError("walkit: cannot write standard output: \(writeError)")
+    Glibc.exit(ExitStatus.couldNotFinish)
+  }
+
+  /// A usage error found once the command ran: the error, the command's usage, status 64.
+  private static func exitForUsage(_ command: ParsableCommand.Type, _ failure: Error) -> Never {
+    printError("walkit \(command._commandName): \(failure)")
+    printError("Usage: " + usageString(for: command))
+    printError("  See 'walkit \(command._commandName) --help' for more information.")
+    Glibc.exit(ExitStatus.usage)
   }
 
   static let configuration = CommandConfiguration(

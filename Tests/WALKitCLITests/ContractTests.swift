@@ -107,6 +107,41 @@ import Glibc
     #expect(help.stdout.contains("USAGE: walkit verify <paths> ..."))
   }
 
+  /// `inspect` with one or two segment files and only flags that take no value is read without
+  /// ArgumentParser too; `--` before the files sends the same request through it.
+  @Test(arguments: [["TestData/pg16/archive/000000010000000000000006"],
+                    ["--stats=record", "TestData/pg16/archive/000000010000000000000007"],
+                    ["-z", "--json", "TestData/pg18/archive/000000010000000000000009"],
+                    ["--stats=rmgr", "TestData/pg18/archive/00000001000000000000000A"],
+                    ["-b", "-w", "TestData/pg16/archive/000000010000000000000006", "TestData/pg16/archive/000000010000000000000007"],
+                    ["--json", "--keep-going", "TestData/pg18/archive/000000010000000000000008"],
+                    ["TestData/pg16/archive/000000010000000000000007", "TestData/pg16/archive/000000010000000000000006"],
+                    ["not-a-segment"], ["/nonexistent/000000010000000000000001"],
+                    ["TestData/pg16/archive/000000010000000000000005"]])
+  func theQuickInspectFormAnswersAsArgumentParsersDoes(_ arguments: [String]) throws {
+    let flags = arguments.filter { $0.hasPrefix("-") }, files = arguments.filter { !$0.hasPrefix("-") }
+    let quick = try CLITests.walkit(["inspect"] + arguments)
+    let parsed = try CLITests.walkit(["inspect"] + flags + ["--"] + files)
+    #expect(quick.status == parsed.status)
+    #expect(quick.stdout == parsed.stdout)
+    #expect(quick.stderr == parsed.stderr)
+    #expect(!quick.stdout.isEmpty || !quick.stderr.isEmpty)
+  }
+
+  @Test func theQuickInspectFormAnswersForDamageAsArgumentParsersDoes() throws {
+    let directory = try CLITests.damagedArchive()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let damaged = directory.appendingPathComponent("000000010000000000000007").path
+    for flags in [[], ["--stats"], ["--keep-going", "-q"]] {
+      let quick = try CLITests.walkit(["inspect"] + flags + [damaged])
+      let parsed = try CLITests.walkit(["inspect"] + flags + ["--", damaged])
+      #expect(quick.status == 1, "\(flags): \(quick.stderr)")
+      #expect(quick.status == parsed.status)
+      #expect(quick.stdout == parsed.stdout)
+      #expect(quick.stderr == parsed.stderr)
+    }
+  }
+
   @Test(arguments: [["verify", "TestData/pg16/archive"], ["verify", "--json", "TestData/pg16/archive"],
                     ["inspect", "-p", "TestData/pg16/archive"], ["gaps", "TestData/pg16/archive"],
                     ["diff", "TestData/pg16/archive", "TestData/pg16/archive"]])
