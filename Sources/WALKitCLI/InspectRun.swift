@@ -220,7 +220,7 @@ extension InspectRequest {
       }
       timeline = timeline ?? name.timeline
       let source = directory ?? "."
-      let geometry = try Self.geometry(source, layout: layout)
+      let geometry = try Self.geometry(startingWith: startName, in: source, layout: layout)
       guard let segment = name.segment(in: geometry), let first = geometry.startLSN(of: segment) else {
         throw ValidationError("\(startName) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
       }
@@ -250,7 +250,16 @@ extension InspectRequest {
     return (String(path[..<slash]), String(path[path.index(after: slash)...]))
   }
 
-  static func geometry(_ source: String, layout: RepositoryLayout?) throws -> WALGeometry {
+  /// The segment and page sizes to read segment names with: those the start segment's own
+  /// header announces, as pg_waldump reads them (no listing of a directory that may hold
+  /// 100,000 files), else those of the first segment `source` holds (a compressed start
+  /// segment, a backup tool's repository).
+  static func geometry(startingWith startName: String, in source: String, layout: RepositoryLayout?) throws -> WALGeometry {
+    if let start = try? WALInputs(paths: [source + "/" + startName], layout: nil),
+      let geometry = WALGeometry.announced(by: start.files)
+    {
+      return geometry
+    }
     let inputs = try WALInputs(paths: [source], layout: layout)
     guard !inputs.isEmpty else { throw WALInputs.Error.nothingToRead(in: [source]) }
     guard let geometry = WALGeometry.announced(by: inputs.files) else {
