@@ -26,7 +26,7 @@ package enum Storage {
 
   package static func isRegularFile(_ path: String) -> Bool { (try? status(of: path).get())?.isRegularFile ?? false }
 
-  /// The entries of `directory`, sorted by name.
+  /// The entries of `directory`, sorted by name (a local directory's by the names' bytes).
   package static func entries(of directory: String) -> Result<[Entry], StorageFailure> {
     if let location = S3Location(directory) {
       do throws(StorageFailure) { return .success(try RemoteStore.shared().entries(of: location)) } catch { return .failure(error) }
@@ -34,7 +34,7 @@ package enum Storage {
     switch Syscalls.directoryEntries(directory) {
     case .failure(let error): return .failure(StorageFailure(error.description, isNotFound: error.isNotFound))
     case .success(let listed):
-      return .success(listed.map { Entry(name: $0.name, type: $0.type, object: nil) }.sorted { $0.name < $1.name })
+      return .success(NameOrder.sorted(listed))
     }
   }
 
