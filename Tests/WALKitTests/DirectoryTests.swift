@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WALKit
+import WALIO
 
 #if canImport(Glibc)
 import Glibc
@@ -53,6 +54,22 @@ import Glibc
     let report = try Verifier().verify(paths: [scratch.file("pg_wal")])
     #expect(report.problems.first?.kind == .wrongPageAddress)
     #expect(report.problems.first?.location.file == copied[2])
+  }
+
+  /// A directory's entries come in the order of their names' bytes, whatever order the file
+  /// system keeps them in: names alike in their first 24 bytes too.
+  @Test func entriesComeInTheOrderOfTheirNamesBytes() throws {
+    let scratch = try Scratch()
+    let names = ["000000010000000000000001", "000000010000000000000001.partial", "00000001000000000000000A",
+                 "000000010000000000000001.00000028.backup", "00000002.history", "000000020000000000000001",
+                 "000000010000000100000000", "0000000100000000000000011", "archive_status", "Z", "a", "ab", "résumé"]
+    try FileManager.default.createDirectory(atPath: scratch.file("listed"), withIntermediateDirectories: true)
+    for name in names.shuffled() { try Scratch.write([], to: scratch.file("listed/" + name)) }
+    guard case .success(let entries) = Storage.entries(of: scratch.file("listed")) else {
+      Issue.record("the directory could not be listed")
+      return
+    }
+    #expect(entries.map(\.name) == names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
   }
 
   @Test func filesThatAreNotSegmentsAreListedNotRead() throws {
