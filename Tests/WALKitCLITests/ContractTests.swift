@@ -87,13 +87,21 @@ import Glibc
                     ["--json", "TestData/pg18/archive"], ["--quiet", "--json", "-q", "TestData/pg16/archive", "TestData/pg18/archive"],
                     ["/nonexistent/walkit"], ["--json", "/nonexistent/walkit"], ["-q", "TestData/pg16/archive/missing"]])
   func theQuickVerifyFormAnswersAsArgumentParsersDoes(_ arguments: [String]) throws {
-    let flags = arguments.filter { $0.hasPrefix("-") }, paths = arguments.filter { !$0.hasPrefix("-") }
-    let quick = try CLITests.walkit(["verify"] + arguments)
-    let parsed = try CLITests.walkit(["verify"] + flags + ["--"] + paths)
-    #expect(quick.status == parsed.status)
-    #expect(quick.stdout == parsed.stdout)
-    #expect(quick.stderr == parsed.stderr)
+    let quick = try Self.expectQuickFormAnswersAsArgumentParsersDoes(["verify"] + arguments)
     #expect(!quick.stdout.isEmpty || !quick.stderr.isEmpty)
+  }
+
+  /// Runs `arguments`, a form walkit reads without ArgumentParser, and the same request with
+  /// `--` before its paths, which ArgumentParser reads; expects the same status and output.
+  @discardableResult
+  static func expectQuickFormAnswersAsArgumentParsersDoes(_ arguments: [String]) throws -> CLITests.Run {
+    let flags = arguments.dropFirst().filter { $0.hasPrefix("-") }, paths = arguments.dropFirst().filter { !$0.hasPrefix("-") }
+    let quick = try CLITests.walkit(arguments)
+    let parsed = try CLITests.walkit([arguments[0]] + flags + ["--"] + paths)
+    #expect(quick.status == parsed.status, "\(arguments)")
+    #expect(quick.stdout == parsed.stdout, "\(arguments)")
+    #expect(quick.stderr == parsed.stderr, "\(arguments)")
+    return quick
   }
 
   @Test func theQuickVerifyFormLeavesEverythingElseToArgumentParser() throws {
@@ -119,12 +127,7 @@ import Glibc
                     ["not-a-segment"], ["/nonexistent/000000010000000000000001"],
                     ["TestData/pg16/archive/000000010000000000000005"]])
   func theQuickInspectFormAnswersAsArgumentParsersDoes(_ arguments: [String]) throws {
-    let flags = arguments.filter { $0.hasPrefix("-") }, files = arguments.filter { !$0.hasPrefix("-") }
-    let quick = try CLITests.walkit(["inspect"] + arguments)
-    let parsed = try CLITests.walkit(["inspect"] + flags + ["--"] + files)
-    #expect(quick.status == parsed.status)
-    #expect(quick.stdout == parsed.stdout)
-    #expect(quick.stderr == parsed.stderr)
+    let quick = try Self.expectQuickFormAnswersAsArgumentParsersDoes(["inspect"] + arguments)
     #expect(!quick.stdout.isEmpty || !quick.stderr.isEmpty)
   }
 
@@ -133,12 +136,8 @@ import Glibc
     defer { try? FileManager.default.removeItem(at: directory) }
     let damaged = directory.appendingPathComponent("000000010000000000000007").path
     for flags in [[], ["--stats"], ["--keep-going", "-q"]] {
-      let quick = try CLITests.walkit(["inspect"] + flags + [damaged])
-      let parsed = try CLITests.walkit(["inspect"] + flags + ["--", damaged])
+      let quick = try Self.expectQuickFormAnswersAsArgumentParsersDoes(["inspect"] + flags + [damaged])
       #expect(quick.status == 1, "\(flags): \(quick.stderr)")
-      #expect(quick.status == parsed.status)
-      #expect(quick.stdout == parsed.stdout)
-      #expect(quick.stderr == parsed.stderr)
     }
   }
 
