@@ -142,23 +142,28 @@ public struct WALStream: Sendable {
         let delivered = UnsafeMutablePointer<LSN?>.allocate(capacity: 1)
         delivered.initialize(to: nil)
         defer { delivered.deallocate() }
-        // Unwrapped here, and the chunk handed on wrapped there: an optional of a generic closure
-        // type, or a generic struct, is looked up at each use.
-        let worthDelivering: (inout Chunk) -> Bool
-        let handOnChunk: (Chunk) -> Void
-        if let handOn, let isWorthDelivering {
-          (worthDelivering, handOnChunk) = (isWorthDelivering, { handOn(PieceRead(chunk: $0)) })
-        } else {
-          (worthDelivering, handOnChunk) = ({ _ in false }, { _ in })
+        let isWanted: (WALRecord) -> Bool = { record in
+          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return false }
+          if let skipping, record.lsn < skipping { return false }
+          return true
         }
-        let take: (WALRecord) -> Void = { record in
-          if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return }
-          if let skipping, record.lsn < skipping { return }
-          visit(record, &chunk.pointee)
-          if worthDelivering(&chunk.pointee) {
-            handOnChunk(chunk.move())
-            chunk.initialize(to: makeChunk())
-            delivered.pointee = record.end
+        // Unwrapped here, and the chunk handed on wrapped there: an optional of a generic closure
+        // type, or a generic struct, is looked up at each use. Without early delivery, nothing
+        // is asked per record.
+        let take: (WALRecord) -> Void
+        if let handOn, let isWorthDelivering {
+          take = { record in
+            guard isWanted(record) else { return }
+            visit(record, &chunk.pointee)
+            if isWorthDelivering(&chunk.pointee) {
+              handOn(PieceRead(chunk: chunk.move()))
+              chunk.initialize(to: makeChunk())
+              delivered.pointee = record.end
+            }
+          }
+        } else {
+          take = { record in
+            if isWanted(record) { visit(record, &chunk.pointee) }
           }
         }
         let scan = piece.scan(files, lookup: lookup, with: scanner, visit: take)
