@@ -26,13 +26,24 @@ public struct WALStatistics: Sendable {
 
   /// Per resource manager id: the sums of its record-type rows.
   public var byResourceManager: [Bucket] {
-    (0..<256).map { id in
-      byRecordType[(id * 16)..<(id * 16 + 16)].reduce(into: Bucket()) { total, row in total.add(row) }
+    (0...UInt8.max).map { id in
+      (0..<16).reduce(into: Bucket()) { total, bucket in total.add(self[resourceManager: id, bucket: bucket]) }
     }
   }
-  /// Per resource manager id and record-type bucket (`xl_info >> 4`; for Transaction
-  /// `(xl_info >> 4) & 0x07`): index `id * 16 + bucket`.
-  public private(set) var byRecordType = [Bucket](repeating: Bucket(), count: 256 * 16)
+
+  /// The row of a resource manager's record type: `bucket` is `xl_info >> 4` (for Transaction
+  /// `(xl_info >> 4) & 0x07`).
+  public subscript(resourceManager id: UInt8, bucket bucket: Int) -> Bucket {
+    let group = Int(groupOf[Int(id)])
+    return group == 0 ? Bucket() : rows[(group &- 1) &* 16 &+ bucket]
+  }
+
+  /// Where the 16 rows of each resource manager id start in `rows` (in groups of 16), plus
+  /// one; 0 for a manager none of whose records was counted. Rows are kept for the few managers
+  /// a stream of WAL uses, not for all 256: 98 kB of rows were fresh pages for every thread
+  /// that counts, more than a lone segment's records cost to count.
+  private var groupOf = [UInt16](repeating: 0, count: 256)
+  private var rows: [Bucket] = []
   /// The first record counted.
   public private(set) var start: LSN?
   /// Where the last record counted ends (the next segment's start after an XLOG SWITCH).
@@ -48,16 +59,28 @@ public struct WALStatistics: Sendable {
     let rec = UInt64(record.header.totalLength) - fpi
     var bucket = Int(record.header.info >> 4)
     if id == 1 { bucket &= 0x07 }
-    byRecordType[id * 16 + bucket].count(recordLength: rec, fullPageImageLength: fpi)
+    rows[firstRow(of: id) &+ bucket].count(recordLength: rec, fullPageImageLength: fpi)
     if start == nil { start = record.lsn }
     end = record.nextRecordAfterReplay
     version = version ?? record.version
   }
 
+  /// Where the rows of resource manager `id` start in `rows`, adding them at its first record.
+  private mutating func firstRow(of id: Int) -> Int {
+    let group = Int(groupOf[id])
+    if group != 0 { return (group &- 1) &* 16 }
+    rows.append(contentsOf: repeatElement(Bucket(), count: 16))
+    groupOf[id] = UInt16(rows.count / 16)
+    return rows.count &- 16
+  }
+
   /// Adds the counts of `later`, gathered from records that follow these.
   public mutating func merge(_ later: WALStatistics) {
     guard later.start != nil else { return }
-    for index in 0..<byRecordType.count { byRecordType[index].add(later.byRecordType[index]) }
+    for id in 0..<256 where later.groupOf[id] != 0 {
+      let first = firstRow(of: id), laterFirst = (Int(later.groupOf[id]) - 1) * 16
+      for bucket in 0..<16 { rows[first + bucket].add(later.rows[laterFirst + bucket]) }
+    }
     start = start ?? later.start
     end = later.end ?? end
     version = version ?? later.version

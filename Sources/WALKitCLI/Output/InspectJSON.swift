@@ -116,8 +116,8 @@ struct StatsJSON: Encodable {
       total.recordSize += bucket.recordLength
       total.fpiSize += bucket.fullPageImageLength
       if perRecord {
-        for index in 0..<16 where statistics.byRecordType[id * 16 + index].count > 0 {
-          let row = statistics.byRecordType[id * 16 + index]
+        for index in 0..<16 where statistics[resourceManager: UInt8(id), bucket: index].count > 0 {
+          let row = statistics[resourceManager: UInt8(id), bucket: index]
           rows.append(Row(name: WALStatistics.rowName(resourceManager: UInt8(id), bucket: index, version: version), count: row.count,
                           recordSize: row.recordLength, fpiSize: row.fullPageImageLength,
                           combinedSize: row.recordLength + row.fullPageImageLength))

@@ -23,9 +23,9 @@ enum InspectText {
       let total = totals[id]
       let isBuiltIn = id < ResourceManager.builtIn.count
       if perRecord {
-        for bucket in 0..<16 where statistics.byRecordType[id * 16 + bucket].count > 0 {
+        for bucket in 0..<16 where statistics[resourceManager: UInt8(id), bucket: bucket].count > 0 {
           rows.append((WALStatistics.rowName(resourceManager: UInt8(id), bucket: bucket, version: version),
-                       statistics.byRecordType[id * 16 + bucket]))
+                       statistics[resourceManager: UInt8(id), bucket: bucket]))
         }
       } else if isBuiltIn || total.count > 0 {
         guard isBuiltIn || id >= 128 else { continue }
