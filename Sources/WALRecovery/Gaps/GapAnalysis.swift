@@ -173,11 +173,7 @@ public struct GapAnalysis: Sendable {
       start: start, targetTimeline: target, newestTimeline: max(newest, target), targetLSN: targetLSN,
       endOfWAL: walk.endOfWAL, reachableLSN: reachable, continuous: blocking == nil, blockingProblem: blocking,
       problems: problems, missingRanges: walk.missing,
-      path: walk.steps.map { step in
-        var step = step
-        step.source = step.step.source.map { catalog.sources[$0].path }
-        return step
-      },
+      path: walk.steps,
       sources: catalog.sources, checkedContent: checksContent)
     report.recoveryTarget = recoveryTarget.map { ($0, inclusive) }
     report.recoveryStop = stop

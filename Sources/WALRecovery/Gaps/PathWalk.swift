@@ -42,15 +42,20 @@ struct PathWalk {
     reachable = start
   }
 
+  /// Adds the report's step for `step`, naming the source directory its file comes from.
+  private mutating func record(_ step: RecoveryStep, _ status: GapReport.StepStatus, scan: SegmentScan? = nil) {
+    steps.append(GapReport.Step(step: step, status: status, source: step.source.map { catalog.sources[$0].path }, scan: scan))
+  }
+
   mutating func run() {
+    steps.reserveCapacity(path.steps.count)
     var previous: SegmentScan?
     var lastRecord: LSN?
     let pastLiveEnd = firstStepPastLiveEnd() ?? path.steps.count
     for (index, step) in path.steps.enumerated() {
       if index >= pastLiveEnd {
         let scan = scans?[index]
-        steps.append(GapReport.Step(step: step, status: scan?.endOfWALSignature == .zeros ? .unused : .recycled,
-                                    source: nil, scan: scan))
+        record(step, scan?.endOfWALSignature == .zeros ? .unused : .recycled, scan: scan)
         continue
       }
       let segmentStart = geometry.startLSN(of: step.segment) ?? .invalid
@@ -58,7 +63,7 @@ struct PathWalk {
       guard let file = step.file else {
         let run = GapReport.MissingRange(step, geometry: geometry)
         missing.append(run)
-        steps.append(GapReport.Step(step: step, status: .missing, source: nil, scan: nil))
+        record(step, .missing)
         block(WALProblem(.missingSegment, run.count == 1
                 ? "segment \(step.name) is in no source: a standby cannot restore it"
                 : "segments \(run.first) to \(run.last) are in no source (\(run.count) segments, \(WALGeometry.formatSize(run.bytes))): a standby cannot restore them"
@@ -70,14 +75,14 @@ struct PathWalk {
         continue
       }
       if let refusal = file.catalogEntry?.refusal {
-        steps.append(GapReport.Step(step: step, status: .damaged, source: nil, scan: nil))
+        record(step, .damaged)
         block(refusal, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
         previous = nil
         lastRecord = nil
         continue
       }
       guard let scans, let scan = scans[index] else {
-        steps.append(GapReport.Step(step: step, status: .present, source: nil, scan: nil))
+        record(step, .present)
         endOfWAL = segmentEnd
         if blocking == nil { reachable = segmentEnd }
         continue
@@ -123,7 +128,7 @@ struct PathWalk {
       case .stopped(let at): stepEnd = at
       }
       let damaged = refused || !found.allSatisfy(\.kind.isAboutStorage)
-      steps.append(GapReport.Step(step: step, status: damaged ? .damaged : .ok, source: nil, scan: scan))
+      record(step, damaged ? .damaged : .ok, scan: scan)
       if refused {
         let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
         problems += found

@@ -66,6 +66,7 @@ public struct RecoveryPath: Sendable {
     let ordered = points.sorted()
 
     var steps: [RecoveryStep] = []
+    steps.reserveCapacity(ordered.count)
     var currentTimeline = TimelineID(0)
     for (index, segment) in ordered.enumerated() {
       var picked: RecoveryStep?
