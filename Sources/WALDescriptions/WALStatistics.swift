@@ -32,8 +32,9 @@ public struct WALStatistics: Sendable {
   }
 
   /// The row of a resource manager's record type: `bucket` is `xl_info >> 4` (for Transaction
-  /// `(xl_info >> 4) & 0x07`).
+  /// `(xl_info >> 4) & 0x07`), 0 to 15.
   public subscript(resourceManager id: UInt8, bucket bucket: Int) -> Bucket {
+    precondition((0..<16).contains(bucket), "a record-type bucket is 0 to 15")
     let group = Int(groupOf[Int(id)])
     return group == 0 ? Bucket() : rows[(group &- 1) &* 16 &+ bucket]
   }
