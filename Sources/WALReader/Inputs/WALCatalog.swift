@@ -15,6 +15,12 @@ public struct WALCatalog: Sendable {
   }
 
   public var sources: [Source] = []
+  /// The source at `index`, or `nil` for none or an index past the sources (a catalogue filled
+  /// by hand may name one it does not hold).
+  public func source(_ index: Int?) -> Source? {
+    guard let index, sources.indices.contains(index) else { return nil }
+    return sources[index]
+  }
   /// Complete (non-`.partial`) segments, with the index of the source each comes from.
   public var segments: [SegmentName: (file: WALFile, source: Int)] = [:]
   /// `.partial` segments: never requested by recovery, listed for the report.

@@ -44,7 +44,7 @@ struct PathWalk {
 
   /// Adds the report's step for `step`, naming the source directory its file comes from.
   private mutating func record(_ step: RecoveryStep, _ status: GapReport.StepStatus, scan: SegmentScan? = nil) {
-    steps.append(GapReport.Step(step: step, status: status, source: step.source.map { catalog.sources[$0].path }, scan: scan))
+    steps.append(GapReport.Step(step: step, status: status, source: catalog.source(step.source)?.path, scan: scan))
   }
 
   mutating func run() {
@@ -87,7 +87,7 @@ struct PathWalk {
         if blocking == nil { reachable = segmentEnd }
         continue
       }
-      let isLive = step.source.map { catalog.sources[$0].isLive } ?? false
+      let isLive = catalog.source(step.source)?.isLive ?? false
       var found = scan.problems
       var stopsAt: LSN?
       // A file refused as a whole: replay ends with the last record that ends before it.
@@ -154,7 +154,7 @@ struct PathWalk {
     var first: Int?
     for index in path.steps.indices.reversed() {
       let step = path.steps[index]
-      guard step.file != nil, let source = step.source, catalog.sources[source].isLive, let scan = scans[index],
+      guard step.file != nil, catalog.source(step.source)?.isLive == true, let scan = scans[index],
         !scan.holdsOwnWAL, scan.stopProblem != nil,
         scan.endOfWALSignature == .stalePage || scan.endOfWALSignature == .zeros
       else { break }
