@@ -13,13 +13,27 @@ import CWALSupport
     let data = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
     data.withUnsafeBytes { all in
       for start in 0..<9 {
-        for length in [0, 1, 7, 8, 9, 63, 64, 65, 255, 256, 257, 511, 512, 513, 767, 768, 769, 1000, 1023, 1024, 1025, 4000, 8192,
-                       24_575, 24_576, 24_577, 30_000, 99_000] where start + length <= all.count {
+        for length in [0, 1, 7, 8, 9, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 320, 511, 512, 513,
+                       767, 768, 769, 1000, 1023, 1024, 1025, 4000, 8168, 8192, 24_575, 24_576, 24_577, 30_000, 99_000] where start + length <= all.count {
           let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
           let fast = walkit_crc32c_update(0xFFFF_FFFF, slice.baseAddress!, length)
           let portable = walkit_crc32c_update_portable(0xFFFF_FFFF, slice.baseAddress!, length)
           #expect(fast == portable, "start \(start) length \(length)")
         }
+      }
+    }
+  }
+
+  /// Bodies on both sides of the serial path's limit and of the folding's.
+  @Test func recordChecksumIsBodyThenCoveredHeaderOnEveryPath() {
+    var generator = SplitMix(seed: 0xC0DE)
+    let data = (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    data.withUnsafeBytes { all in
+      for length in [24, 25, 100, 151, 152, 153, 300, 535, 536, 537, 1000, 8192, 20_000] {
+        let record = UnsafeRawBufferPointer(rebasing: all[0..<length])
+        let body = walkit_crc32c_update_portable(0xFFFF_FFFF, record.baseAddress! + 24, length - 24)
+        let expected = walkit_crc32c_update_portable(body, record.baseAddress!, 20) ^ 0xFFFF_FFFF
+        #expect(walkit_crc32c_record(record.baseAddress!, length, 20) == expected, "length \(length)")
       }
     }
   }
