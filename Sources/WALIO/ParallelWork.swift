@@ -3,46 +3,34 @@ import Synchronization
 import WALCore
 
 /// Runs `work` for indices `0..<count` on `workers` threads, each with its own `context`
-/// (a scanner, say), and returns the results in index order.
+/// (a scanner, say), and returns the results in index order. Each result is made in its place
+/// in the array returned: a result is never copied, so a run over many files holds one array.
 package func parallelMap<Context, Result: Sendable>(
   count: Int, workers requested: Int, context makeContext: @Sendable () -> Context,
-  _ work: @Sendable (Int, Context) -> Result?
-) -> [Result?] {
-  let slots = Slots<Result>(count: count)
+  _ work: @Sendable (Int, Context) -> Result
+) -> [Result] {
   let next = Atomic<Int>(0)
   let workers = max(1, min(requested > 0 ? requested : Syscalls.processorCount, count))
-  withExtendedLifetime(slots) {
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+  return [Result](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+    let slots = Slots(buffer)
+    DispatchQueue.concurrentPerform(iterations: count == 0 ? 0 : workers) { _ in
       let context = makeContext()
       while true {
         let index = next.add(1, ordering: .relaxed).oldValue
         guard index < count else { break }
-        if let result = work(index, context) { slots.store(result, at: index) }
+        slots.initialize(index, to: work(index, context))
       }
     }
+    initializedCount = count
   }
-  return slots.collect()
 }
 
-/// One slot per index, each written once by whichever worker handled it, read after all
-/// workers have finished.
-private final class Slots<Element>: @unchecked Sendable {
-  private let storage: UnsafeMutableBufferPointer<Element?>
-  private let count: Int
-
-  init(count: Int) {
-    self.count = count
-    storage = .allocate(capacity: max(count, 1))
-    storage.initialize(repeating: nil)
-  }
-
-  deinit {
-    storage.deinitialize()
-    storage.deallocate()
-  }
-
-  func store(_ element: Element, at index: Int) { storage[index] = element }
-  func collect() -> [Element?] { Array(storage.prefix(count)) }
+/// The result array's uninitialized storage, one slot per index, each initialized once by
+/// whichever worker took that index.
+private struct Slots<Element>: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Element>?
+  init(_ buffer: UnsafeMutableBufferPointer<Element>) { base = buffer.baseAddress }
+  func initialize(_ index: Int, to element: Element) { (base! + index).initialize(to: element) }
 }
 
 /// Runs `work` for indices `0..<count` on `workers` threads and hands each result to `deliver`

@@ -59,7 +59,7 @@ extension Walkit {
       if let to, LSN(to) == nil && to != "immediate" {
         throw ValidationError("--to takes an LSN such as 16/B374D848 or 'immediate', not '\(to)'")
       }
-      if [to != nil, toTime != nil, toXID != nil, toName != nil].filter({ $0 }).count > 1 {
+      if [to != nil, toTime != nil, toXID != nil, toName != nil].count { $0 } > 1 {
         throw ValidationError("give one target: --to, --to-time, --to-xid or --to-name")
       }
       if namesOnly && (to == "immediate" || toTime != nil || toXID != nil || toName != nil || exclusive) {

@@ -30,7 +30,7 @@ enum DiffText {
 
   static func verdict(_ report: ComparisonReport) -> String {
     if report.isSameWAL {
-      let identical = report.segments.filter { $0.result == .identical }.count
+      let identical = report.segments.count { $0.result == .identical }
       let count = "\(report.segments.count) segment\(report.segments.count == 1 ? "" : "s")"
       if identical == report.segments.count { return "SAME WAL: \(count), all byte for byte identical." }
       return "SAME WAL: \(count), \(identical) byte for byte identical, \(report.segments.count - identical) the same records up to where one side's WAL ends."

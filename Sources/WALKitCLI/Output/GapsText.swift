@@ -68,7 +68,7 @@ enum GapsText {
     if report.continuous {
       let goal = report.recoveryStop.map { "where recovery stops \($0.before ? "before" : "after") the target's \($0.typeName) at \($0.lsn)" }
         ?? report.targetLSN.map { "the target \($0)" } ?? "the end of WAL"
-      let problems = report.problems.filter { $0.severity == .problem }.count
+      let problems = report.problems.count { $0.severity == .problem }
       return "CONTINUOUS: \(from) can replay to \(report.reachableLSN) on timeline \(report.targetTimeline), \(goal)."
         + (problems > 0 ? " Replay is not stopped, but \(counted(problems, "problem")) \(problems == 1 ? "was" : "were") found (below)." : "")
     }

@@ -72,8 +72,8 @@ struct VerifyJSON: Encodable {
     repositories = report.repositories.map(RepositoryJSON.init)
     summary = Summary(
       segments: report.segments.count, records: report.recordCount,
-      problems: report.problems.filter { $0.severity == .problem }.count,
-      notes: report.problems.filter { $0.severity == .note }.count, clean: report.isClean,
+      problems: report.problems.count { $0.severity == .problem },
+      notes: report.problems.count { $0.severity == .note }, clean: report.isClean,
       statuses: Dictionary(uniqueKeysWithValues: report.statusCounts.map { ($0.key.rawValue, $0.value) }),
       timelines: report.timelines.map(\.rawValue),
       problemKinds: report.problems.reduce(into: [:]) { $0[$1.kind.rawValue, default: 0] += 1 })

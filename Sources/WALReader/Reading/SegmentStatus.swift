@@ -31,3 +31,10 @@ public struct SegmentReport: Sendable {
   /// The segment's name: from the file name, or from its first page.
   public var name: SegmentName? { file.name ?? scan.name }
 }
+
+extension SegmentReport {
+  /// A file's report as its scan left it, before the set of files is judged.
+  init(file: WALFile, scan: SegmentScan) {
+    self.init(file: file, scan: scan, status: .complete, problems: scan.problems)
+  }
+}

@@ -5,7 +5,6 @@ import WALIO
 /// timeline, and whether each place where valid WAL stops is a legitimate end or damage.
 struct SetAssessment {
   let files: [WALFile]
-  let scans: [SegmentScan]
   /// The timeline history files among the inputs, and their paths.
   let histories: [TimelineID: TimelineHistory]
   let historyFiles: [TimelineID: String]
@@ -19,25 +18,24 @@ struct SetAssessment {
   /// Whether a timeline after the first without its history file is a problem.
   let checksMissingHistories: Bool
 
-  init(files: [WALFile], scans: [SegmentScan], histories: [TimelineID: TimelineHistory] = [:],
+  /// - Parameter reports: one per file, in order, each as its scan left it
+  ///   (``SegmentReport/init(file:scan:)``).
+  init(files: [WALFile], reports: [SegmentReport], histories: [TimelineID: TimelineHistory] = [:],
        historyFiles: [TimelineID: String] = [:], checksMissingHistories: Bool = true) {
     self.checksMissingHistories = checksMissingHistories
     self.files = files
-    self.scans = scans
+    self.reports = reports
     self.histories = histories
     self.historyFiles = historyFiles
-    reports = zip(files, scans).map { file, scan in
-      SegmentReport(file: file, scan: scan, status: .complete, problems: scan.problems)
-    }
   }
 
   mutating func run() {
     checkCluster()
-    let geometry = mostCommon(scans.compactMap(\.geometry)) ?? .standard
+    let geometry = mostCommon(reports.compactMap(\.scan.geometry)) ?? .standard
     let chains = timelineChains(geometry: geometry)
     var lastSegmentWithWAL: [TimelineID: SegmentNumber] = [:]
     for (timeline, chain) in chains {
-      for (segment, index) in chain where scans[index].holdsOwnWAL {
+      for (segment, index) in chain where reports[index].scan.holdsOwnWAL {
         lastSegmentWithWAL[timeline] = segment
       }
       checkContinuity(chain, geometry: geometry)
@@ -57,7 +55,7 @@ struct SetAssessment {
   /// Every problem in segment order, missing segments where they belong; a problem located in
   /// a segment but not at an LSN gets one (the segment's start, plus the offset when known).
   func orderedProblems() -> [WALProblem] {
-    guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return unlocatedOrderedProblems() }
+    guard let geometry = mostCommon(reports.compactMap(\.scan.geometry)) else { return unlocatedOrderedProblems() }
     return unlocatedOrderedProblems().map { problem in
       guard problem.location.lsn == nil, let segment = problem.location.segment?.segment(in: geometry),
         let start = geometry.startLSN(of: segment)
@@ -87,19 +85,19 @@ struct SetAssessment {
   /// Segments from another cluster (system identifier) or with another segment size than the
   /// majority.
   private mutating func checkCluster() {
-    guard let systemIdentifier = mostCommon(scans.compactMap(\.systemIdentifier)) else { return }
+    guard let systemIdentifier = mostCommon(reports.compactMap(\.scan.systemIdentifier)) else { return }
     clusterIdentifier = systemIdentifier
-    let agreeing = scans.filter { $0.systemIdentifier == systemIdentifier }.count
-    for index in scans.indices {
-      guard let found = scans[index].systemIdentifier, found != systemIdentifier else { continue }
-      let start = scans[index].geometry.flatMap { geometry in scans[index].segment.flatMap(geometry.startLSN(of:)) }
+    let agreeing = reports.count { $0.scan.systemIdentifier == systemIdentifier }
+    for index in reports.indices {
+      guard let found = reports[index].scan.systemIdentifier, found != systemIdentifier else { continue }
+      let start = reports[index].scan.geometry.flatMap { geometry in reports[index].scan.segment.flatMap(geometry.startLSN(of:)) }
       reports[index].problems.append(WALProblem(.systemIDMismatch,
         "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment\(agreeing == 1 ? "" : "s") have \(systemIdentifier)",
         at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: start)))
     }
-    guard let geometry = mostCommon(scans.compactMap(\.geometry)) else { return }
-    for index in scans.indices {
-      guard let found = scans[index].geometry, found != geometry else { continue }
+    guard let geometry = mostCommon(reports.compactMap(\.scan.geometry)) else { return }
+    for index in reports.indices {
+      guard let found = reports[index].scan.geometry, found != geometry else { continue }
       reports[index].problems.append(WALProblem(.segmentSizeMismatch,
         "long header gives \(found), while the other segments have \(geometry)",
         at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.segmentSize))))
@@ -123,7 +121,7 @@ struct SetAssessment {
     var lastRecord: LSN?
     for position in chain.indices {
       let (segment, index) = chain[position]
-      defer { lastRecord = scans[index].lastRecord ?? (scans[index].continuedBytes > 0 ? lastRecord : nil) }
+      defer { lastRecord = reports[index].scan.lastRecord ?? (reports[index].scan.continuedBytes > 0 ? lastRecord : nil) }
       guard position > 0 else { continue }
       let (previousSegment, previousIndex) = chain[position - 1]
       if segment.rawValue != previousSegment.rawValue + 1 {
@@ -156,9 +154,9 @@ struct SetAssessment {
   /// Checks that the WAL of two consecutive segments of a timeline joins up.
   private mutating func checkBoundary(from previousIndex: Int, to index: Int, lastRecord: LSN?, geometry: WALGeometry) {
     // A segment of another cluster is reported as such; its neighbours are not blamed for it.
-    guard scans[previousIndex].systemIdentifier == clusterIdentifier, scans[index].systemIdentifier == clusterIdentifier
+    guard reports[previousIndex].scan.systemIdentifier == clusterIdentifier, reports[index].scan.systemIdentifier == clusterIdentifier
     else { return }
-    if let problem = SegmentJoin.problem(joining: scans[previousIndex], to: scans[index], lastRecord: lastRecord,
+    if let problem = SegmentJoin.problem(joining: reports[previousIndex].scan, to: reports[index].scan, lastRecord: lastRecord,
                                          geometry: geometry, file: files[index].path, name: reports[index].name)
     {
       reports[index].problems.append(problem)
@@ -190,10 +188,10 @@ struct SetAssessment {
     }
     for (child, switchPoint) in switchPoints[timeline] ?? [] {
       let beyond = chain.filter { _, index in
-        !files[index].isPartial && (scans[index].lastRecord.map { $0 >= switchPoint } ?? false)
+        !files[index].isPartial && (reports[index].scan.lastRecord.map { $0 >= switchPoint } ?? false)
       }
       guard let (_, first) = beyond.first, let (_, last) = beyond.last else { continue }
-      let through = scans[last].validThrough.map { " up to \($0)" } ?? ""
+      let through = reports[last].scan.validThrough.map { " up to \($0)" } ?? ""
       gapProblems.append((first, WALProblem(.orphanTimeline,
         "timeline \(timeline) goes on past \(switchPoint), where \(child.historyFileName) branches timeline \(child) off it: its server went on writing after the promotion\(through); that WAL is not on timeline \(child)",
         at: WALLocation(file: files[first].path, segment: reports[first].name, lsn: switchPoint))))
@@ -216,7 +214,7 @@ struct SetAssessment {
 
   /// Decides whether a segment's stop is damage or a legitimate end of WAL, and sets its status.
   private mutating func judgeEnding(_ index: Int, laterWALIn later: SegmentName?) {
-    let scan = scans[index]
+    let scan = reports[index].scan
     let file = files[index]
     var status: SegmentStatus
     switch scan.ending {

@@ -20,6 +20,11 @@ public struct VerificationReport: Sendable {
   /// - Parameter checksHistories: report a timeline without its history file (a reader that
   ///   lists records, as `inspect`, does not need one).
   init(inputs: WALInputs, scans: [SegmentScan], checksHistories: Bool = true) {
+    self.init(inputs: inputs, reports: zip(inputs.files, scans).map(SegmentReport.init), checksHistories: checksHistories)
+  }
+
+  /// Judges `reports` (one per file of `inputs`, in order, each as its scan left it) as a set.
+  init(inputs: WALInputs, reports: [SegmentReport], checksHistories: Bool = true) {
     var histories: [TimelineID: TimelineHistory] = [:]
     var historyFiles: [TimelineID: String] = [:]
     var historyProblems: [WALProblem] = []
@@ -35,7 +40,7 @@ public struct VerificationReport: Sendable {
       }
     }
     checkedFiles.sort()
-    var assessment = SetAssessment(files: inputs.files, scans: scans, histories: histories, historyFiles: historyFiles,
+    var assessment = SetAssessment(files: inputs.files, reports: reports, histories: histories, historyFiles: historyFiles,
                                    checksMissingHistories: checksHistories)
     assessment.run()
     segments = assessment.reports

@@ -31,11 +31,12 @@ public struct Verifier: Sendable {
   /// Verifies files already listed.
   public func verify(_ inputs: WALInputs) -> VerificationReport {
     let files = inputs.files
-    let scans = RemoteReadAhead.around(files.map(\.path)) { scanAll(files) }
-    return VerificationReport(inputs: inputs, scans: scans)
+    let reports = RemoteReadAhead.around(files.map(\.path)) { scanAll(files) }
+    return VerificationReport(inputs: inputs, reports: reports)
   }
 
-  private func scanAll(_ files: [WALFile]) -> [SegmentScan] {
+  /// Each file's report as its scan leaves it, made in place: one array however many files.
+  private func scanAll(_ files: [WALFile]) -> [SegmentReport] {
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
     let lookup = SegmentLookup(files, readsInOrder: min(workers, files.count) == 1)
     if files.count < workers { return scanInParts(files, lookup: lookup, workers: workers) }
@@ -45,27 +46,28 @@ public struct Verifier: Sendable {
       let scan = lookup.scan(files[index], with: scanner, mapped: true)
       let finished = done.add(1, ordering: .relaxed).newValue
       progress?(finished, files.count)
-      return scan
-    }.map { $0! }
+      return SegmentReport(file: files[index], scan: scan)
+    }
   }
 
   /// Fewer files than workers: each segment is cut at record boundaries into parts read at
   /// once; a segment whose parts do not join (damage near a cut, or a file truncated while
   /// mapped) is read again whole, as one worker reads it.
-  private func scanInParts(_ files: [WALFile], lookup: SegmentLookup, workers: Int) -> [SegmentScan] {
+  private func scanInParts(_ files: [WALFile], lookup: SegmentLookup, workers: Int) -> [SegmentReport] {
     let pieces = Piece.cut(files, workers: workers)
     let partScans = parallelMap(count: pieces.count, workers: workers, context: { SegmentScanner() }) { index, scanner in
       pieces[index].scan(files, lookup: lookup, with: scanner, visit: nil)
     }
-    var scans: [SegmentScan] = []
+    var reports: [SegmentReport] = []
     var first = 0
     while first < pieces.count {
       let parts = pieces[first..<(first + pieces[first].parts)]
       let file = files[pieces[first].file]
-      scans.append(Piece.join(Array(partScans[parts.indices]), of: parts) ?? lookup.scan(file, with: SegmentScanner()))
-      progress?(scans.count, files.count)
+      let scan = Piece.join(Array(partScans[parts.indices]), of: parts) ?? lookup.scan(file, with: SegmentScanner())
+      reports.append(SegmentReport(file: file, scan: scan))
+      progress?(reports.count, files.count)
       first = parts.endIndex
     }
-    return scans
+    return reports
   }
 }

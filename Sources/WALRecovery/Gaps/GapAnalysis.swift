@@ -233,7 +233,7 @@ public struct GapAnalysis: Sendable {
     }
     let identifiers = (scans ?? []).compactMap { $0?.systemIdentifier }
     guard let majority = mostCommon(identifiers) else { return nil }
-    let agreeing = identifiers.filter { $0 == majority }.count
+    let agreeing = identifiers.count { $0 == majority }
     return PathWalk.Cluster(systemIdentifier: majority, evidence: "\(agreeing) of the \(identifiers.count) segments read on the path")
   }
 
