@@ -79,6 +79,34 @@ import Testing
     #expect(report.segments.allSatisfy { $0.status != .damaged })
   }
 
+  /// gzip's bytes under a plain segment name: PostgreSQL 15's pg_waldump refuses the file (a
+  /// standby restoring it with `cp` stops there), so it is a problem, though walkit can read it.
+  @Test func compressedContentUnderAPlainNameIsAProblem() throws {
+    let scratch = try Scratch()
+    let directory = try Self.copyTree("flat", into: scratch)
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.count == 24 }.sorted()
+    let plain = directory + "/" + names[1]
+    try Fixture.run("/bin/gzip", ["-k", plain])
+    try FileManager.default.removeItem(atPath: plain)
+    try FileManager.default.moveItem(atPath: plain + ".gz", toPath: plain)
+
+    let waldump = Process()
+    waldump.executableURL = URL(fileURLWithPath: "/usr/lib/postgresql/15/bin/pg_waldump")
+    waldump.arguments = ["-q", "-p", directory, names[0], names[2]]
+    let errors = Pipe()
+    waldump.standardError = errors
+    try waldump.run()
+    let refusal = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    waldump.waitUntilExit()
+    #expect(waldump.terminationStatus != 0)
+    #expect(refusal.contains("error:") && refusal.contains(names[1]), "\(refusal)")
+
+    let report = try Verifier().verify(paths: [directory])
+    #expect(report.problems.map(\.kind) == [.compressionMismatch])
+    #expect(report.problems.first?.location.file == plain)
+    #expect(report.problems.first?.message.hasPrefix("the name has no compression suffix, the content is gzip") == true)
+  }
+
   @Test func truncatedAndCorruptStreamsAreUnreadableWithTheLibrarysReason() throws {
     let scratch = try Scratch()
     let directory = try Self.copyTree("walg/wal_005", into: scratch)
