@@ -55,4 +55,19 @@ import Testing
     let whole = try Verifier().verify(paths: [archive])
     #expect(whole.isClean, "\(whole.problems)")
   }
+
+  /// A segment of timeline 2 named alone is judged with the history file beside it, as in its
+  /// directory; copied away from it, the history is missing where the segment now lies.
+  @Test func aSegmentNamedAloneIsJudgedWithTheHistoryBesideIt() throws {
+    let segment = Fixture.path("pg18-timeline/archive/00000002000000000000000F")
+    let beside = try Verifier().verify(paths: [segment])
+    #expect(beside.isClean, "\(beside.problems)")
+    #expect(beside.checkedFiles == [Fixture.path("pg18-timeline/archive/00000002.history")])
+
+    let scratch = try Scratch()
+    try scratch.copy([segment])
+    let alone = try Verifier().verify(paths: [scratch.file("00000002000000000000000F")])
+    #expect(alone.problems.map(\.kind) == [.missingHistory])
+    #expect(alone.problems.first?.location.file == scratch.file("00000002.history"))
+  }
 }

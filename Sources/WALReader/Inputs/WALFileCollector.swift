@@ -7,6 +7,8 @@ struct WALFileCollector {
   var files: [WALFile] = []
   var otherFiles: [String] = []
   var problems: [WALProblem] = []
+  /// The segment files named on the command line (not found in a directory).
+  private var namedSegments: [WALFile] = []
 
   init() {}
 
@@ -18,6 +20,7 @@ struct WALFileCollector {
     case .segment(let name, let partial, let compression):
       files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live,
                            object: object))
+      namedSegments.append(files[files.count - 1])
     case .timelineHistory, .backupHistory:
       // Checked for what it is (a history or a backup history file), not read as a segment.
       otherFiles.append(path)
@@ -25,6 +28,22 @@ struct WALFileCollector {
       // A file named on the command line is read whatever its name; its first page tells
       // which segment it is.
       files.append(WALFile(path: path, name: nil, isInLiveDirectory: live, object: object))
+    }
+  }
+
+  /// Adds the timeline history file that lies beside each named segment of a timeline after
+  /// the first (the history recovery would ask for, found by its name), unless it is listed
+  /// already: a segment named alone is judged with its timeline's history, as in its directory.
+  mutating func addHistoriesBesideNamedSegments() {
+    var looked: Set<String> = []
+    for file in namedSegments {
+      guard let timeline = file.name?.timeline, timeline.rawValue > 1 else { continue }
+      let directory = FilePaths.parent(file.path)
+      let history = FilePaths.join(directory, timeline.historyFileName)
+      guard looked.insert(history).inserted, !otherFiles.contains(history),
+        case .success(let status) = Storage.status(of: history), case .regular = status.type
+      else { continue }
+      otherFiles.append(history)
     }
   }
 

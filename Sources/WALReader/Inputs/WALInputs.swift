@@ -44,6 +44,7 @@ public struct WALInputs: Sendable {
         }
       }
     }
+    collected.addHistoriesBesideNamedSegments()
     files = collected.files.sorted(by: Self.order)
     otherFiles = collected.otherFiles
     problems = collected.problems
