@@ -40,6 +40,23 @@ import Glibc
     #expect(diff.stderr.contains("no WAL segment in \(empty.path)"))
   }
 
+  /// History files alone are no WAL a standby could recover from: a directory of them is as
+  /// empty as one with nothing; a history file named itself is checked.
+  @Test(arguments: commands)
+  func aDirectoryOfHistoryFilesAloneIsNothingToRead(_ command: [String]) throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let history = directory.appendingPathComponent("00000002.history")
+    try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg18-timeline/archive/00000002.history",
+                                     toPath: history.path)
+    let run = try Self.walkit(command + [directory.path])
+    #expect(run.status == 2)
+    #expect(run.stderr.hasPrefix("walkit \(command[0]): no WAL segment in \(directory.path)"), "\(run.stderr)")
+    let named = try Self.walkit(["verify", history.path])
+    #expect(named.status == 0)
+    #expect(named.stdout.contains("read and well-formed"), "\(named.stdout)")
+  }
+
   @Test func segmentsOneLevelDownAreNamed() throws {
     let top = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: top) }

@@ -2,16 +2,10 @@ import WALCore
 import WALIO
 
 extension WALInputs {
-  /// True when the paths hold nothing that is, or claims to be, a segment, nor a timeline or
-  /// backup history file to check.
-  public var isEmpty: Bool {
-    files.isEmpty && problems.isEmpty && !otherFiles.contains { path in
-      switch WALFile.classify(fileName: FilePaths.baseName(path)) {
-      case .timelineHistory, .backupHistory: true
-      default: false
-      }
-    }
-  }
+  /// True when the paths hold nothing that is, or claims to be, a segment, and name no
+  /// timeline or backup history file to check. A directory holding history files but no
+  /// segment is empty: no standby can recover from it.
+  public var isEmpty: Bool { files.isEmpty && problems.isEmpty && !namesHistoryFile }
 
   /// Why `paths` gave nothing to read, in words: what walkit looked for and where, and, when
   /// segments sit deeper (one or two levels down, as in a Barman `wals/` tree without its

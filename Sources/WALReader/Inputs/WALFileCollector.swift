@@ -9,6 +9,8 @@ struct WALFileCollector {
   var problems: [WALProblem] = []
   /// The segment files named on the command line (not found in a directory).
   private var namedSegments: [WALFile] = []
+  /// Whether a timeline or backup history file was named on the command line, to be checked.
+  private(set) var namesHistoryFile = false
 
   init() {}
 
@@ -24,6 +26,7 @@ struct WALFileCollector {
     case .timelineHistory, .backupHistory:
       // Checked for what it is (a history or a backup history file), not read as a segment.
       otherFiles.append(path)
+      namesHistoryFile = true
     default:
       // A file named on the command line is read whatever its name; its first page tells
       // which segment it is.

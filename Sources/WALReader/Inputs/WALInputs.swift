@@ -13,6 +13,8 @@ public struct WALInputs: Sendable {
   public var problems: [WALProblem] = []
   /// Each directory named, with the layout found in it.
   public var repositories: [Repository] = []
+  /// Whether a timeline or backup history file was named itself (not found in a directory).
+  public var namesHistoryFile = false
 
   /// A path that could not be read at all.
   public typealias Error = WALInputsError
@@ -48,6 +50,7 @@ public struct WALInputs: Sendable {
     files = collected.files.sorted(by: Self.order)
     otherFiles = collected.otherFiles
     problems = collected.problems
+    namesHistoryFile = collected.namesHistoryFile
   }
 
   static func order(_ a: WALFile, _ b: WALFile) -> Bool {
