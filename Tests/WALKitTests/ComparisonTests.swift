@@ -51,6 +51,27 @@ import Testing
     #expect(!truncated.isSameWAL)
   }
 
+  /// A segment only one side has is read too: truncated there while the other side lacks it, it
+  /// is that side's damage (not WAL the other side is missing), and says where its WAL stops.
+  @Test func aDamagedSegmentOnlyOneSideHasIsDamage() throws {
+    let scratch = try Scratch()
+    let a = try scratch.copy(Self.pg16.segmentPaths, into: "a")
+    let b = try scratch.copy(Self.pg16.segmentPaths, into: "b")
+    try FileManager.default.removeItem(atPath: a[1])
+    try FileManager.default.removeItem(atPath: b[1])
+    try Scratch.write(Array(try Scratch.bytes(Self.pg16.segmentPaths[1]).prefix(500_000)), to: b[1])
+    let report = try WALComparison(a: scratch.file("a"), b: scratch.file("b")).run()
+    #expect(report.missingInA.map { $0.segment.rawValue } == [7])
+    let damaged = try #require(report.damaged.first)
+    #expect(report.damaged.count == 1)
+    #expect(damaged.result == .onlyInB && damaged.copyIsDamaged)
+    #expect(damaged.note.hasPrefix("only in B, and damaged: its valid WAL stops at"), "\(damaged.note)")
+
+    let whole = try WALComparison(a: scratch.file("a"), b: Self.pg16.archiveURL.path).run()
+    #expect(whole.damaged.isEmpty)
+    #expect(whole.onlyInB.map { $0.note } == ["only in B"])
+  }
+
   /// --range starting past the recorded switch point of a real promotion (TestData/pg15-split)
   /// names that switch point rather than calling the first difference inside it a split brain.
   @Test func rangePastTheSwitchPointNamesIt() throws {

@@ -49,8 +49,8 @@ public struct ComparisonReport: Sendable {
   public var onlyInB: [SegmentComparison] { segments.filter { $0.result == .onlyInB } }
   public var same: [SegmentComparison] { segments.filter { $0.result == .identical || $0.result == .sameWAL } }
   public var differing: [SegmentComparison] { segments.filter { $0.result == .different } }
-  /// Segments whose copy on one side is damaged or unreadable.
-  public var damaged: [SegmentComparison] { segments.filter { $0.result == .damaged } }
+  /// Segments whose copy on one side is damaged or unreadable (also a segment only one side has).
+  public var damaged: [SegmentComparison] { segments.filter(\.isDamaged) }
   /// Segments one side lacks although it has WAL before and after them: gaps in that side.
   public var missingInA: [SegmentComparison] { gaps(in: \.fileA, onlyOnOtherSide: onlyInB) }
   public var missingInB: [SegmentComparison] { gaps(in: \.fileB, onlyOnOtherSide: onlyInA) }

@@ -36,6 +36,12 @@ public struct SegmentComparison: Sendable {
   public var validThroughB: LSN?
   /// Why the result is what it is, in words.
   public var note: String
+  /// A segment only one side has whose copy is damaged or unreadable (so that it is not taken
+  /// for WAL the other side lacks).
+  public var copyIsDamaged = false
+
+  /// True when a copy of the segment is damaged: one of two (``Result/damaged``), or the only one.
+  public var isDamaged: Bool { result == .damaged || copyIsDamaged }
 
   /// Compares the two files holding segment `segment`.
   /// `followingA` and `followingB` give each side's next segments, so that a last record that
@@ -113,6 +119,30 @@ public struct SegmentComparison: Sendable {
       comparison.result = .damaged
       comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
     }
+    return comparison
+  }
+
+  /// A segment only one side holds, read as well: its valid WAL must go to its end (or to an
+  /// XLOG SWITCH, a `.partial`'s end, or a place where WAL may end).
+  static func onOneSide(segment: SegmentNumber, _ file: WALFile, isInA: Bool, geometry: WALGeometry, scanner: SegmentScanner,
+                        following: (SegmentName) throws(WALProblem) -> SegmentData?) -> SegmentComparison
+  {
+    let side = isInA ? "A" : "B"
+    var comparison = SegmentComparison(segment: segment, fileA: isInA ? file : nil, fileB: isInA ? nil : file,
+                                       result: isInA ? .onlyInA : .onlyInB, note: "only in \(side)")
+    let data: SegmentData
+    do {
+      data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName)
+    } catch {
+      comparison.copyIsDamaged = true
+      comparison.note += ", and it cannot be read: \(error.message)"
+      return comparison
+    }
+    let scan = scanner.scan(data, file: file.path, name: file.name, following: following, visit: nil)
+    if isInA { comparison.validThroughA = scan.validThrough } else { comparison.validThroughB = scan.validThrough }
+    guard case .stopped(let stop) = scan.ending, !file.isPartial, scan.endOfWALSignature == nil else { return comparison }
+    comparison.copyIsDamaged = true
+    comparison.note += ", and damaged: its valid WAL stops at \(stop): \((scan.stopProblem ?? scan.problems.first)?.message ?? "damaged")"
     return comparison
   }
 

@@ -188,9 +188,11 @@ public struct WALComparison: Sendable {
         return SegmentComparison.compare(segment: pair.segment, fileA, fileB, geometry: geometry, scanner: scanner,
                                          followingA: lookupA.data(for:), followingB: lookupB.data(for:))
       case let (fileA?, nil):
-        return SegmentComparison(segment: pair.segment, fileA: fileA, fileB: nil, result: .onlyInA, note: "only in A")
+        return SegmentComparison.onOneSide(segment: pair.segment, fileA, isInA: true, geometry: geometry, scanner: scanner,
+                                           following: lookupA.data(for:))
       case let (nil, fileB?):
-        return SegmentComparison(segment: pair.segment, fileA: nil, fileB: fileB, result: .onlyInB, note: "only in B")
+        return SegmentComparison.onOneSide(segment: pair.segment, fileB, isInA: false, geometry: geometry, scanner: scanner,
+                                           following: lookupB.data(for:))
       case (nil, nil):
         return nil
       }
