@@ -48,6 +48,10 @@ extension InspectRequest {
     defer { pinned?.close() }
     var start = InspectStart(requested: range?.lowerBound)
     var isLaterPass = false
+    /// Where the WAL read stopped short of the end of the range asked for, and the segment
+    /// the reading would have gone on in when it is missing (none when the WAL ends inside a
+    /// segment: zeros, a `.partial`'s end).
+    var shortOfRangeEnd: (segment: SegmentName?, upper: LSN)?
     while true {
       let endBeforePass = state.lastEnd
       // Following, a later pass must go on from the record the last pass ended with.
@@ -124,6 +128,11 @@ extension InspectRequest {
         problems += report.problems
       }
       resumptions += report.segments.flatMap(\.scan.resumptions)
+      if !follow, let upper = range?.upperBound, upper != LSN(.max), problems.isEmpty, limit.map({ state.shown < $0 }) ?? true,
+        !report.segments.contains(where: { Self.reaches($0.scan, upper) })
+      {
+        shortOfRangeEnd = (Self.segmentAfter(report), upper)
+      }
       guard follow, !problems.contains(where: { $0.severity == .problem }), lostWAL == nil, !limitReached, !Interruption.happened else { break }
       // Hold open the segment the next pass starts in.
       let resumeSegment = (state.lastEnd ?? readRange?.lowerBound).flatMap { lsn in start.segmentSize.map { lsn.rawValue / $0 } }
@@ -175,14 +184,36 @@ extension InspectRequest {
       printError("walkit inspect: " + start.nothingFound(in: source))
       throw ExitCode(ExitStatus.couldNotFinish)
     }
+    if let lastEnd = state.lastEnd, let short = shortOfRangeEnd, let missing = short.segment {
+      // As pg_waldump, which cannot open the file: the range asked for is not all there.
+      printError("walkit inspect: error: the WAL read ends at \(lastEnd), before the end of the requested range at \(short.upper): "
+                 + "no segment \(missing) in \(source)")
+      throw ExitCode(ExitStatus.problemsFound)
+    }
     if let lastEnd = state.lastEnd, !quiet {
-      if let limit, state.shown >= limit {
+      if let short = shortOfRangeEnd {
+        printError("walkit inspect: end of WAL at \(lastEnd), before the end of the requested range at \(short.upper)")
+      } else if let limit, state.shown >= limit {
         printError("walkit inspect: stopped after \(counted(limit, "record")), at \(lastEnd)")
       } else if let range, range.upperBound != LSN(.max) {
         printError("walkit inspect: read through \(lastEnd), the end of the requested range")
       } else {
         printError("walkit inspect: end of WAL at \(lastEnd)")
       }
+    }
+  }
+
+  /// The segment the reading would have gone on in after `report`'s last one, when that one was
+  /// read to its end (complete, or closed by an XLOG SWITCH).
+  static func segmentAfter(_ report: VerificationReport) -> SegmentName? {
+    guard let last = report.segments.last?.scan, let geometry = last.geometry, let segment = last.segment,
+      let timeline = last.lastPageTimeline
+    else { return nil }
+    switch last.ending {
+    case .complete, .switched, .continuesBeyond:
+      return SegmentName(timeline: timeline, segment: SegmentNumber(segment.rawValue + 1), geometry: geometry)
+    case .stopped:
+      return nil
     }
   }
 

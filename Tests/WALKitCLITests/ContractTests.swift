@@ -57,6 +57,24 @@ import Glibc
     #expect(named.stdout.contains("read and well-formed"), "\(named.stdout)")
   }
 
+  /// A range whose end lies past the WAL at hand is not read to its end: as pg_waldump 15, which
+  /// cannot open the end segment's file, inspect says so and exits 1 (naming the first segment
+  /// missing); a range read to its end exits 0.
+  @Test func aRangeEndingPastTheWALAtHandExitsOne() throws {
+    let archive = "TestData/pg15/archive"
+    let waldump = try CLITests.run(URL(fileURLWithPath: "/usr/lib/postgresql/15/bin/pg_waldump"),
+                                   ["-q", "-p", archive, "000000010000000000000007", "00000001000000000000000C"])
+    #expect(waldump.status == 1)
+    #expect(waldump.stderr.contains("could not open file \"00000001000000000000000C\""), "\(waldump.stderr)")
+    let run = try Self.walkit(["inspect", "-q", "-p", archive, "000000010000000000000007", "00000001000000000000000C"])
+    #expect(run.status == 1)
+    #expect(run.stderr == "walkit inspect: error: the WAL read ends at 0/B00000, before the end of the requested range at "
+      + "0/D00000: no segment 00000001000000000000000B in \(archive)\n", "\(run.stderr)")
+    let inside = try Self.walkit(["inspect", "-p", archive, "000000010000000000000007", "00000001000000000000000A"])
+    #expect(inside.status == 0)
+    #expect(inside.stderr.contains("the end of the requested range"), "\(inside.stderr)")
+  }
+
   @Test func segmentsOneLevelDownAreNamed() throws {
     let top = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: top) }
