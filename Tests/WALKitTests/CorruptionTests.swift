@@ -114,6 +114,29 @@ import Testing
     #expect(report.problems.first?.location.lsn == wal.segmentStart(1).advanced(by: UInt64(pageIndex * 8192)))
   }
 
+  /// An older segment under a later name, with a record of the segment before crossing into it:
+  /// valid WAL ends where that record starts (the last pg_waldump lists before the boundary; a
+  /// standby's replay stops there), and the segment named as going on is the next one.
+  @Test(arguments: Fixture.plainSets)
+  func olderSegmentUnderALaterNameSaysWhereValidWALEndsAndWhatGoesOn(_ set: Fixture.Set) throws {
+    let wal = try Damaged(set)
+    let listed = WaldumpRecord.parse(try Fixture.text(set.listing))
+    func crossesInto(_ index: Int) -> Bool {
+      let start = wal.segmentStart(index)
+      guard let last = listed.last(where: { $0.lsn < start }) else { return false }
+      return last.lsn.rawValue + UInt64(last.totalLength) > start.rawValue
+    }
+    let crossed = try #require((1..<(wal.segments.count - 1)).first(where: crossesInto))
+    let crossing = try #require(listed.last { $0.lsn < wal.segmentStart(crossed) })
+    try FileManager.default.removeItem(atPath: wal.segments[crossed])
+    try FileManager.default.copyItem(atPath: wal.segments[crossed - 1], toPath: wal.segments[crossed])
+    let report = try wal.verify()
+    #expect(report.problems.map(\.kind) == [.wrongPageAddress])
+    let next = URL(fileURLWithPath: wal.segments[crossed + 1]).lastPathComponent
+    #expect(report.problems.first?.message.hasPrefix("valid WAL ends at \(crossing.lsn), but \(next) continues timeline 1: ") == true,
+            "\(report.problems)")
+  }
+
   @Test(arguments: Fixture.plainSets)
   func otherSystemIdentifierIsReported(_ set: Fixture.Set) throws {
     let wal = try Damaged(set)

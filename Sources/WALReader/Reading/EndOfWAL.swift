@@ -9,14 +9,14 @@ package enum EndOfWAL {
   package static func mayEndInside(isPartial: Bool, isLive: Bool) -> Bool { isPartial || isLive }
 
   /// The problem for valid WAL that stops inside a segment where it may not: `stop` (the scan's
-  /// stop problem), with where valid WAL ends and why that is wrong when `because` says (what
-  /// follows, or that the segment is archived). Zeros where records should be are an
-  /// incomplete segment.
-  package static func problem(_ scan: SegmentScan, stop: WALProblem, because reason: String? = nil) -> WALProblem {
+  /// stop problem), with where valid WAL ends (`validEnd`, or the scan's own end) and why that is
+  /// wrong when `because` says (what follows, or that the segment is archived). Zeros where
+  /// records should be are an incomplete segment.
+  package static func problem(_ scan: SegmentScan, stop: WALProblem, validEnd: LSN? = nil, because reason: String? = nil) -> WALProblem {
     var problem = stop
     if scan.endOfWALSignature == .zeros { problem.kind = .incompleteSegment }
     if let reason {
-      let end = scan.validThrough.map(String.init(describing:)) ?? "the first page"
+      let end = (validEnd ?? scan.validThrough).map(String.init(describing:)) ?? "the first page"
       problem.message = "valid WAL ends at \(end)\(reason): \(stop.message)"
     }
     return problem

@@ -33,23 +33,36 @@ struct SetAssessment {
     checkCluster()
     let geometry = mostCommon(reports.compactMap(\.scan.geometry)) ?? .standard
     let chains = timelineChains(geometry: geometry)
-    var lastSegmentWithWAL: [TimelineID: SegmentNumber] = [:]
+    var segmentsWithWAL: [TimelineID: [SegmentNumber]] = [:]
+    var validEndBefore: [Int: LSN] = [:]
     for (timeline, chain) in chains {
-      for (segment, index) in chain where reports[index].scan.holdsOwnWAL {
-        lastSegmentWithWAL[timeline] = segment
+      segmentsWithWAL[timeline] = chain.filter { reports[$0.1].scan.holdsOwnWAL }.map(\.0)
+      for position in chain.indices.dropFirst() where chain[position].0.rawValue == chain[position - 1].0.rawValue + 1 {
+        let previous = reports[chain[position - 1].1].scan
+        if case .continuesBeyond = previous.ending, let through = previous.validThrough { validEndBefore[chain[position].1] = through }
       }
       checkContinuity(chain, geometry: geometry)
       checkHistory(of: timeline, chain: chain)
     }
     for index in reports.indices {
-      var later: SegmentNumber?
+      var later: SegmentName?
       if let name = reports[index].name, let segment = name.segment(in: geometry),
-        let last = lastSegmentWithWAL[name.timeline], segment < last
+        let next = Self.first(after: segment, in: segmentsWithWAL[name.timeline] ?? [])
       {
-        later = last
+        later = SegmentName(timeline: name.timeline, segment: next, geometry: geometry)
       }
-      judgeEnding(index, laterWALIn: later.flatMap { SegmentName(timeline: reports[index].name!.timeline, segment: $0, geometry: geometry) })
+      judgeEnding(index, laterWALIn: later, validEndBefore: validEndBefore[index], geometry: geometry)
     }
+  }
+
+  /// The first of `sorted` after `segment`.
+  private static func first(after segment: SegmentNumber, in sorted: [SegmentNumber]) -> SegmentNumber? {
+    var low = 0, high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle] <= segment { low = middle + 1 } else { high = middle }
+    }
+    return low < sorted.count ? sorted[low] : nil
   }
 
   /// Every problem in segment order, missing segments where they belong; a problem located in
@@ -213,8 +226,15 @@ struct SetAssessment {
   // MARK: Where WAL stops
 
   /// Decides whether a segment's stop is damage or a legitimate end of WAL, and sets its status.
-  private mutating func judgeEnding(_ index: Int, laterWALIn later: SegmentName?) {
+  /// `later` is the next segment of its timeline holding WAL; `validEndBefore`, where the
+  /// segment before it left off when its last record continues into this one.
+  private mutating func judgeEnding(_ index: Int, laterWALIn later: SegmentName?, validEndBefore: LSN?, geometry: WALGeometry) {
     let scan = reports[index].scan
+    // When nothing of this segment is valid, valid WAL ends where the record crossing into it starts.
+    var validEnd = scan.validThrough
+    if let before = validEndBefore, let start = scan.segment.flatMap(geometry.startLSN(of:)), (scan.validThrough ?? start) <= start {
+      validEnd = before
+    }
     let file = files[index]
     var status: SegmentStatus
     switch scan.ending {
@@ -237,12 +257,13 @@ struct SetAssessment {
         return
       }
       if let later, !(file.isPartial && (endsAtASwitchPoint(scan) || hasFullTwin(index))) {
-        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, because: ", but \(later) continues timeline \(later.timeline)"))
+        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, validEnd: validEnd,
+                                                        because: ", but \(later) continues timeline \(later.timeline)"))
       } else if EndOfWAL.mayEndInside(isPartial: file.isPartial, isLive: file.isInLiveDirectory) {
         status = scan.holdsOwnWAL || scan.firstPageTimeline != nil && signature != .stalePage
           ? .inProgress : signature == .stalePage ? .recycled : .unused
       } else {
-        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, because: EndOfWAL.archivedSegmentIsWhole))
+        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, validEnd: validEnd, because: EndOfWAL.archivedSegmentIsWhole))
       }
     }
     reports[index].status = reports[index].problems.allSatisfy(\.kind.isAboutStorage) ? status : .damaged
