@@ -351,6 +351,20 @@ import Glibc
     }
   }
 
+  /// PostgreSQL 16 writes isCatalogRel into Btree/DELETE records, but its pg_waldump shows it
+  /// only from 17: a segment of them made by 16.15 (TestData/pg16-btree-delete) lists as that
+  /// pg_waldump listed it, line for line.
+  @Test func aPostgreSQL16BtreeDeleteListsAsPgWaldump16Does() throws {
+    let archive = "TestData/pg16-btree-delete/archive"
+    let stored = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(archive).path)
+    let segment = String(try #require(stored.first).prefix(24))
+    let expected = String(decoding: try Fixture.gunzip("pg16-btree-delete/waldump.txt.gz"), as: UTF8.self)
+    #expect(expected.split(separator: "\n").count { $0.contains("rmgr: Btree") && $0.contains("desc: DELETE ") } > 0)
+    let run = try Self.walkit(["inspect", "-p", archive, segment])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == expected)
+  }
+
   /// A start in the middle of a record: pg_waldump's `first record is after` line, on standard
   /// output before 17 and on standard error from 17, then the same five records.
   @Test(arguments: [13, 14, 17])

@@ -43,12 +43,13 @@ enum BtreeDetail: RecordDescriber {
       return u32(data, 4).map { modern ? "level: \($0)" : "lev \($0)" }
     case 0xC0:
       return vacuum(record)
-    case 0xD0:  // REUSE_PAGE: locator, block, horizon (64-bit from 14; isCatalogRel from 16)
+    case 0xD0:  // REUSE_PAGE: locator, block, horizon (64-bit from 14; isCatalogRel shown from 17)
       guard let relation = locator(data, 0) else { return nil }
       guard major >= 14 else { return u32(data, 16).map { "rel \(relation); latestRemovedXid \($0)" } }
       guard let horizon = u64(data, 16) else { return nil }
       let xid = "\(horizon >> 32):\(UInt32(truncatingIfNeeded: horizon))"
       guard modern else { return "rel \(relation); latestRemovedXid \(xid)" }
+      guard major >= 17 else { return "rel: \(relation), snapshotConflictHorizon: \(xid)" }
       guard let catalog = data.flag(24) else { return nil }
       return "rel: \(relation), snapshotConflictHorizon: \(xid), isCatalogRel: \(catalog ? "T" : "F")"
     case 0xE0 where major >= 11:  // META_CLEANUP: the metapage in block 0's data
@@ -90,6 +91,11 @@ enum BtreeDetail: RecordDescriber {
     case 14, 15:
       guard let xid = u32(data, 0), let deleted = u16(data, 4), let updated = u16(data, 6) else { return nil }
       return "latestRemovedXid \(xid); ndeleted \(deleted); nupdated \(updated)"
+    case 16:
+      guard let xid = u32(data, 0), let deleted = u16(data, 4), let updated = u16(data, 6),
+        let items = deletedAndUpdated(record, deleted: Int(deleted), updated: Int(updated))
+      else { return nil }
+      return "snapshotConflictHorizon: \(xid), ndeleted: \(deleted), nupdated: \(updated)" + items
     default:
       guard let xid = u32(data, 0), let deleted = u16(data, 4), let updated = u16(data, 6), let catalog = data.flag(8)
       else { return nil }

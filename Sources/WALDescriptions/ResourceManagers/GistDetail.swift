@@ -1,7 +1,7 @@
 import WALCore
 
 /// GiST index records, as `gistdesc.c` writes them: page deletion and reuse from 12,
-/// `snapshotConflictHorizon` and `isCatalogRel` from 16.
+/// `snapshotConflictHorizon` from 16, `isCatalogRel` shown from 17.
 enum GistDetail: RecordDescriber {
   static func describe(_ record: WALRecord) -> String? {
     let data = record.mainBytes
@@ -12,11 +12,13 @@ enum GistDetail: RecordDescriber {
     case 0x10:  // DELETE: horizon, ntodelete (, isCatalogRel)
       guard let xid = u32(data, 0), let count = u16(data, 4) else { return nil }
       guard modern else { return "delete: latestRemovedXid \(xid), nitems: \(count)" }
+      guard record.version.major >= 17 else { return "delete: snapshotConflictHorizon \(xid), nitems: \(count)" }
       return data.flag(6).map { "delete: snapshotConflictHorizon \(xid), nitems: \(count), isCatalogRel \($0 ? "T" : "F")" }
     case 0x20:  // PAGE_REUSE: locator, block, 64-bit horizon (, isCatalogRel)
       guard let relation = locator(data, 0), let block = u32(data, 12), let horizon = u64(data, 16) else { return nil }
       let xid = "\(horizon >> 32):\(UInt32(truncatingIfNeeded: horizon))"
       guard modern else { return "rel \(relation); blk \(block); latestRemovedXid \(xid)" }
+      guard record.version.major >= 17 else { return "rel \(relation); blk \(block); snapshotConflictHorizon \(xid)" }
       return data.flag(24).map { "rel \(relation); blk \(block); snapshotConflictHorizon \(xid), isCatalogRel \($0 ? "T" : "F")" }
     case 0x30:  // PAGE_SPLIT: gistxlogPageSplit's origrlink, orignsn, origleaf, then npage
       return data.u16(18).map { "page_split: splits to \($0) pages" }

@@ -38,10 +38,11 @@ enum HashDetail: RecordDescriber {
       return data.u64(0).map { "ntuples \(format("%g", Double(bitPattern: $0)))" }
     case 0xC0:  // VACUUM_ONE_PAGE
       guard let xid = data.u32(0) else { return nil }
-      if record.version.major >= 16 {
+      if record.version.major >= 17 {
         guard let tuples = data.u16(4), let catalog = data.flag(6) else { return nil }
         return "ntuples \(tuples), snapshotConflictHorizon \(xid), isCatalogRel \(letter(catalog))"
       }
+      if record.version.major == 16 { return data.u16(4).map { "ntuples \($0), snapshotConflictHorizon \(xid)" } }
       return data.i32(4).map { "ntuples \($0), latest removed xid \(xid)" }
     default:
       return nil
