@@ -56,7 +56,7 @@ import Testing
                                      checksContent: !namesOnly).run()
         #expect(report.sources.first?.repository?.layout == layout)
         #expect(report.continuous, "\(relative): \(report.problems)")
-        #expect(report.problems.isEmpty, "\(relative): \(report.problems)")
+        #expect(report.problems.map(\.kind) == (relative == "flat-mixed" ? [.mixedCompression] : []), "\(relative): \(report.problems)")
         #expect(report.reachesConsistency == true)
         verdicts.append("\(report.continuous) \(report.reachableLSN) \(report.path.map(\.step.name))")
       }
@@ -72,11 +72,26 @@ import Testing
     let lying = String(zst.dropLast(4)) + ".gz"
     try FileManager.default.moveItem(atPath: directory + "/" + zst, toPath: directory + "/" + lying)
     let report = try Verifier().verify(paths: [directory])
-    #expect(report.problems.map(\.kind) == [.compressionMismatch])
-    #expect(report.problems.first?.location.file == directory + "/" + lying)
-    #expect(report.problems.first?.message == "the name says gzip (.gz), the content is zstd")
+    #expect(report.problems.map(\.kind) == [.mixedCompression, .compressionMismatch])
+    #expect(report.problems.last?.location.file == directory + "/" + lying)
+    #expect(report.problems.last?.message == "the name says gzip (.gz), the content is zstd")
     #expect(report.recordCount == (try Self.waldumpRecordCount()))
     #expect(report.segments.allSatisfy { $0.status != .damaged })
+  }
+
+  /// Segments stored in several ways in one directory: a note (a restore_command that copies, or
+  /// one that runs one decompressor, fails on some of them), not a problem; one way is no note.
+  @Test func aDirectoryOfSegmentsStoredSeveralWaysHasANote() throws {
+    let mixed = try Verifier().verify(paths: [Self.path("flat-mixed")])
+    #expect(mixed.isClean)
+    #expect(mixed.problems.map(\.kind) == [.mixedCompression])
+    #expect(mixed.problems.first?.severity == .note)
+    #expect(mixed.problems.first?.location.file == Self.path("flat-mixed"))
+    #expect(mixed.problems.first?.message.hasPrefix("the 7 segments (plain 1, gzip 2, zstd 1, lz4 1, bzip2 1, xz 1) are stored in more than one way") == true)
+    #expect(try GapAnalysis(sources: [Self.path("flat-mixed")]).run().problems.map(\.kind) == [.mixedCompression])
+    for uniform in [Self.path("flat"), Fixture.path("pg15-16mb/archive")] {
+      #expect(try Verifier().verify(paths: [uniform]).problems.isEmpty, "\(uniform)")
+    }
   }
 
   /// gzip's bytes under a plain segment name: PostgreSQL 15's pg_waldump refuses the file (a

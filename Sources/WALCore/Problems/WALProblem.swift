@@ -66,6 +66,9 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case orphanTimeline = "orphan-timeline"
     /// A file's name claims one compression and its content is in another (or plain).
     case compressionMismatch = "compression-mismatch"
+    /// A directory's segments are stored in more than one way (plain and gzip, say): a
+    /// restore_command must restore each as it is stored.
+    case mixedCompression = "mixed-compression"
     /// A file's content does not match the checksum a backup tool recorded for it.
     case checksumMismatch = "checksum-mismatch"
     /// A backup tool's catalogue disagrees with the files: a listed file missing, a file not
@@ -82,7 +85,7 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// How much a finding weighs: a problem (exit status 1), or a note that changes no verdict.
     public var severity: Severity {
       switch self {
-      case .orphanTimeline: .note
+      case .orphanTimeline, .mixedCompression: .note
       default: .problem
       }
     }
@@ -91,7 +94,7 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// with, rather than with the WAL it holds: by itself it does not make a segment damaged.
     public var isAboutStorage: Bool {
       switch self {
-      case .compressionMismatch, .checksumMismatch, .catalogMismatch, .duplicateSegment, .codecUnavailable: true
+      case .compressionMismatch, .mixedCompression, .checksumMismatch, .catalogMismatch, .duplicateSegment, .codecUnavailable: true
       default: false
       }
     }
