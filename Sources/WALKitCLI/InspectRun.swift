@@ -128,7 +128,8 @@ extension InspectRequest {
         problems += report.problems
       }
       resumptions += report.segments.flatMap(\.scan.resumptions)
-      if !follow, let upper = range?.upperBound, upper != LSN(.max), problems.isEmpty, limit.map({ state.shown < $0 }) ?? true,
+      if !follow, let upper = range?.upperBound, upper != LSN(.max), !problems.contains(where: { $0.severity == .problem }),
+        limit.map({ state.shown < $0 }) ?? true,
         !report.segments.contains(where: { Self.reaches($0.scan, upper) })
       {
         shortOfRangeEnd = (Self.segmentAfter(report), upper)
