@@ -70,6 +70,13 @@ import Testing
     let whole = try WALComparison(a: scratch.file("a"), b: Self.pg16.archiveURL.path).run()
     #expect(whole.damaged.isEmpty)
     #expect(whole.onlyInB.map { $0.note } == ["only in B"])
+
+    // A `.partial` cut short is damaged too (pg_receivewal's are full size).
+    try FileManager.default.removeItem(atPath: b[1])
+    try Scratch.write(Array(try Scratch.bytes(Self.pg16.segmentPaths[1]).prefix(500_000)), to: b[1] + ".partial")
+    let partial = try WALComparison(a: scratch.file("a"), b: scratch.file("b")).run()
+    #expect(partial.damaged.map { $0.segment.rawValue } == [7])
+    #expect(partial.damaged.first?.note.contains("file has 500000 bytes") == true, "\(partial.damaged.map(\.note))")
   }
 
   /// --range starting past the recorded switch point of a real promotion (TestData/pg15-split)

@@ -120,6 +120,15 @@ import Testing
     #expect(report.problems.map(\.kind) == [.compressionMismatch])
     #expect(report.problems.first?.location.file == plain)
     #expect(report.problems.first?.message.hasPrefix("the name has no compression suffix, the content is gzip") == true)
+
+    // A standby that copies it is refused the file: replay stops where it would without it.
+    let gaps = try GapAnalysis(sources: [directory]).run()
+    #expect(!gaps.continuous)
+    #expect(gaps.blockingProblem?.kind == .compressionMismatch)
+    try FileManager.default.removeItem(atPath: plain)
+    let without = try GapAnalysis(sources: [directory]).run()
+    #expect(!without.continuous)
+    #expect(gaps.reachableLSN == without.reachableLSN)
   }
 
   @Test func truncatedAndCorruptStreamsAreUnreadableWithTheLibrarysReason() throws {

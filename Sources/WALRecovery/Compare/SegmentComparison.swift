@@ -140,9 +140,14 @@ public struct SegmentComparison: Sendable {
     }
     let scan = scanner.scan(data, file: file.path, name: file.name, following: following, visit: nil)
     if isInA { comparison.validThroughA = scan.validThrough } else { comparison.validThroughB = scan.validThrough }
-    guard case .stopped(let stop) = scan.ending, !file.isPartial, scan.endOfWALSignature == nil else { return comparison }
+    // A file cut short is damaged even as a `.partial` (pg_receivewal's are full size).
+    let cutShort = scan.problems.first { $0.kind == .truncatedFile } ?? scan.stopProblem.flatMap { $0.kind == .truncatedFile ? $0 : nil }
+    var stop: LSN?
+    if case .stopped(let at) = scan.ending, !file.isPartial, scan.endOfWALSignature == nil { stop = at }
+    guard cutShort != nil || stop != nil else { return comparison }
     comparison.copyIsDamaged = true
-    comparison.note += ", and damaged: its valid WAL stops at \(stop): \((scan.stopProblem ?? scan.problems.first)?.message ?? "damaged")"
+    let end = (stop ?? scan.validThrough).map { " at \($0)" } ?? ""
+    comparison.note += ", and damaged: its valid WAL stops\(end): \((cutShort ?? scan.stopProblem ?? scan.problems.first)?.message ?? "damaged")"
     return comparison
   }
 

@@ -92,9 +92,11 @@ struct PathWalk {
       var stopsAt: LSN?
       // A file refused as a whole: replay ends with the last record that ends before it.
       let beforeThisFile = Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
-      // A restored file of the wrong size is refused as if it were missing (standby mode).
+      // A restored file of the wrong size is refused as if it were missing (standby mode), and
+      // so is compressed content under a plain segment name, which a copy hands over as it is.
       let refused = scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
+        || (file.compressionByName == nil && scan.compression != .plain && file.catalogEntry == nil)
 
       if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
                                                        file: file.path, name: step.name) {
