@@ -42,6 +42,7 @@ sql 5531 "select pg_create_restore_point('before_four')" >/dev/null
 xid_abort=$(sql 5531 "begin; insert into t values (-1); select txid_current(); rollback;" | head -1)
 xid_four=$(sql 5531 "begin; insert into t values (4); select txid_current(); commit;" | head -1)
 lsn_target=$(sql 5531 "select pg_current_wal_insert_lsn()")
+lsn_inside=$(sql 5531 "select '$lsn_target'::pg_lsn + 4")  # inside the record that starts at lsn_target
 sleep 1.1
 time_between=$(sql 5531 "select to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'")
 sleep 1.1
@@ -54,7 +55,7 @@ sql 5531 "select pg_switch_wal()" >/dev/null
 sql 5531 "checkpoint"
 last=$(sql 5531 "select pg_walfile_name(pg_switch_wal())")
 for _ in $(seq 1 300); do [[ -f "$WORK/archive/$last" ]] && break; sleep 0.1; done
-echo "xid_abort=$xid_abort xid_four=$xid_four xid_five=$xid_five time_between=$time_between lsn=$lsn_target" >"$WORK/targets"
+echo "xid_abort=$xid_abort xid_four=$xid_four xid_five=$xid_five time_between=$time_between lsn=$lsn_target lsn_inside=$lsn_inside" >"$WORK/targets"
 
 # One case: a copy of the base backup recovers to a target; walkit answers for the same one.
 recover() {  # case, walkit's target options…, then -- and the recovery settings
@@ -96,5 +97,7 @@ recover time --to-time "$time_between" -- "recovery_target_time = '$time_between
 recover name --to-name before_four -- "recovery_target_name = 'before_four'"
 recover lsn --to "$lsn_target" -- "recovery_target_lsn = '$lsn_target'"
 recover lsn-exclusive --to "$lsn_target" --exclusive -- "recovery_target_lsn = '$lsn_target'" "recovery_target_inclusive = off"
+recover lsn-inside --to "$lsn_inside" -- "recovery_target_lsn = '$lsn_inside'"
+recover lsn-inside-exclusive --to "$lsn_inside" --exclusive -- "recovery_target_lsn = '$lsn_inside'" "recovery_target_inclusive = off"
 recover time-early --to-time '2000-01-01 00:00:00+00' -- "recovery_target_time = '2000-01-01 00:00:00+00'"
 recover unreached --to-name no_such_point -- "recovery_target_name = 'no_such_point'"

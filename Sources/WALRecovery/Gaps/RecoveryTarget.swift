@@ -81,8 +81,9 @@ extension RecoveryTarget {
     case .immediate:
       return isFirst && consistent ? stop("recovery stopping after reaching consistency", nil, nil) : nil
     case .lsn(let target):
+      // PostgreSQL names the record it stops at (its start), not the target.
       guard !inclusive, record.lsn >= target else { return nil }
-      return stop("recovery stopping before WAL location (LSN) \"\(target)\"", nil, nil)
+      return stop("recovery stopping before WAL location (LSN) \"\(record.lsn)\"", nil, nil)
     case .xid(let target):
       guard !inclusive, let end = TransactionEnd(record), end.xid == target else { return nil }
       return stop(Self.completionMessage(end, before: true), end.xid, end.time)
@@ -104,7 +105,7 @@ extension RecoveryTarget {
       return consistent && !wasConsistent ? stop("recovery stopping after reaching consistency", nil, nil) : nil
     case .lsn(let target):
       guard inclusive, record.lsn >= target else { return nil }
-      return stop("recovery stopping after WAL location (LSN) \"\(target)\"", nil, nil)
+      return stop("recovery stopping after WAL location (LSN) \"\(record.lsn)\"", nil, nil)
     case .name(let target):
       guard record.isRestorePoint, let time = record.mainBytes.i64(0), record.mainBytes.count > 8,
         record.mainBytes.cString(from: 8) == target
