@@ -295,6 +295,25 @@ import Testing
     #expect(gaps.missingRanges.map(\.count) == [1])
   }
 
+  /// A compressed segment whose line is gone from xlog.db: Barman does not know it, but its
+  /// get-wal serves it by content all the same, so its plain name is no compression problem and
+  /// replay goes on through it.
+  @Test func aBarmanSegmentMissingFromTheCatalogueIsStillRestoredByContent() throws {
+    let scratch = try Scratch()
+    let server = try Self.copyTree("barman/pg15", into: scratch)
+    let catalogue = server + "/wals/xlog.db"
+    let lines = try String(contentsOfFile: catalogue, encoding: .utf8).split(separator: "\n").map(String.init)
+    let dropped = try #require(lines.first { $0.hasPrefix("000000010000000000000008\t") && $0.hasSuffix("\tgzip") })
+    try (lines.filter { $0 != dropped }.joined(separator: "\n") + "\n").write(toFile: catalogue, atomically: false, encoding: .utf8)
+
+    let report = try Verifier().verify(paths: [server])
+    #expect(report.problems.map(\.kind) == [.catalogMismatch], "\(report.problems)")
+    #expect(report.problems.first?.message.hasPrefix("not listed in xlog.db") == true)
+    let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
+    let gaps = try GapAnalysis(sources: [server], start: .backup(label, origin: "backup_label")).run()
+    #expect(gaps.continuous, "\(gaps.problems)")
+  }
+
   @Test func aLayoutNamedThatIsNotThereIsAnError() throws {
     #expect(throws: WALInputs.Error.self) { try WALInputs(paths: [Self.path("flat")], layout: .pgBackRest) }
     #expect(throws: WALInputs.Error.self) { try WALInputs(paths: [Self.path("flat")], layout: .barman) }

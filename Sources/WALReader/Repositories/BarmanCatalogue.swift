@@ -103,7 +103,9 @@ extension BarmanCatalogue {
     for (name, found) in onDisk.sorted(by: { $0.key < $1.key }) where !listed.contains(name) {
       collected.problems.append(WALProblem(.catalogMismatch, "not listed in \(BarmanCatalogue.catalogName); Barman does not know this file",
                                  at: WALLocation(file: found.path, segment: SegmentName(fileName: name.prefix(24)))))
-      collected.add(found.path, fileName: name, type: found.type)
+      // An entry that claims nothing: Barman's get-wal still serves the file, decompressing it
+      // by its content, so a compressed file under a plain name is no problem here.
+      collected.add(found.path, fileName: name, type: found.type, catalogEntry: CatalogEntry(source: BarmanCatalogue.catalogName))
     }
     return Repository(path: directory, layout: .barman, summary: "Barman catalogue, \(catalogPath): \(Repository.describe(byFormat))")
   }
