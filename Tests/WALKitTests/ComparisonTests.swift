@@ -103,6 +103,23 @@ import Testing
     #expect(report.segments.last?.result == .sameWAL)
   }
 
+  /// A recycled file being written again (as in a live pg_wal): its first pages are the new
+  /// segment's, the rest an older segment's pages. Its WAL ends where those begin, the same WAL as
+  /// the whole segment's up to there, and the note says what lies past it.
+  @Test func aRecycledFileBeingWrittenIsAPrefixAndSaysSo() throws {
+    let scratch = try Scratch()
+    let copies = try scratch.copy(Self.pg16.segmentPaths, into: "copy")
+    let older = try Scratch.bytes(Self.pg16.segmentPaths[1])
+    let pages = 40 * 8192
+    try Scratch.patch(copies[2]) { bytes in
+      for offset in pages..<bytes.count { bytes[offset] = older[offset] }
+    }
+    let report = try WALComparison(a: Self.pg16.archiveURL.path, b: scratch.file("copy")).run()
+    let segment = try #require(report.segments.first { $0.segment.rawValue == 8 })
+    #expect(segment.result == .sameWAL)
+    #expect(segment.note.contains("(recycled: older pages after it)"), "\(segment.note)")
+  }
+
   /// A timeline-1 .partial and the timeline-2 copy of the same switch segment hold the same
   /// records up to the .partial's end: matched by LSN range, the same WAL.
   @Test func partialAndNewTimelineCopyOfTheSwitchSegmentAreTheSameWAL() throws {

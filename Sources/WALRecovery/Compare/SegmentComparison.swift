@@ -114,7 +114,7 @@ public struct SegmentComparison: Sendable {
     comparison.recordB = endA < endB ? recordsB.first { $0.lsn >= lsn } : nil
     if endsCleanly {
       comparison.result = .sameWAL
-      comparison.note = "\(shorterSide) is a prefix: its WAL ends at \(shorterEnd) (\(shorterFile.isPartial ? ".partial" : "zero tail")), the other goes on to \(longerEnd)"
+      comparison.note = "\(shorterSide) is a prefix: its WAL ends at \(shorterEnd) (\(Self.endKind(shorterFile, shorterScan))), the other goes on to \(longerEnd)"
     } else {
       comparison.result = .damaged
       comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
@@ -149,6 +149,17 @@ public struct SegmentComparison: Sendable {
     let end = (stop ?? scan.validThrough).map { " at \($0)" } ?? ""
     comparison.note += ", and damaged: its valid WAL stops\(end): \((cutShort ?? scan.stopProblem ?? scan.problems.first)?.message ?? "damaged")"
     return comparison
+  }
+
+  /// What lies where a side's WAL ends: a `.partial`'s end, zeros, or an older segment's pages
+  /// (a recycled file) or bytes.
+  static func endKind(_ file: WALFile, _ scan: SegmentScan) -> String {
+    if file.isPartial { return ".partial" }
+    switch scan.endOfWALSignature {
+    case .stalePage?: return "recycled: older pages after it"
+    case .stalePrevLink?: return "stale bytes after it"
+    case .zeros?, nil: return "zero tail"
+    }
   }
 
   static func memoryEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
