@@ -110,8 +110,7 @@ package struct SegmentLookup: Sendable {
     if let named = file.compressionByName, named != data.compression {
       found.append(WALProblem(.compressionMismatch,
         "the name says \(named) (\(named.suffixes[0])), the content is \(data.compression)", at: location))
-    } else if file.compressionByName == nil, data.compression != .plain, file.catalogEntry == nil {
-      // A backup tool's catalogue (Barman's) may record compression the name does not carry.
+    } else if file.hidesCompression(data.compression) {
       found.append(WALProblem(.compressionMismatch,
         "the name has no compression suffix, the content is \(data.compression): PostgreSQL cannot read it as it is (a restore_command that copies it hands the server \(data.compression) bytes)",
         at: location))

@@ -38,6 +38,13 @@ public struct WALFile: Hashable, Sendable {
     self.object = object
   }
 
+  /// True when `content` is compressed but the name is a plain segment name and no backup tool's
+  /// catalogue manages the file: a restore_command that copies it hands the server compressed
+  /// bytes. (Barman's get-wal decompresses by content, hence the catalogue's exception.)
+  package func hidesCompression(_ content: Compression) -> Bool {
+    compressionByName == nil && content != .plain && catalogEntry == nil
+  }
+
   /// What a file name in a WAL directory says the file is.
   public enum NameKind: Equatable, Sendable {
     case segment(SegmentName, partial: Bool, compression: Compression?)

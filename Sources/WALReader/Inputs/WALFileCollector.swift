@@ -22,7 +22,7 @@ struct WALFileCollector {
     case .segment(let name, let partial, let compression):
       files.append(WALFile(path: path, name: name, isPartial: partial, compressionByName: compression, isInLiveDirectory: live,
                            object: object))
-      namedSegments.append(files[files.count - 1])
+      namedSegments.append(files.last!)
     case .timelineHistory, .backupHistory:
       // Checked for what it is (a history or a backup history file), not read as a segment.
       otherFiles.append(path)

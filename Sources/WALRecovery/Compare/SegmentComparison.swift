@@ -141,7 +141,7 @@ public struct SegmentComparison: Sendable {
     let scan = scanner.scan(data, file: file.path, name: file.name, following: following, visit: nil)
     if isInA { comparison.validThroughA = scan.validThrough } else { comparison.validThroughB = scan.validThrough }
     // A file cut short is damaged even as a `.partial` (pg_receivewal's are full size).
-    let cutShort = scan.problems.first { $0.kind == .truncatedFile } ?? scan.stopProblem.flatMap { $0.kind == .truncatedFile ? $0 : nil }
+    let cutShort = (scan.problems + [scan.stopProblem].compactMap { $0 }).first { $0.kind == .truncatedFile }
     var stop: LSN?
     if case .stopped(let at) = scan.ending, !file.isPartial, scan.endOfWALSignature == nil { stop = at }
     guard cutShort != nil || stop != nil else { return comparison }

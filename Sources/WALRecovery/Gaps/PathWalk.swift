@@ -96,7 +96,7 @@ struct PathWalk {
       // so is compressed content under a plain segment name, which a copy hands over as it is.
       let refused = scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
-        || (file.compressionByName == nil && scan.compression != .plain && file.catalogEntry == nil)
+        || file.hidesCompression(scan.compression)
 
       if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
                                                        file: file.path, name: step.name) {
