@@ -245,23 +245,6 @@ import Testing
     #expect(gaps.reachableLSN == LSN(0x800000))
   }
 
-  @Test func pgBackRestArchiveInfoMustMatchTheWAL() throws {
-    let scratch = try Scratch()
-    let repository = try Self.copyTree("pgbackrest", into: scratch)
-    let info = repository + "/archive/demo/archive.info"
-    let text = try String(contentsOfFile: info, encoding: .utf8)
-    let parsed = try PgBackRestArchiveInfo(bytes: Array(text.utf8))
-    #expect(parsed.current.archiveID == "15-1")
-    #expect(parsed.history == [parsed.current])
-    let other = text.replacingOccurrences(of: String(parsed.current.systemIdentifier), with: "7000000000000000001")
-    try other.write(toFile: info, atomically: false, encoding: .utf8)
-    try FileManager.default.removeItem(atPath: info + ".copy")
-    let report = try Verifier().verify(paths: [repository])
-    #expect(!report.problems.isEmpty)
-    #expect(report.problems.allSatisfy { $0.kind == .catalogMismatch && $0.message.contains("system identifier 7000000000000000001") })
-    #expect(report.problems.count == report.segments.count)
-  }
-
   @Test func anEncryptedPgBackRestRepositoryIsNamedAsSuch() throws {
     #expect {
       try WALInputs(paths: [Self.path("pgbackrest-encrypted")])

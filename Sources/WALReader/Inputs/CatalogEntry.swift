@@ -46,14 +46,25 @@ public struct CatalogEntry: Hashable, Sendable {
         found.append(WALProblem(.codecUnavailable, "the SHA-1 in the file name (\(sha1)) was not checked: \(reason)", at: location))
       }
     }
+    found += clusterContradictions(of: scan, at: location)
+    return found
+  }
+
+  /// The claims about the cluster the WAL comes from that `scan` contradicts. The tool hands a
+  /// file only to a restore of the cluster it records (pgBackRest's archive-get looks only in
+  /// archive ids recorded with the restoring cluster's system identifier and version), so a
+  /// restore of the cluster that wrote this WAL does not get it.
+  func clusterContradictions(of scan: SegmentScan, at location: WALLocation) -> [WALProblem] {
+    let consequence = "a restore of the cluster that wrote it does not get it from there"
+    var found: [WALProblem] = []
     if let systemIdentifier, let actual = scan.systemIdentifier, actual != systemIdentifier {
       found.append(WALProblem(.catalogMismatch,
-        "\(source) records system identifier \(systemIdentifier), the segment's long header carries \(actual)",
+        "\(source) records system identifier \(systemIdentifier), the segment's long header carries \(actual): \(consequence)",
         at: location))
     }
     if let majorVersion, let actual = scan.version, actual.major != majorVersion {
       found.append(WALProblem(.catalogMismatch,
-        "\(source) records PostgreSQL \(majorVersion), the segment's pages are PostgreSQL \(actual.major)'s",
+        "\(source) records PostgreSQL \(majorVersion), the segment's pages are PostgreSQL \(actual.major)'s: \(consequence)",
         at: location))
     }
     return found

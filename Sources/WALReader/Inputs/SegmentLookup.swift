@@ -105,7 +105,7 @@ package struct SegmentLookup: Sendable {
 
   /// What the file's name and its catalogue entry claim that its content contradicts.
   static func storageContradictions(of file: WALFile, data: SegmentData, scan: SegmentScan) -> [WALProblem] {
-    let location = WALLocation(file: file.path, segment: file.name ?? scan.name)
+    let location = storageLocation(of: file, scan: scan)
     var found: [WALProblem] = []
     if let named = file.compressionByName, named != data.compression {
       found.append(WALProblem(.compressionMismatch,
@@ -119,6 +119,18 @@ package struct SegmentLookup: Sendable {
       found += entry.contradictions(of: data, scan: scan, at: location)
     }
     return found
+  }
+
+  /// Why the backup tool that catalogues `file` would not hand it to a restore of the cluster
+  /// that wrote `scan`'s WAL: the catalogue refuses the file, or records another cluster. The
+  /// problem is the one among the scan's own (``storageContradictions(of:data:scan:)``).
+  package static func catalogRefusal(of file: WALFile, scan: SegmentScan) -> WALProblem? {
+    guard let entry = file.catalogEntry else { return nil }
+    return entry.refusal ?? entry.clusterContradictions(of: scan, at: storageLocation(of: file, scan: scan)).first
+  }
+
+  private static func storageLocation(of file: WALFile, scan: SegmentScan) -> WALLocation {
+    WALLocation(file: file.path, segment: file.name ?? scan.name)
   }
 }
 

@@ -53,25 +53,61 @@ enum PgBackRestRepository {
     }
   }
 
-  /// `archive.info`, or its `.copy` when the main file is missing or unusable (pgBackRest
-  /// falls back the same way).
-  static func archiveInfo(in stanza: String) throws(WALInputsError) -> PgBackRestArchiveInfo {
-    var reasons: [String] = []
+  /// `archive.info` as pgBackRest loads it, with what is wrong with it and its copy.
+  struct LoadedArchiveInfo {
+    var info: PgBackRestArchiveInfo
+    /// Each of the two files that pgBackRest could not load, and why.
+    var problems: [WALProblem]
+    /// Set when neither loads: pgBackRest's archive-get then restores nothing from the
+    /// stanza. `info` is still the first file that parses, so that the WAL can be listed.
+    var unusable: WALProblem?
+  }
+
+  /// `archive.info`, or its `.copy` when the main file is missing, unusable or fails its
+  /// checksum (pgBackRest falls back the same way). Both are checked: a damaged copy is what a
+  /// restore falls back on the day the main file breaks.
+  static func archiveInfo(in stanza: String) throws(WALInputsError) -> LoadedArchiveInfo {
+    var loaded: PgBackRestArchiveInfo?
+    var parsed: PgBackRestArchiveInfo?
+    var problems: [WALProblem] = []
     for name in [infoName, infoName + ".copy"] {
       let path = FilePaths.join(stanza, name)
+      let bytes: [UInt8]
       do {
-        return try PgBackRestArchiveInfo(bytes: CatalogFile.bytes(path, limit: 1 << 20))
-      } catch let error as PgBackRestArchiveInfo.ParseError {
-        if error == .encrypted {
-          throw WALInputsError(path: path, reason:
-            "\(error); walkit reads unencrypted repositories only (pgbackrest archive-get decrypts segments)")
-        }
-        reasons.append("\(name): \(error)")
+        bytes = try CatalogFile.bytes(path, limit: 1 << 20)
       } catch {
-        reasons.append("\(name): \(error)")
+        problems.append(error)
+        continue
+      }
+      do {
+        let info = try PgBackRestArchiveInfo(bytes: bytes)
+        parsed = parsed ?? info
+        if let failure = info.checksumFailure {
+          problems.append(WALProblem(.checksumMismatch, "\(failure); pgBackRest refuses to load it", at: WALLocation(file: path)))
+        } else {
+          loaded = loaded ?? info
+        }
+      } catch .encrypted {
+        throw WALInputsError(path: path, reason:
+          "\(PgBackRestArchiveInfo.ParseError.encrypted); walkit reads unencrypted repositories only (pgbackrest archive-get decrypts segments)")
+      } catch {
+        problems.append(WALProblem(.unreadableFile, "cannot be used: \(error)", at: WALLocation(file: path)))
       }
     }
-    throw WALInputsError(path: stanza, reason: "no usable \(infoName): " + reasons.joined(separator: "; "))
+    if let loaded {
+      let main = FilePaths.join(stanza, infoName)
+      if let failed = problems.firstIndex(where: { $0.location.file == main }) {
+        problems[failed].message += "; pgBackRest reads \(infoName).copy instead"
+      }
+      return LoadedArchiveInfo(info: loaded, problems: problems)
+    }
+    guard let parsed else {
+      throw WALInputsError(path: stanza, reason: "no usable \(infoName): " + problems.map(\.message).joined(separator: "; "))
+    }
+    let unusable = WALProblem(.unreadableFile,
+      "pgBackRest can load neither \(infoName) nor \(infoName).copy, so its archive-get restores nothing from stanza \(FilePaths.baseName(stanza))",
+      at: WALLocation(file: FilePaths.join(stanza, infoName)))
+    return LoadedArchiveInfo(info: parsed, problems: problems, unusable: unusable)
   }
 
   /// Splits a stored file name `<name>-<40 hex>[.suffix]` into the WAL file name with its
@@ -88,7 +124,10 @@ enum PgBackRestRepository {
 extension PgBackRestRepository {
   static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
     let place = try PgBackRestRepository.place(of: directory)
-    let info = try PgBackRestRepository.archiveInfo(in: place.stanzaDirectory)
+    let loaded = try PgBackRestRepository.archiveInfo(in: place.stanzaDirectory)
+    let info = loaded.info
+    collected.problems += loaded.problems
+    if let unusable = loaded.unusable { collected.problems.append(unusable) }
     let archiveID = place.archiveID ?? info.current.archiveID
     let archiveDirectory = FilePaths.join(place.stanzaDirectory, archiveID)
     let stanza = FilePaths.baseName(place.stanzaDirectory)
@@ -99,8 +138,9 @@ extension PgBackRestRepository {
         "archive id \(archiveID) is not among the clusters \(PgBackRestRepository.infoName) records (\(info.history.map(\.archiveID).joined(separator: ", ")))",
         at: WALLocation(file: infoPath)))
     }
-    let entryTemplate = CatalogEntry(source: "\(PgBackRestRepository.infoName) (archive id \(archiveID))",
+    var entryTemplate = CatalogEntry(source: "\(PgBackRestRepository.infoName) (archive id \(archiveID))",
                                      systemIdentifier: cluster?.systemIdentifier, majorVersion: cluster.flatMap { Int($0.majorVersion) })
+    entryTemplate.refusal = loaded.unusable
 
     var byFormat: [Compression: Int] = [:]
     var stored: [String: (path: String, index: Int)] = [:]

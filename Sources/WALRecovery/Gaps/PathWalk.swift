@@ -94,9 +94,11 @@ struct PathWalk {
       let beforeThisFile = Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
       // A restored file of the wrong size is refused as if it were missing (standby mode), and
       // so is compressed content under a plain segment name, which a copy hands over as it is.
+      // So is a file its backup tool records for another cluster: the tool does not hand it over.
+      let withheld = SegmentLookup.catalogRefusal(of: file, scan: scan)
       let refused = scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
-        || file.hidesCompression(scan.compression)
+        || file.hidesCompression(scan.compression) || withheld != nil
 
       if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
                                                        file: file.path, name: step.name) {
@@ -132,7 +134,7 @@ struct PathWalk {
       let damaged = refused || !found.allSatisfy(\.kind.isAboutStorage)
       record(step, damaged ? .damaged : .ok, scan: scan)
       if refused {
-        let reason = found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
+        let reason = withheld ?? found.first ?? scan.stopProblem ?? WALProblem(.unreadableFile, "cannot be restored", at: WALLocation(file: file.path))
         problems += found
         block(reason, at: beforeThisFile)
       } else if let stopsAt {
