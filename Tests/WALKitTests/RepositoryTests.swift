@@ -253,6 +253,28 @@ import Testing
     }
   }
 
+  /// Barman's home (`barman_home`) holds one directory per server; named, it stands for its
+  /// one server, and with several servers walkit asks which.
+  @Test func barmansHomeStandsForItsServer() throws {
+    let home = try Verifier().verify(paths: [Self.path("barman")])
+    #expect(home.repositories.map(\.layout) == [.barman])
+    #expect(home.repositories.first?.path == Self.path("barman/pg15"))
+    #expect(home.isClean, "\(home.problems)")
+    #expect(home.recordCount == (try Self.waldumpRecordCount()))
+
+    let scratch = try Scratch()
+    let twoServers = scratch.file("barman")
+    try FileManager.default.createDirectory(atPath: twoServers, withIntermediateDirectories: true)
+    for server in ["main", "reports"] {
+      try FileManager.default.copyItem(atPath: Self.path("barman/pg15"), toPath: twoServers + "/" + server)
+    }
+    #expect {
+      try WALInputs(paths: [twoServers])
+    } throws: { error in
+      "\(error)".contains("Barman's home holds the servers main, reports: name one (\(twoServers)/main)")
+    }
+  }
+
   @Test func barmanCatalogueIsCheckedAgainstTheFiles() throws {
     let scratch = try Scratch()
     let server = try Self.copyTree("barman/pg15", into: scratch)

@@ -13,6 +13,16 @@ enum BarmanCatalogue {
       || Storage.isRegularFile(FilePaths.join(directory, catalogName))
   }
 
+  /// The one server directory among `listed` (the entries of Barman's home, `barman_home`)
+  /// that holds a catalogue; `nil` when none does.
+  /// - Throws: when several do, naming them.
+  static func soleServer(inHome home: String, listed: ArraySlice<String>) throws(WALInputsError) -> String? {
+    let servers = listed.filter { Storage.isDirectory($0) && isCatalogue($0) }.sorted()
+    guard servers.count > 1 else { return servers.first }
+    throw WALInputsError(path: home, reason:
+      "Barman's home holds the servers \(servers.map(FilePaths.baseName).joined(separator: ", ")): name one (\(servers[0]))")
+  }
+
   /// One line of `xlog.db`.
   struct Line: Equatable {
     var name: String

@@ -41,10 +41,19 @@ extension RepositoryLayout {
     throws(WALInputsError) -> Repository
   {
     switch layout ?? detect(directory: directory) {
-    case .flat: try FlatDirectory.list(directory, into: &collected)
-    case .pgBackRest: try PgBackRestRepository.list(directory, into: &collected)
-    case .walG: try WALGStorage.list(directory, into: &collected)
-    case .barman: try BarmanCatalogue.list(directory, into: &collected)
+    case .flat:
+      let before = (files: collected.files.count, others: collected.otherFiles.count, problems: collected.problems.count)
+      let flat = try FlatDirectory.list(directory, into: &collected)
+      // A directory of no segments may be Barman's home, whose server directories hold them.
+      guard layout == nil, collected.files.count == before.files,
+        let server = try BarmanCatalogue.soleServer(inHome: directory, listed: collected.otherFiles[before.others...])
+      else { return flat }
+      collected.otherFiles.removeSubrange(before.others...)
+      collected.problems.removeSubrange(before.problems...)
+      return try BarmanCatalogue.list(server, into: &collected)
+    case .pgBackRest: return try PgBackRestRepository.list(directory, into: &collected)
+    case .walG: return try WALGStorage.list(directory, into: &collected)
+    case .barman: return try BarmanCatalogue.list(directory, into: &collected)
     }
   }
 }
