@@ -165,6 +165,21 @@ import Glibc
     #expect(run.stdout.contains("backup ends at 0/C00120: reached"))
   }
 
+  @Test func diffOfAnOldPrimaryAndItsPromotedStandbyNamesTheSwitchPoint() throws {
+    let run = try Self.walkit(["diff", "TestData/pg15-failover/a", "TestData/pg15-failover/b"])
+    #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+    let rewind = try String(contentsOf: Self.root.appendingPathComponent("TestData/pg15-failover/pg_rewind.txt"), encoding: .utf8)
+    let diverged = try #require(rewind.split(separator: " ").dropFirst(6).first)
+    #expect(run.stdout.hasPrefix("DIFFERENT: the WAL histories part at \(diverged), the recorded switch point (timeline 1 in A, timeline 2 in B): a promotion; neither side holds the WAL before 0/1100000, and they already differ at 0/1100028, the first WAL both hold; A kept writing on its old timeline (what pg_rewind would undo): from 0/1100028 on, "))
+    #expect(run.stdout.contains("  B  (inside the record continued from the previous segment)\n"))
+    let json = try Self.walkit(["diff", "--json", "TestData/pg15-failover/a", "TestData/pg15-failover/b"])
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let divergence = try #require(document["divergence"] as? [String: Any])
+    #expect(divergence["switchPoint"] as? String == String(diverged))
+    #expect(divergence["isSwitchPoint"] as? Bool == true)
+    #expect(divergence["beforeSharedWAL"] as? String == "0/1100000")
+  }
+
   @Test func gapsJSONNamesTheMissingSegmentAndExitsOne() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-cli-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }

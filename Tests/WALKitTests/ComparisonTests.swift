@@ -223,4 +223,41 @@ import Testing
     #expect(segment.validThroughA == end)
     #expect(segment.firstDifferentLSN == end)
   }
+
+  /// An old primary's pg_wal and its promoted standby's, both written on after the promotion,
+  /// each cut to the first segment both still hold (TestData/pg15-failover, real PostgreSQL 15):
+  /// the segment of the switch point is gone from both, so that segment's two copies differ from
+  /// their first WAL. The histories part at the switch point of 00000002.history, which is
+  /// where PostgreSQL's pg_rewind --dry-run says the two servers diverged.
+  @Test func pgWalDirectoriesThatDifferFromTheirFirstWALPartAtTheRecordedSwitchPoint() throws {
+    let rewind = try Fixture.text("pg15-failover/pg_rewind.txt")
+    let diverged = try #require(rewind.firstRange(of: "servers diverged at WAL location ").map {
+      LSN(String(rewind[$0.upperBound...].prefix { $0 != " " }))
+    } ?? nil)
+    let report = try WALComparison(a: Fixture.path("pg15-failover/a"), b: Fixture.path("pg15-failover/b")).run()
+    let divergence = try #require(report.divergence)
+    #expect(divergence.isSwitchPoint == true)
+    #expect(divergence.switchPoint == diverged)
+    #expect(divergence.beforeSharedWAL == LSN(0x110_0000))
+    #expect(divergence.timelineA == TimelineID(1) && divergence.timelineB == TimelineID(2))
+    #expect(divergence.firstDifferentOffset == UInt64(PageHeader.longSize))
+    #expect(divergence.differsInContinuationA != divergence.differsInContinuationB)
+    #expect(report.switchPoints == [diverged])
+  }
+
+  /// Two pg_wal copies whose files past the end of WAL are different recycled files: neither
+  /// holds WAL of that segment, which is what the note says, not "the same records".
+  @Test func recycledFilesOnBothSidesHoldNoWAL() throws {
+    let scratch = try Scratch()
+    let live = Fixture.path("pg15-live/pg_wal")
+    let copy = scratch.file("pg_wal")
+    try FileManager.default.copyItem(atPath: live, toPath: copy)
+    try FileManager.default.removeItem(atPath: copy + "/000000010000000000000019")
+    try FileManager.default.copyItem(atPath: copy + "/00000001000000000000001A", toPath: copy + "/000000010000000000000019")
+    let report = try WALComparison(a: live, b: copy).run()
+    #expect(report.isSameWAL)
+    let recycled = try #require(report.segments.first { $0.result == .sameWAL })
+    #expect(recycled.fileA?.name?.description == "000000010000000000000019")
+    #expect(recycled.note == "neither holds WAL of this segment: both lie past their side's end of WAL (A: a recycled file; B: a recycled file)")
+  }
 }

@@ -45,6 +45,7 @@ struct DiffJSON: Encodable {
     @NullEncoded var beyondA: Beyond?
     @NullEncoded var beyondB: Beyond?
     @NullEncoded var switchPointBeforeRange: String?
+    @NullEncoded var beforeSharedWAL: String?
   }
 
   var schema = Self.schema
@@ -76,7 +77,8 @@ struct DiffJSON: Encodable {
         recordB: divergence.recordB.map(Self.record), timelineA: divergence.timelineA?.rawValue,
         timelineB: divergence.timelineB?.rawValue, isSwitchPoint: divergence.isSwitchPoint,
         switchPoint: divergence.switchPoint?.description, beyondA: divergence.beyondA.map(Self.beyond),
-        beyondB: divergence.beyondB.map(Self.beyond), switchPointBeforeRange: divergence.switchPointBeforeRange?.description)
+        beyondB: divergence.beyondB.map(Self.beyond), switchPointBeforeRange: divergence.switchPointBeforeRange?.description,
+        beforeSharedWAL: divergence.beforeSharedWAL?.description)
     }
   }
 

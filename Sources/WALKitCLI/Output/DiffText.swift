@@ -15,11 +15,11 @@ enum DiffText {
       out += table.render()
     }
     if let divergence = report.divergence {
-      out += "\nDivergence at \(divergence.lsn)"
+      out += "\n" + (divergence.beforeSharedWAL == nil ? "Divergence" : "First difference") + " at \(divergence.lsn)"
       if let offset = divergence.firstDifferentOffset { out += " (first different byte at offset \(offset) of the segment)" }
       out += ":\n"
-      out += "  A  " + describe(divergence.recordA, timeline: divergence.timelineA) + "\n"
-      out += "  B  " + describe(divergence.recordB, timeline: divergence.timelineB) + "\n"
+      out += "  A  " + describe(divergence.recordA, timeline: divergence.timelineA, continued: divergence.differsInContinuationA) + "\n"
+      out += "  B  " + describe(divergence.recordB, timeline: divergence.timelineB, continued: divergence.differsInContinuationB) + "\n"
       for (side, beyond) in [("A", divergence.beyondA), ("B", divergence.beyondB)] {
         guard let beyond, beyond.records > 0 else { continue }
         out += "  \(side) from there on: \(amount(beyond))\n"
@@ -47,6 +47,8 @@ enum DiffText {
       var text = "the range starts past \(before), the recorded switch point where the WAL histories part"
       if let a = divergence.timelineA, let b = divergence.timelineB { text += " (timeline \(a) in A, timeline \(b) in B)" }
       parts.append(text + "; inside the range they first differ at \(divergence.lsn)")
+    } else if let divergence = report.divergence, let shared = divergence.beforeSharedWAL {
+      parts.append(partingBefore(shared, divergence))
     } else if let divergence = report.divergence {
       var text = "the WAL histories diverge at \(divergence.lsn)"
       if let a = divergence.timelineA, let b = divergence.timelineB, a != b { text += " (timeline \(a) in A, timeline \(b) in B)" }
@@ -71,6 +73,28 @@ enum DiffText {
     return "DIFFERENT: " + parts.joined(separator: "; ") + "."
   }
 
+  /// The verdict when the sides differ from the first WAL both hold: their histories part
+  /// before it, at a recorded switch point or unknown.
+  static func partingBefore(_ shared: LSN, _ divergence: ComparisonReport.Divergence) -> String {
+    let timelines = divergence.timelineA.flatMap { a in divergence.timelineB.map { b in a != b ? " (timeline \(a) in A, timeline \(b) in B)" : "" } } ?? ""
+    let place = divergence.differsInContinuationA && divergence.differsInContinuationB
+      ? "inside the record continued into that segment" : "the first WAL both hold"
+    let evidence = "neither side holds the WAL before \(shared), and they already differ at \(divergence.lsn), \(place)"
+    guard divergence.isSwitchPoint == true, let switchPoint = divergence.switchPoint else {
+      var text = "the WAL histories part before \(shared)\(timelines): \(evidence)"
+      if divergence.isSwitchPoint == false {
+        text += "; no recorded switch point explains it" + (divergence.switchPoint.map { " (the last switch point before it is \($0))" } ?? "")
+          + ": split brain or foreign WAL"
+      }
+      return text
+    }
+    var text = "the WAL histories part at \(switchPoint), the recorded switch point\(timelines): a promotion; \(evidence)"
+    if let older = olderSide(divergence), let beyond = older.beyond, beyond.records > 0 {
+      text += "; \(older.side) kept writing on its old timeline (what pg_rewind would undo): from \(divergence.lsn) on, \(amount(beyond)), besides what lies before it in WAL neither side holds"
+    }
+    return text
+  }
+
   static func olderSide(_ divergence: ComparisonReport.Divergence) -> (side: String, beyond: ComparisonReport.Beyond?)? {
     guard let a = divergence.timelineA, let b = divergence.timelineB, a != b else { return nil }
     return a < b ? ("A", divergence.beyondA) : ("B", divergence.beyondB)
@@ -80,8 +104,10 @@ enum DiffText {
     "\(counted(beyond.bytes, "byte")), \(counted(beyond.records, "record")), \(counted(beyond.commits, "commit")) (\(counted(beyond.transactions, "transaction id"))), up to \(beyond.end)"
   }
 
-  static func describe(_ record: RecordSummary?, timeline: TimelineID?) -> String {
-    guard let record else { return "(no record: this side's WAL ends here)" }
+  static func describe(_ record: RecordSummary?, timeline: TimelineID?, continued: Bool) -> String {
+    guard let record else {
+      return continued ? "(inside the record continued from the previous segment)" : "(no record: this side's WAL ends here)"
+    }
     let rmgr = record.resourceManager.name + "/" + record.typeName
     return "\(rmgr)  lsn \(record.lsn)  prev \(record.previous)  tx \(record.xid)  len (rec/tot) \(record.totalLength - record.fullPageImageLength)/\(record.totalLength)"
       + (timeline.map { "  timeline \($0)" } ?? "")

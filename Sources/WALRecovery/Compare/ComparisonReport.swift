@@ -23,13 +23,22 @@ public struct ComparisonReport: Sendable {
     public var recordA: RecordSummary?
     public var recordB: RecordSummary?
     public var firstDifferentOffset: UInt64?
+    /// Whether, on side A and on side B, the first difference is in a record continued from
+    /// the previous segment (so that side has no record starting at ``lsn``).
+    public var differsInContinuationA = false
+    public var differsInContinuationB = false
     public var timelineA: TimelineID?
     public var timelineB: TimelineID?
     /// The switch point of a history file that the divergence sits at, if any.
     public var switchPoint: LSN?
-    /// True when the divergence is a recorded switch point (a promotion); `nil` when neither
-    /// side has history files.
+    /// True when the divergence is a recorded switch point (a promotion), or, with
+    /// ``beforeSharedWAL``, when a recorded switch point before the WAL both sides hold parts
+    /// their timelines; `nil` when neither side has history files.
     public var isSwitchPoint: Bool?
+    /// Set when the sides already differ at the first WAL of the first segment both hold (its
+    /// first record, or the record continued into it), so that their histories part at that
+    /// segment's start or before, in WAL neither side has: that segment's start.
+    public var beforeSharedWAL: LSN?
     public var beyondA: Beyond?
     public var beyondB: Beyond?
     /// With `--range`: a recorded switch point before the range where the two sides' timelines

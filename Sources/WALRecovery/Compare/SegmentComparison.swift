@@ -39,6 +39,10 @@ public struct SegmentComparison: Sendable {
   /// A segment only one side has whose copy is damaged or unreadable (so that it is not taken
   /// for WAL the other side lacks).
   public var copyIsDamaged = false
+  /// Whether the first difference lies, on side A and on side B, in the part of a record
+  /// continued from the previous segment (before the first record that starts here).
+  public var differsInContinuationA = false
+  public var differsInContinuationB = false
 
   /// True when a copy of the segment is damaged: one of two (``Result/damaged``), or the only one.
   public var isDamaged: Bool { result == .damaged || copyIsDamaged }
@@ -87,6 +91,8 @@ public struct SegmentComparison: Sendable {
     if let offset = firstDifference(dataA.bytes, dataB.bytes, upTo: common, pageSize: Int(geometry.pageSize)) {
       let lsn = start.advanced(by: UInt64(offset))!
       comparison.firstDifferentOffset = UInt64(offset)
+      comparison.differsInContinuationA = Self.isInContinuation(lsn, scanA)
+      comparison.differsInContinuationB = Self.isInContinuation(lsn, scanB)
       comparison.recordA = recordsA.last { $0.lsn <= lsn }
       comparison.recordB = recordsB.last { $0.lsn <= lsn }
       if let record = comparison.recordA, record.end > lsn {
@@ -101,7 +107,11 @@ public struct SegmentComparison: Sendable {
     }
     if endA == endB {
       comparison.result = .sameWAL
-      comparison.note = "the same records up to \(endA); only bytes past the end of WAL differ"
+      if endA == start, let pastEndA = Self.pastEndKind(a, scanA), let pastEndB = Self.pastEndKind(b, scanB) {
+        comparison.note = "neither holds WAL of this segment: both lie past their side's end of WAL (A: \(pastEndA); B: \(pastEndB))"
+      } else {
+        comparison.note = "the same records up to \(endA); only bytes past the end of WAL differ"
+      }
       return comparison
     }
     let (shorterScan, shorterFile, shorterSide, longerEnd) = endA < endB ? (scanA, a, "A", endB) : (scanB, b, "B", endA)
@@ -159,6 +169,22 @@ public struct SegmentComparison: Sendable {
     case .stalePage?: return "recycled: older pages after it"
     case .stalePrevLink?: return "stale bytes after it"
     case .zeros?, nil: return "zero tail"
+    }
+  }
+
+  /// Whether `lsn` lies in the part of a record that `scan`'s segment continues from the one before.
+  static func isInContinuation(_ lsn: LSN, _ scan: SegmentScan) -> Bool {
+    scan.continuedBytes > 0 && scan.firstRecord.map { lsn < $0 } ?? true
+  }
+
+  /// What a file that holds no WAL of its segment is, when that is an end of WAL and not damage.
+  static func pastEndKind(_ file: WALFile, _ scan: SegmentScan) -> String? {
+    if file.isPartial { return "a .partial" }
+    switch scan.endOfWALSignature {
+    case .stalePage?: return "a recycled file"
+    case .stalePrevLink?: return "stale bytes"
+    case .zeros?: return "zero-filled"
+    case nil: return nil
     }
   }
 

@@ -80,7 +80,8 @@ public struct WALComparison: Sendable {
 
     // The histories: each side's path, segment by segment.
     var divergence: ComparisonReport.Divergence?
-    let shared = Set(sideA.path.keys).intersection(sideB.path.keys).filter { overlaps($0, geometry: geometry) }.sorted()
+    let bothHold = Set(sideA.path.keys).intersection(sideB.path.keys)
+    let shared = bothHold.filter { overlaps($0, geometry: geometry) }.sorted()
     let scanner = SegmentScanner()
     for segment in shared {
       let fileA = sideA.path[segment]!, fileB = sideB.path[segment]!
@@ -96,10 +97,20 @@ public struct WALComparison: Sendable {
     if var found = divergence {
       found.timelineA = sideA.timelineAt[found.segment]
       found.timelineB = sideB.timelineAt[found.segment]
+      let sharedBefore = found.segment.rawValue > 0 && bothHold.contains(SegmentNumber(found.segment.rawValue - 1))
+      let atFirstWAL = found.differsInContinuationA || found.differsInContinuationB
+        || found.firstDifferentOffset == UInt64(PageHeader.longSize)
+      if atFirstWAL && !sharedBefore && !switchPoints.contains(found.lsn) {
+        found.beforeSharedWAL = geometry.startLSN(of: found.segment)
+      }
+      let timelinesPart = found.timelineA != nil && found.timelineB != nil && found.timelineA != found.timelineB
       if !(sideA.catalog?.histories.isEmpty ?? true) || !(sideB.catalog?.histories.isEmpty ?? true) {
         found.isSwitchPoint = switchPoints.contains(found.lsn)
         found.switchPoint = switchPoints.first { $0 == found.lsn } ?? switchPoints.last { $0 <= found.lsn }
-        if let range, found.isSwitchPoint == false, let before = found.switchPoint, before < range.lowerBound,
+        if let before = found.beforeSharedWAL, timelinesPart, let switchPoint = switchPoints.last(where: { $0 < before }) {
+          found.switchPoint = switchPoint
+          found.isSwitchPoint = true
+        } else if let range, found.isSwitchPoint == false, let before = found.switchPoint, before < range.lowerBound,
           let timelineA = found.timelineA, let timelineB = found.timelineB, timelineA != timelineB
         {
           found.switchPointBeforeRange = before
@@ -203,7 +214,8 @@ public struct WALComparison: Sendable {
     guard let lsn = comparison.firstDifferentLSN else { return nil }
     return ComparisonReport.Divergence(
       lsn: lsn, segment: comparison.segment, recordA: comparison.recordA, recordB: comparison.recordB,
-      firstDifferentOffset: comparison.firstDifferentOffset)
+      firstDifferentOffset: comparison.firstDifferentOffset, differsInContinuationA: comparison.differsInContinuationA,
+      differsInContinuationB: comparison.differsInContinuationB)
   }
 
   /// What `side` holds from `lsn` to the end of its path.
