@@ -45,6 +45,24 @@ import Glibc
     #expect(report.problems.first?.location.lsn == LSN(0xA000A0))
   }
 
+  /// A zero-filled file of a size no segment has (a sparse 10 GB file under a segment name):
+  /// the message gives its size, so that it is not taken for a pre-allocated segment.
+  @Test func aZeroFileOfNoSegmentSizeSaysItsSize() throws {
+    let scratch = try Scratch()
+    let copied = try scratch.copy(Array(Self.pg16.segmentPaths.prefix(1)), into: "archive")
+    let sparse = scratch.file("archive/" + String(URL(fileURLWithPath: copied[0]).lastPathComponent.prefix(16)) + "000000FF")
+    FileManager.default.createFile(atPath: sparse, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: sparse))
+    try handle.truncate(atOffset: 10 << 30)
+    try handle.close()
+    let report = try Verifier().verify(paths: [sparse])
+    #expect(report.problems.map(\.kind) == [.incompleteSegment])
+    #expect(report.problems.first?.message.hasSuffix(
+      "first page header is all zeros: the segment was never written (and the file has 10737418240 bytes, 10 GB: no WAL segment has that size)") == true)
+    try Scratch.write([UInt8](repeating: 0, count: 1 << 20), to: sparse)
+    #expect(try Verifier().verify(paths: [sparse]).problems.first?.message.hasSuffix("the segment was never written") == true)
+  }
+
   @Test func recycledSegmentBeforeLaterWALIsDamage() throws {
     let scratch = try Scratch()
     let copied = try scratch.copy(Self.pg16.segmentPaths, into: "pg_wal")

@@ -31,7 +31,10 @@ extension ScanRun {
       return
     }
     if PageHeader.isZero(bytes, at: 0) {
-      result.stopProblem = problem(.badPageHeader, "first page header is all zeros: the segment was never written", at: nil, fileOffset: 0)
+      let size = segments[0].contentSize
+      let sizeNote = WALGeometry.validSegmentSizes.contains(size) && size.nonzeroBitCount == 1 ? ""
+        : " (and the file has \(size) bytes\(size % (1 << 20) == 0 && size > 0 ? ", " + WALGeometry.formatSize(size) : ""): no WAL segment has that size)"
+      result.stopProblem = problem(.badPageHeader, "first page header is all zeros: the segment was never written" + sizeNote, at: nil, fileOffset: 0)
       result.endOfWALSignature = .zeros
       return
     }
