@@ -56,7 +56,7 @@ enum PgBackRestRepository {
   /// `archive.info` as pgBackRest loads it, with what is wrong with it and its copy.
   struct LoadedArchiveInfo {
     var info: PgBackRestArchiveInfo
-    /// Each of the two files that pgBackRest could not load, and why.
+    /// What is wrong with either file (or could not be checked), and why pgBackRest would not load it.
     var problems: [WALProblem]
     /// Set when neither loads: pgBackRest's archive-get then restores nothing from the
     /// stanza. `info` is still the first file that parses, so that the WAL can be listed.
@@ -67,47 +67,52 @@ enum PgBackRestRepository {
   /// checksum (pgBackRest falls back the same way). Both are checked: a damaged copy is what a
   /// restore falls back on the day the main file breaks.
   static func archiveInfo(in stanza: String) throws(WALInputsError) -> LoadedArchiveInfo {
-    var loaded: PgBackRestArchiveInfo?
-    var parsed: PgBackRestArchiveInfo?
-    var problems: [WALProblem] = []
-    for name in [infoName, infoName + ".copy"] {
-      let path = FilePaths.join(stanza, name)
-      let bytes: [UInt8]
-      do {
-        bytes = try CatalogFile.bytes(path, limit: 1 << 20)
-      } catch {
-        problems.append(error)
-        continue
+    let main = try infoFile(FilePaths.join(stanza, infoName))
+    let copy = try infoFile(FilePaths.join(stanza, infoName + ".copy"))
+    var problems = main.problems + copy.problems
+    if let info = main.loaded ?? copy.loaded {
+      if main.loaded == nil, let failure = main.problems.indices.last {
+        problems[failure].message += "; pgBackRest reads \(infoName).copy instead"
       }
-      do {
-        let info = try PgBackRestArchiveInfo(bytes: bytes)
-        parsed = parsed ?? info
-        if let failure = info.checksumFailure {
-          problems.append(WALProblem(.checksumMismatch, "\(failure); pgBackRest refuses to load it", at: WALLocation(file: path)))
-        } else {
-          loaded = loaded ?? info
-        }
-      } catch .encrypted {
-        throw WALInputsError(path: path, reason:
-          "\(PgBackRestArchiveInfo.ParseError.encrypted); walkit reads unencrypted repositories only (pgbackrest archive-get decrypts segments)")
-      } catch {
-        problems.append(WALProblem(.unreadableFile, "cannot be used: \(error)", at: WALLocation(file: path)))
-      }
+      return LoadedArchiveInfo(info: info, problems: problems)
     }
-    if let loaded {
-      let main = FilePaths.join(stanza, infoName)
-      if let failed = problems.firstIndex(where: { $0.location.file == main }) {
-        problems[failed].message += "; pgBackRest reads \(infoName).copy instead"
-      }
-      return LoadedArchiveInfo(info: loaded, problems: problems)
-    }
-    guard let parsed else {
+    guard let parsed = main.parsed ?? copy.parsed else {
       throw WALInputsError(path: stanza, reason: "no usable \(infoName): " + problems.map(\.message).joined(separator: "; "))
     }
     let unusable = WALProblem(.unreadableFile,
       "pgBackRest can load neither \(infoName) nor \(infoName).copy, so its archive-get restores nothing from stanza \(FilePaths.baseName(stanza))",
       at: WALLocation(file: FilePaths.join(stanza, infoName)))
     return LoadedArchiveInfo(info: parsed, problems: problems, unusable: unusable)
+  }
+
+  /// One of the two files: its content when it parses, whether pgBackRest would load it
+  /// (its checksum holds), and what is wrong with it.
+  private static func infoFile(_ path: String) throws(WALInputsError)
+    -> (parsed: PgBackRestArchiveInfo?, loaded: PgBackRestArchiveInfo?, problems: [WALProblem])
+  {
+    let bytes: [UInt8]
+    do {
+      bytes = try CatalogFile.bytes(path, limit: 1 << 20)
+    } catch {
+      return (nil, nil, [error])
+    }
+    let info: PgBackRestArchiveInfo
+    do {
+      info = try PgBackRestArchiveInfo(bytes: bytes)
+    } catch .encrypted {
+      throw WALInputsError(path: path, reason:
+        "\(PgBackRestArchiveInfo.ParseError.encrypted); walkit reads unencrypted repositories only (pgbackrest archive-get decrypts segments)")
+    } catch {
+      return (nil, nil, [WALProblem(.unreadableFile, "cannot be used: \(error)", at: WALLocation(file: path))])
+    }
+    var problems: [WALProblem] = []
+    if info.actualChecksum == nil {
+      problems.append(WALProblem(.codecUnavailable, "its backrest-checksum was not checked: \(Codec.sha1.unavailableReason)",
+                                 at: WALLocation(file: path)))
+    }
+    guard let failure = info.checksumFailure else { return (info, info, problems) }
+    problems.append(WALProblem(.checksumMismatch, "\(failure); pgBackRest refuses to load it", at: WALLocation(file: path)))
+    return (info, nil, problems)
   }
 
   /// Splits a stored file name `<name>-<40 hex>[.suffix]` into the WAL file name with its
