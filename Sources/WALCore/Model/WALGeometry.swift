@@ -27,6 +27,18 @@ public struct WALGeometry: Hashable, Sendable, CustomStringConvertible {
     self.pageSize = pageSize
   }
 
+  /// Bytes at the end of the 64-bit LSN space whose segments are not read: a record or a
+  /// continuation there (up to 4 GiB long) would run past the last representable position. A
+  /// cluster writing 1 GB a second reaches them after five centuries, so only a forged name or
+  /// page address puts a segment there.
+  public static let unreadableTail: UInt64 = 8 << 30
+
+  /// Whether the segment starting at `start` lies where positions past it stay representable.
+  @inlinable
+  public func isReadable(segmentStart start: LSN) -> Bool {
+    start.rawValue <= UInt64.max - segmentSize - Self.unreadableTail
+  }
+
   /// Segments per 4 GiB "log id", the middle field of a segment file name.
   @inlinable
   public var segmentsPerLogID: UInt64 { 0x1_0000_0000 / segmentSize }

@@ -10,7 +10,8 @@ extension ScanRun {
     guard bytes.count >= PageHeader.longSize, let first = PageHeader(decoding: bytes, at: 0),
       let version = WALVersion(pageMagic: first.magic), let long = first.long,
       let geometry = WALGeometry(segmentSize: UInt64(long.segmentSize), pageSize: UInt64(long.pageSize)),
-      geometry.segmentOffset(of: first.pageAddress) == 0, segments[0].contentSize == geometry.segmentSize
+      geometry.segmentOffset(of: first.pageAddress) == 0, segments[0].contentSize == geometry.segmentSize,
+      geometry.isReadable(segmentStart: first.pageAddress)
     else { return false }
     let addressed = geometry.segment(containing: first.pageAddress)
     if let name, name.segment(in: geometry) != addressed { return false }
@@ -103,6 +104,13 @@ extension ScanRun {
       result.segment = addressedSegment
       fileTimeline = first.timeline
       result.name = SegmentName(timeline: first.timeline, segment: addressedSegment, geometry: geometry)
+    }
+    guard geometry.isReadable(segmentStart: segmentStart) else {
+      result.stopProblem = problem(.wrongPageAddress,
+        "segment at \(segmentStart) lies in the last \(WALGeometry.formatSize(WALGeometry.unreadableTail)) of the 64-bit LSN space, which no cluster reaches: a forged \(name == nil ? "page address" : "name"); not read",
+        at: nil, fileOffset: UInt64(PageHeader.Layout.pageAddress))
+      result.validThrough = nil
+      return
     }
     if let fileTimeline, first.timeline > fileTimeline {
       result.stopProblem = problem(.timelineMismatch,

@@ -29,6 +29,14 @@ extension ScanRun {
     }
 
     if let requestedStart, requestedStart > position, requestedStart < segmentEnd {
+      // A record starts MAXALIGNed past its page's header (XRecOffIsValid, and the alignment
+      // every record boundary has): a backup label may name anything.
+      guard requestedStart.maxAligned == requestedStart, geometry.pageOffset(of: requestedStart) >= UInt64(PageHeader.shortSize) else {
+        stop(.problem(problem(.invalidRecord,
+          "invalid record offset at \(requestedStart): no record starts there (records start at 8-byte boundaries past a page header)",
+          at: requestedStart), endLike: nil), at: requestedStart, result: &result)
+        return
+      }
       position = requestedStart
       let page = LSN(requestedStart.rawValue - geometry.pageOffset(of: requestedStart))
       if page > segmentStart {
