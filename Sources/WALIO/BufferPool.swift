@@ -22,7 +22,33 @@ final class BufferPool: Sendable {
     var bytes = 0
   }
 
-  init() { budget = keep * (17 << 20) }
+  /// `largeBudget` defaults to a quarter of physical memory, at least 1 GiB.
+  init(largeBudget: Int? = nil) {
+    budget = keep * (17 << 20)
+    self.largeBudget = largeBudget ?? max(1 << 30, Int(clamping: Syscalls.physicalMemory / 4))
+  }
+
+  /// Buffers above this size (a decompressed segment of 128 MiB to 1 GiB) are lent against
+  /// ``largeBudget``: on many cores at once they would exhaust memory.
+  static let largeSize = 64 << 20
+  /// Bytes of large buffers out at once, unless one thread needs a second.
+  private let largeBudget: Int
+  private let largeLoans = Mutex<LargeLoans>(LargeLoans())
+
+  /// A thread waiting for the budget takes its buffer anyway after this long without any large
+  /// buffer coming back: the holders may be waiting for it (an ordered hand-over), and the
+  /// budget is a bound on memory, not a reason to stop.
+  static let largeWaitWithoutProgress: UInt64 = 5_000_000_000
+
+  /// Large buffers out: their bytes, and which thread took each, so that a thread that holds
+  /// one already (reading a record that continues into the next segment) is never made to
+  /// wait for the others, which could be waiting for it; and when one last came back.
+  private struct LargeLoans {
+    var bytes = 0
+    var takers: [UInt: UInt] = [:]
+    var held: [UInt: Int] = [:]
+    var lastReturn: UInt64 = 0
+  }
 
   /// A buffer of at least `count` bytes (at least one), reused when one is free. Sizes are
   /// rounded up to a class — a power of two below 1 MiB, a whole number of MiB above — so that
@@ -34,12 +60,49 @@ final class BufferPool: Sendable {
       kept.bytes -= size
       return buffer
     }
-    return reused?.memory ?? .allocate(byteCount: size, alignment: 4096)
+    if let reused { return reused.memory }
+    return size > Self.largeSize ? takeLarge(size) : .allocate(byteCount: size, alignment: 4096)
+  }
+
+  /// A new large buffer, lent to this thread: it waits while other threads hold the budget
+  /// and give buffers back.
+  private func takeLarge(_ size: Int) -> UnsafeMutableRawBufferPointer {
+    let thread = Syscalls.threadID
+    let start = Syscalls.monotonicNanoseconds
+    while !largeLoans.withLock({ loans -> Bool in
+      let stalled = Syscalls.monotonicNanoseconds - max(start, loans.lastReturn) > Self.largeWaitWithoutProgress
+      guard loans.bytes == 0 || loans.bytes + size <= largeBudget || loans.held[thread, default: 0] > 0 || stalled else {
+        return false
+      }
+      loans.bytes += size
+      loans.held[thread, default: 0] += 1
+      return true
+    }) {
+      Syscalls.sleep(milliseconds: 2)
+    }
+    let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+    let address = UInt(bitPattern: memory.baseAddress!)
+    largeLoans.withLock { $0.takers[address] = thread }
+    return memory
   }
 
   /// Gives a buffer back; it is freed when the pool already holds enough of its class, or
   /// enough bytes in all.
   func give(_ memory: UnsafeMutableRawBufferPointer) {
+    if memory.count > Self.largeSize {
+      let address = UInt(bitPattern: memory.baseAddress!), count = memory.count
+      let now = Syscalls.monotonicNanoseconds
+      largeLoans.withLock { loans in
+        loans.bytes -= count
+        loans.lastReturn = now
+        if let thread = loans.takers.removeValue(forKey: address) {
+          loans.held[thread, default: 1] -= 1
+          if loans.held[thread] == 0 { loans.held[thread] = nil }
+        }
+      }
+      memory.deallocate()
+      return
+    }
     let kept = free.withLock { kept -> Bool in
       guard kept.buffers[memory.count, default: []].count < keep, kept.bytes + memory.count <= budget else { return false }
       kept.buffers[memory.count, default: []].append(Buffer(memory: memory))

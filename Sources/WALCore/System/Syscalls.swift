@@ -132,6 +132,24 @@ import Darwin
 
   package static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
+  /// Bytes of physical memory (0 when the system does not say).
+  package static var physicalMemory: UInt64 {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    guard pages > 0, size > 0 else { return 0 }
+    let (bytes, overflow) = UInt64(pages).multipliedReportingOverflow(by: UInt64(size))
+    return overflow ? .max : bytes
+  }
+
+  /// Nanoseconds of a clock that only moves forward (since an arbitrary start).
+  package static var monotonicNanoseconds: UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+  }
+
+  /// An identifier of the calling thread.
+  package static var threadID: UInt { UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))) }
+
   /// Sleeps the calling thread.
   package static func sleep(milliseconds: Int) {
     var wanted = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
