@@ -89,4 +89,29 @@ import Testing
     let diff = try WALComparison(a: plain.path, b: Fixture.path("\(set)/archive")).run()
     #expect(diff.isSameWAL)
   }
+
+  /// Without a segment the long record continues into, replay stops at the record's start (the
+  /// end of the record before it): PostgreSQL cannot replay a record it cannot read whole. A
+  /// real PostgreSQL 17 standby stopped there in each case (pg_last_wal_replay_lsn() at the
+  /// start of a 5 MB logical message, whether a middle segment or the last one was missing).
+  @Test func replayStopsAtTheStartOfARecordMissingASegment() throws {
+    let long = try #require(try Self.expected("pg15-long/1mb").first { $0.totalLength > 3_000_000 })
+    let whole = try Self.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: whole.path).sorted()
+    #expect(names.count == 4)
+    for missing in names.dropFirst() {
+      let plain = try Self.plainCopy("pg15-long/1mb")
+      try FileManager.default.removeItem(atPath: plain.file(missing))
+      let gaps = try GapAnalysis(sources: [plain.path]).run()
+      #expect(gaps.reachableLSN == long.lsn, "without \(missing)")
+      if missing == names.last {
+        #expect(gaps.continuous, "the archive ends inside the record: \(gaps.problems)")
+        #expect(gaps.endOfWAL == long.lsn)
+      } else {
+        #expect(!gaps.continuous)
+        #expect(gaps.blockingProblem?.kind == .missingSegment)
+        #expect(gaps.blockingProblem?.location.segment?.description == missing)
+      }
+    }
+  }
 }

@@ -51,6 +51,9 @@ struct PathWalk {
     steps.reserveCapacity(path.steps.count)
     var previous: SegmentScan?
     var lastRecord: LSN?
+    /// A record whose reading could not be finished (a segment it continues into is missing or
+    /// unreadable): replay stops at its start, whatever later segments hold.
+    var unfinishedRecord: LSN?
     let pastLiveEnd = firstStepPastLiveEnd() ?? path.steps.count
     for (index, step) in path.steps.enumerated() {
       if index >= pastLiveEnd {
@@ -69,14 +72,14 @@ struct PathWalk {
                 : "segments \(run.first) to \(run.last) are in no source (\(run.count) segments, \(WALGeometry.formatSize(run.bytes))): a standby cannot restore them"
                   + (run.count > Self.absurdGap ? "; a gap this wide means the name of the file after it is stray or wrong" : ""),
                          at: WALLocation(segment: step.name, lsn: segmentStart)),
-              at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+              at: unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
         previous = nil
         lastRecord = nil
         continue
       }
       if let refusal = file.catalogEntry?.refusal {
         record(step, .damaged)
-        block(refusal, at: Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+        block(refusal, at: unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
         previous = nil
         lastRecord = nil
         continue
@@ -91,7 +94,7 @@ struct PathWalk {
       var found = scan.problems
       var stopsAt: LSN?
       // A file refused as a whole: replay ends with the last record that ends before it.
-      let beforeThisFile = Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
+      let beforeThisFile = unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
       // A restored file of the wrong size is refused as if it were missing (standby mode), and
       // so is compressed content under a plain segment name, which a copy hands over as it is.
       // So is a file its backup tool records for another cluster: the tool does not hand it over.
@@ -131,6 +134,8 @@ struct PathWalk {
       case .continuesBeyond(let recordStart): stepEnd = recordStart
       case .stopped(let at): stepEnd = at
       }
+      if case .continuesBeyond(let recordStart) = scan.ending, !refused { unfinishedRecord = unfinishedRecord ?? recordStart }
+      let reachedEnd = min(stepEnd, unfinishedRecord ?? stepEnd)
       let damaged = refused || !found.allSatisfy(\.kind.isAboutStorage)
       record(step, damaged ? .damaged : .ok, scan: scan)
       if refused {
@@ -139,12 +144,13 @@ struct PathWalk {
         block(reason, at: beforeThisFile)
       } else if let stopsAt {
         problems += found
-        block(found[0], at: stopsAt)
+        block(found[0], at: min(stopsAt, unfinishedRecord ?? stopsAt))
       } else {
         problems += found
-        if blocking == nil { reachable = max(reachable, stepEnd) }
+        if blocking == nil { reachable = max(reachable, reachedEnd) }
       }
-      if blocking == nil || endOfWAL == nil || !refused { endOfWAL = max(endOfWAL ?? stepEnd, stepEnd) }
+      let walEnd = blocking == nil ? reachedEnd : stepEnd
+      if blocking == nil || endOfWAL == nil || !refused { endOfWAL = max(endOfWAL ?? walEnd, walEnd) }
       previous = refused ? nil : scan
       lastRecord = scan.lastRecord ?? (scan.continuedBytes > 0 ? lastRecord : nil)
     }
