@@ -114,4 +114,24 @@ import Testing
       }
     }
   }
+
+  /// Two 16 MB segments of another cluster, named below a 1 MB archive's, do not make gaps
+  /// read the archive with 16 MB arithmetic: the segment a start names, or most segments, give
+  /// the size (a real standby replayed through such an archive).
+  @Test func strayLargerSegmentsDoNotSetTheSegmentSize() throws {
+    let plain = try Self.plainCopy("pg15-long/1mb")
+    let first = try #require(try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted().first.flatMap(SegmentName.init(fileName:)))
+    let clean = try GapAnalysis(sources: [plain.path], start: .segment(first)).run()
+    #expect(clean.continuous)
+    for name in try FileManager.default.contentsOfDirectory(atPath: Fixture.path("pg15-16mb/archive")) {
+      let data = try Fixture.run("/bin/gzip", ["-dc", Fixture.path("pg15-16mb/archive/\(name)")])
+      try data.write(to: URL(fileURLWithPath: plain.file(String(name.dropLast(3)))))
+    }
+    for start in [GapAnalysis.StartPoint.segment(first), .lsn(clean.start.lsn, timeline: first.timeline)] {
+      let report = try GapAnalysis(sources: [plain.path], start: start).run()
+      #expect(report.continuous, "\(report.problems)")
+      #expect(report.start.lsn == clean.start.lsn)
+      #expect(report.reachableLSN == clean.reachableLSN)
+    }
+  }
 }

@@ -100,9 +100,24 @@ public struct WALCatalog: Sendable {
   /// Timelines that have segments, in order.
   public var segmentTimelines: [TimelineID] { Array(Set(segments.keys.map(\.timeline))).sorted() }
 
-  /// The geometry from the long header of the first segment that has one.
-  public func geometry() -> WALGeometry? {
-    WALGeometry.announced(by: segments.keys.sorted().lazy.map { segments[$0]!.file })
+  /// The geometry of the WAL: the long header of `preferred`'s file when it has one (the
+  /// segment a start point names), else the one most of up to 33 segments spread over the
+  /// names announce, so that a few stray files of another cluster cannot set it.
+  public func geometry(preferring preferred: SegmentName? = nil) -> WALGeometry? {
+    if let preferred, let file = segments[preferred]?.file, let geometry = WALGeometry.announced(by: [file]) {
+      return geometry
+    }
+    let names = segments.keys.sorted()
+    guard !names.isEmpty else { return nil }
+    let sampled = Set(stride(from: 0, to: 33, by: 1).map { names[$0 * (names.count - 1) / 32] }).sorted()
+    var votes: [WALGeometry: Int] = [:]
+    var order: [WALGeometry] = []
+    for name in sampled {
+      guard let geometry = WALGeometry.announced(by: [segments[name]!.file]) else { continue }
+      if votes[geometry] == nil { order.append(geometry) }
+      votes[geometry, default: 0] += 1
+    }
+    return order.max { votes[$0]! < votes[$1]! } ?? WALGeometry.announced(by: names.lazy.map { segments[$0]!.file })
   }
 
   /// The text of a small file (history, backup label), at most 1 MiB.

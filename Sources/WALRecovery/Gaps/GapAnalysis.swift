@@ -80,7 +80,7 @@ public struct GapAnalysis: Sendable {
     do { catalog = try WALCatalog(sources: sources + [primaryWAL, ownWAL].compactMap { $0 }, layout: layout) } catch {
       throw Failure(description: error.description)
     }
-    guard let geometry = catalog.geometry() else {
+    guard let geometry = startGeometry() ?? catalog.geometry(preferring: startSegmentName) else {
       throw Failure(description: catalog.segments.isEmpty && catalog.partials.isEmpty
                       ? WALInputs.nothingToRead(in: sources) : "no readable WAL segment in \(sources.joined(separator: ", "))")
     }
@@ -238,6 +238,22 @@ public struct GapAnalysis: Sendable {
   }
 
   // MARK: Start
+
+  /// The segment size a data directory's pg_control gives, the authority for its WAL.
+  private func startGeometry() -> WALGeometry? {
+    guard case .dataDirectory(let directory) = start else { return nil }
+    return WALGeometry(segmentSize: UInt64(directory.control.walSegmentSize), pageSize: UInt64(directory.control.walBlockSize))
+  }
+
+  /// The segment a start point names: a backup label's start file, or a segment named.
+  private var startSegmentName: SegmentName? {
+    switch start {
+    case .segment(let name): name
+    case .backup(let label, _): label.startSegment
+    case .dataDirectory(let directory): directory.backupLabel?.startSegment
+    case .firstSegment, .lsn: nil
+    }
+  }
 
   private func resolveStart(catalog: WALCatalog, geometry: WALGeometry) throws(Failure) -> GapReport.Start {
     switch start {
