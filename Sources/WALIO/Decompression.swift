@@ -7,17 +7,21 @@ enum Decompression {
   /// header announces (`limit` decides it from the output's first page), so a hostile stream
   /// cannot exhaust memory. One pass for segments up to 16 MiB; a larger announced size
   /// decompresses again into a buffer of that size.
+  /// With `acceptsEarlyEnd`, a stream that ends early (a file still being written) gives what
+  /// it holds so far.
   static func expand(_ compressed: SegmentData, format: Compression, location: WALLocation,
-                     limit: (SegmentData) -> UInt64) throws(WALProblem) -> SegmentData
+                     limit: (SegmentData) -> UInt64, acceptsEarlyEnd: Bool = false) throws(WALProblem) -> SegmentData
   {
     let usual = Int(WALGeometry.standard.segmentSize)
-    var result = try run(format, compressed.bytes, capacity: usual + 1, location: location, acceptsFullOutput: true)
+    var result = try run(format, compressed.bytes, capacity: usual + 1, location: location, acceptsFullOutput: true,
+                         acceptsEarlyEnd: acceptsEarlyEnd)
     let maximum = limit(result)
     guard maximum < UInt64(Int.max) else {
       throw WALProblem(.unreadableFile, "\(format) output limit \(maximum) too large", at: location)
     }
     if result.bytes.count == usual + 1 && maximum > UInt64(usual) {
-      result = try run(format, compressed.bytes, capacity: Int(maximum) + 1, location: location, acceptsFullOutput: false)
+      result = try run(format, compressed.bytes, capacity: Int(maximum) + 1, location: location, acceptsFullOutput: false,
+                       acceptsEarlyEnd: acceptsEarlyEnd)
     }
     if UInt64(result.bytes.count) > maximum {
       throw WALProblem(
@@ -40,7 +44,7 @@ enum Decompression {
   /// stream that fills it is returned as far as it got (the caller judges the size) rather than
   /// reported as truncated or corrupt.
   private static func run(_ format: Compression, _ input: UnsafeRawBufferPointer, capacity: Int, location: WALLocation,
-                          acceptsFullOutput: Bool) throws(WALProblem) -> SegmentData
+                          acceptsFullOutput: Bool, acceptsEarlyEnd: Bool = false) throws(WALProblem) -> SegmentData
   {
     let buffer = BufferPool.shared.take(capacity)
     var produced = 0
@@ -52,6 +56,8 @@ enum Decompression {
     if acceptsFullOutput && produced == capacity { return data }
     switch status {
     case WALKIT_DECOMPRESS_OK, WALKIT_DECOMPRESS_OUTPUT_FULL:
+      return data
+    case WALKIT_DECOMPRESS_TRUNCATED where acceptsEarlyEnd:
       return data
     case WALKIT_DECOMPRESS_TRUNCATED:
       throw WALProblem(

@@ -53,6 +53,10 @@ public final class SegmentData: @unchecked Sendable {
   /// True when only the first part of the file (or of its decompressed content) was read, on
   /// request: ``loadWhole()`` reads the rest.
   public internal(set) var isPrefix = false
+  /// A compressed `.partial`: pg_receivewal's file of the segment it is receiving, which it
+  /// does not pad, and whose stream is unfinished while it writes. Its content may end
+  /// anywhere short of the segment's end.
+  public internal(set) var isGrowingPartial = false
   /// The compression the file's name claims, for reading it again.
   var namedFormat: Compression?
   /// True when the file was mapped and is now shorter than what was mapped (another process
@@ -178,16 +182,22 @@ public final class SegmentData: @unchecked Sendable {
       }
       return data
     }
-    return try expand(data, format: format, prefix: prefix, path: path, named: named, limit: inflateLimit)
+    let growing = path.hasSuffix(".partial")
+    let expanded = try expand(data, format: format, prefix: prefix, path: path, named: named, limit: inflateLimit,
+                              acceptsEarlyEnd: growing)
+    expanded.isGrowingPartial = growing
+    return expanded
   }
 
   /// Decompresses a compressed file's bytes: whole, or only their first `prefix` bytes of
   /// output when that is all that is asked for (the rest by ``loadWhole()``).
   static func expand(_ compressed: SegmentData, format: Compression, prefix: Int?, path: String, named: Compression?,
-                     limit: (SegmentData) -> UInt64) throws(WALProblem) -> SegmentData
+                     limit: (SegmentData) -> UInt64, acceptsEarlyEnd: Bool = false) throws(WALProblem) -> SegmentData
   {
     let location = WALLocation(file: path)
-    guard let prefix else { return try Decompression.expand(compressed, format: format, location: location, limit: limit) }
+    guard let prefix else {
+      return try Decompression.expand(compressed, format: format, location: location, limit: limit, acceptsEarlyEnd: acceptsEarlyEnd)
+    }
     let (data, isWhole) = try Decompression.expandPrefix(compressed, format: format, location: location, count: max(prefix, 8192))
     data.markPrefix(path: path, named: named, when: !isWhole)
     return data

@@ -120,7 +120,9 @@ extension ScanRun {
       return
     }
     let size = segments[0].contentSize
-    if size < geometry.segmentSize {
+    if size < geometry.segmentSize && segments[0].isGrowingPartial {
+      // pg_receivewal's compressed file in progress: it ends where the reading does.
+    } else if size < geometry.segmentSize {
       result.problems.append(problem(.truncatedFile,
         "file has \(size) bytes, but its long header gives a segment size of \(geometry.segmentSize)",
         at: segmentStart.advanced(by: size), fileOffset: size))

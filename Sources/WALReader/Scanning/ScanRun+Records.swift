@@ -17,6 +17,11 @@ extension ScanRun {
       case .problem(let problem, let endLike):
         result.stopProblem = problem
         result.endOfWALSignature = endLike
+      case .truncated where segments[0].isGrowingPartial:
+        result.stopProblem = problem(.incompleteSegment,
+          "the compressed .partial's content ends at \(lsn): pg_receivewal has received this far (it does not pad a compressed file)",
+          at: lsn)
+        result.endOfWALSignature = .zeros
       case .truncated:
         break
       case .beyondAvailable:
