@@ -134,4 +134,41 @@ import Testing
       #expect(report.reachableLSN == clean.reachableLSN)
     }
   }
+
+  /// A byte flipped in a segment holding only the middle of the long record: the record's
+  /// checksum fails at its start, as pg_waldump 15 says ("incorrect resource manager data
+  /// checksum in record at" its start); the message names every segment the damage may be in,
+  /// and the segment after the record is not blamed for a prev-link to it.
+  @Test func damageInsideALongRecordNamesTheSegmentsItSpans() throws {
+    let long = try #require(try Self.expected("pg15-long/1mb").first { $0.totalLength > 3_000_000 })
+    let plain = try Self.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted()
+    try Scratch.patch(plain.file(names[1])) { $0[500_000] ^= 0x01 }
+    let report = try Verifier().verify(paths: [plain.path])
+    #expect(report.problems.map(\.kind) == [.crcMismatch])
+    let problem = try #require(report.problems.first)
+    #expect(problem.location.lsn == long.lsn)
+    #expect(problem.message.hasPrefix("incorrect resource manager data checksum in record at \(long.lsn)"))
+    #expect(problem.message.hasSuffix("; the record (\(long.totalLength) bytes) runs from \(names[0]) to \(names[3]): a damaged byte in any of them gives this"))
+    let gaps = try GapAnalysis(sources: [plain.path]).run()
+    #expect(gaps.reachableLSN == long.lsn)
+    #expect(gaps.problems.map(\.kind) == [.crcMismatch])
+  }
+
+  /// A page of a middle segment whose contrecord length is off: that segment is damaged, once,
+  /// in PostgreSQL's words; the segment the record starts in is not.
+  @Test func aWrongContrecordLengthIsTheSegmentsOwnDamage() throws {
+    let plain = try Self.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted()
+    let page = 5 * 8192
+    try Scratch.patch(plain.file(names[1])) { bytes in
+      let length = UInt32(bytes[page + 16]) | UInt32(bytes[page + 17]) << 8 | UInt32(bytes[page + 18]) << 16 | UInt32(bytes[page + 19]) << 24
+      withUnsafeBytes(of: (length + 8).littleEndian) { bytes.replaceSubrange(page + 16..<page + 20, with: $0) }
+    }
+    let report = try Verifier().verify(paths: [plain.path])
+    #expect(report.problems.map(\.kind) == [.brokenContinuation])
+    #expect(report.problems.first?.location.segment?.description == names[1])
+    #expect(report.problems.first?.message.contains("invalid contrecord length") == true)
+    #expect(report.segments.filter { $0.status == .damaged }.map { $0.name?.description } == [names[1]])
+  }
 }

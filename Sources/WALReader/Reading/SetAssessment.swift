@@ -134,7 +134,7 @@ struct SetAssessment {
     var lastRecord: LSN?
     for position in chain.indices {
       let (segment, index) = chain[position]
-      defer { lastRecord = reports[index].scan.lastRecord ?? (reports[index].scan.continuedBytes > 0 ? lastRecord : nil) }
+      defer { lastRecord = reports[index].scan.lastRecordForNext(after: lastRecord) }
       guard position > 0 else { continue }
       let (previousSegment, previousIndex) = chain[position - 1]
       if segment.rawValue != previousSegment.rawValue + 1 {
@@ -217,6 +217,18 @@ struct SetAssessment {
     return (switchPoints[timeline] ?? []).contains { $0.lsn == end }
   }
 
+  /// True when `problem` lies in another segment than the one at `index`, and that segment's
+  /// own reading found it too (the same kind at the same offset).
+  private func foundInItsOwnReading(_ problem: WALProblem, besides index: Int) -> Bool {
+    let other = problem.location.file.flatMap { path in files.firstIndex { $0.path == path } }
+      ?? problem.location.segment.flatMap { segment in reports.indices.first { reports[$0].name == segment && !files[$0].isPartial } }
+    guard let other, other != index else { return false }
+    let scan = reports[other].scan
+    return (scan.problems + [scan.stopProblem].compactMap { $0 }).contains {
+      $0.kind == problem.kind && $0.location.fileOffset == problem.location.fileOffset
+    }
+  }
+
   /// True when a full segment of the same name as this `.partial` is present.
   private func hasFullTwin(_ index: Int) -> Bool {
     guard let name = reports[index].name else { return false }
@@ -252,6 +264,12 @@ struct SetAssessment {
         return
       }
       guard let signature = scan.endOfWALSignature else {
+        // Damage in a later segment the record continues into, which that segment's own
+        // reading reports: this one is not damaged, and the damage is not listed twice.
+        if foundInItsOwnReading(stop, besides: index) {
+          reports[index].status = status
+          return
+        }
         reports[index].problems.append(stop)
         reports[index].status = .damaged
         return
@@ -273,6 +291,14 @@ struct SetAssessment {
 extension SegmentScan {
   /// True when the segment holds WAL written for it (not a recycled or never-written file).
   package var holdsOwnWAL: Bool { recordCount > 0 || continuedBytes > 0 }
+
+  /// The last record before the next segment, which its first record's prev-link must name:
+  /// this segment's last, or `before` (the last one so far) when it holds only the middle of a
+  /// record; `nil` when unknown, because reading stopped before the segment's end.
+  package func lastRecordForNext(after before: LSN?) -> LSN? {
+    if case .stopped = ending { return nil }
+    return lastRecord ?? (continuedBytes > 0 ? before : nil)
+  }
 }
 
 /// The value that occurs most often (the first of equals); `nil` for no values.

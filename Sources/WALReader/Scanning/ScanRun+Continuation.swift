@@ -17,7 +17,7 @@ extension ScanRun {
       remaining -= room
       position = position.advanced(by: room)!
       if position >= segmentEnd { return endOfRecordData(fromPage: position, count: remaining) }
-      let header = try validatePage(at: position, continuing: (remaining, start))
+      let header = try validatePage(at: position, continuing: (remaining, nil))
       position = position.advanced(by: UInt64(header.size))!
     }
   }

@@ -5,12 +5,13 @@ import WALIO
 extension ScanRun {
   /// Validates the page header at `page` (a page boundary), as PostgreSQL's
   /// `XLogReaderValidatePageHeader` does, plus the continuation checks when the page must
-  /// continue a record (`continuing`: bytes still due, and the record's start).
-  mutating func validatePage(at page: LSN, continuing: (remaining: UInt64, record: LSN)?) throws(ScanStop) -> PageHeader {
+  /// continue a record (`continuing`: bytes still due, and the record's start, `nil` for a
+  /// record begun in an earlier segment). Messages name the record's start as PostgreSQL's do.
+  mutating func validatePage(at page: LSN, continuing: (remaining: UInt64, record: LSN?)?) throws(ScanStop) -> PageHeader {
     let available = try bytes(at: page, count: PageHeader.shortSize, required: PageHeader.shortSize)
     let isSegmentStart = geometry.segmentOffset(of: page) == 0
     if PageHeader.isZero(available, at: 0) {
-      let what = continuing.map { "while record at \($0.record) needs \($0.remaining) more bytes" } ?? "where a page header is expected"
+      let what = continuing.map { "while \(Self.describe(record: $0.record)) needs \($0.remaining) more bytes" } ?? "where a page header is expected"
       throw ScanStop.problem(problem(.badPageHeader, "page at \(page) is all zeros \(what)", at: page), endLike: .zeros)
     }
     let full = isSegmentStart ? try bytes(at: page, count: PageHeader.longSize, required: PageHeader.longSize) : available
@@ -63,17 +64,21 @@ extension ScanRun {
       if header.overwritesContinuation {
         throw ScanStop.overwritten(resumeAt: page.advanced(by: UInt64(header.size))!)
       }
+      let at = continuing.record.map { "at \($0) (in the page at \(page))" } ?? "in the page at \(page), for the record continued from an earlier segment"
       guard header.continuesRecord else {
         throw ScanStop.problem(problem(.brokenContinuation,
-          "there is no contrecord flag at \(page): record at \(continuing.record) needs \(continuing.remaining) more bytes",
-          at: page), endLike: nil)
+          "there is no contrecord flag \(at): \(continuing.remaining) more bytes of the record are due", at: page), endLike: nil)
       }
       guard UInt64(header.remainingLength) == continuing.remaining else {
         throw ScanStop.problem(problem(.brokenContinuation,
-          "invalid contrecord length \(header.remainingLength) (expected \(continuing.remaining)) at \(page) for record at \(continuing.record)",
-          at: page), endLike: nil)
+          "invalid contrecord length \(header.remainingLength) (expected \(continuing.remaining)) \(at)", at: page), endLike: nil)
       }
     }
     return header
+  }
+
+  /// "record at X", or the record a segment continues from an earlier one.
+  static func describe(record: LSN?) -> String {
+    record.map { "record at \($0)" } ?? "the record continued from an earlier segment"
   }
 }

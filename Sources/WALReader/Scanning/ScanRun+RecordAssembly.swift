@@ -50,7 +50,8 @@ extension ScanRun {
     let header = RecordHeader(unchecked: recordBytes)
     guard crc == header.crc else {
       throw ScanStop.problem(problem(.crcMismatch,
-        "incorrect resource manager data checksum in record at \(lsn): stored \(Hex.prefixed(header.crc)), computed \(Hex.prefixed(crc))",
+        "incorrect resource manager data checksum in record at \(lsn): stored \(Hex.prefixed(header.crc)), computed \(Hex.prefixed(crc))"
+          + spannedSegments(from: lsn, to: end, length: totalLength),
         at: lsn), endLike: nil)
     }
 
@@ -65,6 +66,16 @@ extension ScanRun {
       throw ScanStop.problem(located, endLike: nil)
     }
     return CheckedRecord(header: header, end: end, bytes: recordBytes, facts: facts)
+  }
+
+  /// For a record that runs into later segments: which ones, since a damaged byte in any of
+  /// them breaks its checksum.
+  func spannedSegments(from lsn: LSN, to end: LSN, length: UInt32) -> String {
+    let first = geometry.segment(containing: lsn), last = geometry.segment(containing: LSN(end.rawValue - 1))
+    guard last > first else { return "" }
+    let timeline = fileTimeline ?? lastPageTimeline
+    let names = [first, last].map { SegmentName(timeline: timeline, segment: $0, geometry: geometry).map(String.init(describing:)) ?? "?" }
+    return "; the record (\(length) bytes) runs from \(names[0]) to \(names[1]): a damaged byte in any of them gives this"
   }
 
   @inline(__always)

@@ -152,7 +152,7 @@ struct PathWalk {
       let walEnd = blocking == nil ? reachedEnd : stepEnd
       if blocking == nil || endOfWAL == nil || !refused { endOfWAL = max(endOfWAL ?? walEnd, walEnd) }
       previous = refused ? nil : scan
-      lastRecord = scan.lastRecord ?? (scan.continuedBytes > 0 ? lastRecord : nil)
+      lastRecord = scan.lastRecordForNext(after: lastRecord)
     }
   }
 
