@@ -245,6 +245,22 @@ import Testing
     #expect(gaps.reachableLSN == LSN(0x800000))
   }
 
+  /// The same segment stored again with the same checksum, uncompressed beside its gzip copy:
+  /// pgBackRest 2.45's archive-get restores it ("found … in the repo1: 15-1 archive"); only
+  /// copies with different checksums are duplicates to it.
+  @Test func aSegmentPgBackRestHoldsTwiceWithOneChecksumIsRestored() throws {
+    let scratch = try Scratch()
+    let repository = try Self.copyTree("pgbackrest", into: scratch)
+    let stored = try #require(FileManager.default.enumerator(atPath: repository)?.compactMap { $0 as? String }
+      .first { $0.contains("/0000000100000000/") && $0.hasSuffix(".gz") })
+    let plain = repository + "/" + String(stored.dropLast(3))
+    try Fixture.run("/bin/gzip", ["-dc", repository + "/" + stored]).write(to: URL(fileURLWithPath: plain))
+    let report = try Verifier().verify(paths: [repository])
+    #expect(report.isClean, "\(report.problems)")
+    let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
+    #expect(try GapAnalysis(sources: [repository], start: .backup(label, origin: "backup_label")).run().continuous)
+  }
+
   @Test func anEncryptedPgBackRestRepositoryIsNamedAsSuch() throws {
     #expect {
       try WALInputs(paths: [Self.path("pgbackrest-encrypted")])

@@ -148,7 +148,7 @@ extension PgBackRestRepository {
     entryTemplate.refusal = loaded.unusable
 
     var byFormat: [Compression: Int] = [:]
-    var stored: [String: (path: String, index: Int)] = [:]
+    var stored: [String: (path: String, index: Int, sha1: String)] = [:]
     if Storage.isDirectory(archiveDirectory) {
       for entry in try FilePaths.entries(of: archiveDirectory) {
         let path = FilePaths.join(archiveDirectory, entry.name)
@@ -164,9 +164,11 @@ extension PgBackRestRepository {
           }
           let wal = split.name.prefix(while: { $0 != "." })
           let key = String(wal) + (split.name.contains(".partial") ? ".partial" : "")
-          if let earlier = stored[key] {
+          // Copies with one checksum (another compression) are one segment to archive-get;
+          // only different checksums make it refuse the segment.
+          if let earlier = stored[key], earlier.sha1 != split.sha1 {
             let duplicate = WALProblem(.duplicateSegment,
-              "stored twice, as \(earlier.path) and \(filePath); pgBackRest's archive-get refuses a segment stored twice, so a restore stops at it",
+              "stored twice with different checksums, as \(earlier.path) and \(filePath); pgBackRest's archive-get refuses such a segment (\"duplicates found\"), so a restore stops at it",
               at: WALLocation(file: earlier.path, segment: SegmentName(fileName: wal)))
             collected.problems.append(duplicate)
             collected.files[earlier.index].catalogEntry?.refusal = duplicate
@@ -180,7 +182,7 @@ extension PgBackRestRepository {
           var catalogEntry = entryTemplate
           catalogEntry.sha1 = split.sha1
           if collected.add(filePath, fileName: split.name, type: file.type, catalogEntry: catalogEntry) {
-            stored[key] = (filePath, collected.files.count - 1)
+            if stored[key] == nil { stored[key] = (filePath, collected.files.count - 1, split.sha1) }
             byFormat[collected.files.last?.compressionByName ?? .plain, default: 0] += 1
           }
         }
