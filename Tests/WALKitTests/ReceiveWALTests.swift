@@ -49,3 +49,27 @@ import Testing
     #expect(report.problems.map(\.kind) == [.truncatedFile])
   }
 }
+
+extension ReceiveWALTests {
+  /// pg_receivewal renames a segment's `.partial` when it has received all of it: a listing
+  /// that saw the `.partial` reads the completed file instead of calling the segment
+  /// unreadable (as a verify of a live receiver directory did, about one run in ten).
+  @Test(arguments: [1, 2])
+  func aPartialCompletedSinceTheListingIsReadUnderItsNewName(jobs: Int) throws {
+    let scratch = try Scratch()
+    let source = Fixture.path("\(Self.base)/gzip")
+    for name in try FileManager.default.contentsOfDirectory(atPath: source) {
+      try FileManager.default.copyItem(atPath: "\(source)/\(name)", toPath: scratch.file(name))
+    }
+    // The whole segment 7 as it was while pg_receivewal still received it, listed so.
+    let whole = try #require(try FileManager.default.contentsOfDirectory(atPath: scratch.path).first { !$0.contains("partial") })
+    try FileManager.default.moveItem(atPath: scratch.file(whole), toPath: scratch.file(whole + ".partial"))
+    let inputs = try WALInputs(paths: [scratch.path])
+    #expect(inputs.files.filter(\.isPartial).count == 2)
+    try FileManager.default.moveItem(atPath: scratch.file(whole + ".partial"), toPath: scratch.file(whole))
+    let report = Verifier(jobs: jobs).verify(inputs)
+    #expect(report.isClean, "\(report.problems)")
+    #expect(report.segments.first?.scan.validThrough == LSN(rawValue: 0x800000))
+    #expect(report.segments.last?.scan.validThrough == (try Self.waldumpEnd()))
+  }
+}

@@ -96,6 +96,9 @@ package struct SegmentLookup: Sendable {
       scan.problems += storageContradictions(of: file, data: data, scan: scan)
       return scan
     } catch {
+      if let completed = file.completedSinceListed {
+        return scanOnce(completed, with: scanner, following: following, from: start, mapped: mapped, visit: visit)
+      }
       var scan = SegmentScan(file: file.path, name: file.name)
       scan.stopProblem = error.located(file: file.path, segment: file.name)
       scan.compression = file.compressionByName ?? .plain

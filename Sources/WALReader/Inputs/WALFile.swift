@@ -38,6 +38,18 @@ public struct WALFile: Hashable, Sendable {
     self.object = object
   }
 
+  /// For a `.partial` gone since it was listed, the file it became when pg_receivewal finished
+  /// the segment and renamed it (the name without `.partial`), if that is there now.
+  package var completedSinceListed: WALFile? {
+    guard isPartial, path.hasSuffix(".partial"), object == nil, !Storage.isRegularFile(path) else { return nil }
+    let completed = String(path.dropLast(".partial".count))
+    guard Storage.isRegularFile(completed) else { return nil }
+    var file = self
+    file.path = completed
+    file.isPartial = false
+    return file
+  }
+
   /// True when `content` is compressed but the name is a plain segment name and no backup tool's
   /// catalogue manages the file: a restore_command that copies it hands the server compressed
   /// bytes. (Barman's get-wal decompresses by content, hence the catalogue's exception.)
