@@ -133,6 +133,19 @@ import Testing
       #expect(report.start.lsn == clean.start.lsn)
       #expect(report.reachableLSN == clean.reachableLSN)
     }
+
+    // One named as the segment after the archive's last: a real PostgreSQL 16 standby stopped
+    // with "FATAL: archive file … has wrong size: 16777216 instead of 1048576" there.
+    let next = SegmentName(timeline: first.timeline, segment: SegmentNumber(clean.reachableLSN.rawValue >> 20), geometry: WALGeometry(segmentSize: 1 << 20, pageSize: 8192)!)!
+    let stray = try #require(try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted().first)
+    try FileManager.default.moveItem(atPath: plain.file(stray), toPath: plain.file(next.description))
+    let report = try GapAnalysis(sources: [plain.path], start: .segment(first)).run()
+    #expect(!report.continuous)
+    #expect(report.reachableLSN == clean.reachableLSN)
+    #expect(report.blockingProblem?.kind == .segmentSizeMismatch)
+    #expect(report.blockingProblem?.message.hasSuffix(
+      "PostgreSQL stops recovery there with FATAL: archive file \"\(next)\" has wrong size: 16777216 instead of 1048576") == true)
+    #expect(report.endOfWAL == clean.reachableLSN)
   }
 
   /// A byte flipped in a segment holding only the middle of the long record: the record's

@@ -99,11 +99,15 @@ struct PathWalk {
       // so is compressed content under a plain segment name, which a copy hands over as it is.
       // So is a file its backup tool records for another cluster: the tool does not hand it over.
       let withheld = SegmentLookup.catalogRefusal(of: file, scan: scan)
-      let refused = scan.stopProblem?.kind.makesFileUnreadable == true
+      // And so is a segment of another size: PostgreSQL checks a restored file's size.
+      let wrongSize = Self.sizeProblem(scan, file: file, name: step.name, geometry: geometry, at: segmentStart)
+      let refused = wrongSize != nil || scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
         || file.hidesCompression(scan.compression) || withheld != nil
 
-      if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
+      if let wrongSize {
+        found.insert(wrongSize, at: 0)
+      } else if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
                                                        file: file.path, name: step.name) {
         found.append(join)
         stopsAt = stopsAt ?? scan.firstRecord ?? segmentStart
@@ -171,6 +175,19 @@ struct PathWalk {
       first = index
     }
     return first == 0 ? nil : first
+  }
+
+  /// A file holding a segment of another size than the WAL's: PostgreSQL checks a restored
+  /// file's size, and stops recovery with FATAL on a larger one (a smaller one it takes for a
+  /// copy still in progress, and waits).
+  static func sizeProblem(_ scan: SegmentScan, file: WALFile, name: SegmentName, geometry: WALGeometry, at start: LSN) -> WALProblem? {
+    guard let found = scan.geometry, found.segmentSize != geometry.segmentSize else { return nil }
+    let consequence = found.segmentSize > geometry.segmentSize
+      ? "PostgreSQL stops recovery there with FATAL: archive file \"\(name)\" has wrong size: \(found.segmentSize) instead of \(geometry.segmentSize)"
+      : "a standby takes it for a copy still in progress and waits for the whole segment"
+    return WALProblem(.segmentSizeMismatch,
+      "the file holds a \(WALGeometry.formatSize(found.segmentSize)) segment, the WAL's segments are \(WALGeometry.formatSize(geometry.segmentSize)): \(consequence)",
+      at: WALLocation(file: file.path, segment: name, fileOffset: UInt64(PageHeader.Layout.segmentSize), lsn: start))
   }
 
   /// Missing segments in a row beyond which the gap is more than WAL going missing: 2^20
