@@ -122,4 +122,17 @@ import Testing
     #expect(report.problems.first?.message.hasSuffix("pgBackRest reads archive.info.copy instead") == true)
     #expect(try gaps().continuous)
   }
+
+  /// Both files gone: the repository is still known for one by its archive id directory, and
+  /// the error says why nothing can be restored (pgBackRest: "unable to load info file").
+  @Test func withoutArchiveInfoOrItsCopyTheRepositoryIsNamedAndRefused() throws {
+    try FileManager.default.removeItem(atPath: info)
+    try FileManager.default.removeItem(atPath: copy)
+    #expect {
+      try WALInputs(paths: [repository])
+    } throws: { error in
+      "\(error)".contains("no usable archive.info: archive.info: cannot open: No such file or directory; archive.info.copy: cannot open")
+        && "\(error)".hasSuffix("pgBackRest's archive-get restores nothing from this stanza without it")
+    }
+  }
 }

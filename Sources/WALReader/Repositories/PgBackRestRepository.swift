@@ -23,6 +23,23 @@ enum PgBackRestRepository {
     Storage.isRegularFile(FilePaths.join(directory, infoName)) || Storage.isRegularFile(FilePaths.join(directory, infoName + ".copy"))
   }
 
+  /// A stanza directory: its `archive.info`, or, when both it and its copy are gone, an
+  /// archive id directory (`15-1`) holding segment directories.
+  private static func isStanza(_ directory: String) -> Bool {
+    guard !hasInfo(directory) else { return true }
+    guard case .success(let entries) = Storage.entries(of: directory) else { return false }
+    return entries.contains { entry in
+      isArchiveIDName(entry.name) && Storage.isDirectory(FilePaths.join(directory, entry.name))
+    }
+  }
+
+  /// `15-1`, `9.6-2`: a major version and a history id.
+  private static func isArchiveIDName(_ name: String) -> Bool {
+    let parts = name.split(separator: "-")
+    return parts.count == 2 && !parts[0].isEmpty && parts[0].allSatisfy { $0.isNumber || $0 == "." }
+      && !parts[1].isEmpty && parts[1].allSatisfy(\.isNumber)
+  }
+
   private static func isArchiveID(_ directory: String) -> Bool {
     let name = FilePaths.baseName(directory)
     let parts = name.split(separator: "-")
@@ -34,7 +51,7 @@ enum PgBackRestRepository {
   private static func stanzas(under root: String) -> [String] {
     let archive = FilePaths.join(root, "archive")
     guard case .success(let entries) = Storage.entries(of: archive) else { return [] }
-    return entries.map { FilePaths.join(archive, $0.name) }.filter(hasInfo).sorted()
+    return entries.map { FilePaths.join(archive, $0.name) }.filter(isStanza).sorted()
   }
 
   /// The stanza (and archive id) a named directory stands for.
@@ -77,7 +94,9 @@ enum PgBackRestRepository {
       return LoadedArchiveInfo(info: info, problems: problems)
     }
     guard let parsed = main.parsed ?? copy.parsed else {
-      throw WALInputsError(path: stanza, reason: "no usable \(infoName): " + problems.map(\.message).joined(separator: "; "))
+      let reasons = problems.map { "\($0.location.file.map(FilePaths.baseName) ?? infoName): \($0.message)" }
+      throw WALInputsError(path: stanza, reason: "no usable \(infoName): " + reasons.joined(separator: "; ")
+                             + "; pgBackRest's archive-get restores nothing from this stanza without it")
     }
     let unusable = WALProblem(.unreadableFile,
       "pgBackRest can load neither \(infoName) nor \(infoName).copy, so its archive-get restores nothing from stanza \(FilePaths.baseName(stanza))",
