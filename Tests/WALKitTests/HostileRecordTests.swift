@@ -124,14 +124,14 @@ import Testing
       for path in [named, unnamed] {
         let report = try Verifier(jobs: jobs).verify(paths: [path])
         #expect(report.problems.map(\.kind) == [.wrongPageAddress])
-        #expect(report.problems.first?.message.hasPrefix("segment at FFFFFFFF/FFF00000 lies in the last 8 GB of the 64-bit LSN space") == true)
+        #expect(report.problems.first?.message.hasPrefix("segment at FFFFFFFF/FFF00000 reaches into the last 8 GB of the 64-bit LSN space") == true)
       }
     }
     for damage in [WALStream.DamageHandling.stop, .nextSegment, .resynchronize] {
       _ = try WALStream(paths: [named, unnamed]).forEachRecord(in: nil, afterDamage: damage) { _ in true }
     }
 
-    let lastReadable = (UInt64.max - (1 << 20) - WALGeometry.unreadableTail) & ~UInt64((1 << 20) - 1)
+    let lastReadable = UInt64.max - (1 << 20) - WALGeometry.unreadableTail + 1
     let near = scratch.file("near.wal")
     try Scratch.write(Self.continuationSegment(at: lastReadable), to: near)
     for jobs in [1, 2] {

@@ -170,10 +170,10 @@ import Testing
 
   /// A page of a middle segment whose contrecord length is off: that segment is damaged, once,
   /// in PostgreSQL's words; the segment the record starts in is not.
-  @Test func aWrongContrecordLengthIsTheSegmentsOwnDamage() throws {
+  @Test(arguments: [0, 5 * 8192])
+  func aWrongContrecordLengthIsTheSegmentsOwnDamage(page: Int) throws {
     let plain = try Self.plainCopy("pg15-long/1mb")
     let names = try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted()
-    let page = 5 * 8192
     try Scratch.patch(plain.file(names[1])) { bytes in
       let length = UInt32(bytes[page + 16]) | UInt32(bytes[page + 17]) << 8 | UInt32(bytes[page + 18]) << 16 | UInt32(bytes[page + 19]) << 24
       withUnsafeBytes(of: (length + 8).littleEndian) { bytes.replaceSubrange(page + 16..<page + 20, with: $0) }
@@ -182,6 +182,12 @@ import Testing
     #expect(report.problems.map(\.kind) == [.brokenContinuation])
     #expect(report.problems.first?.location.segment?.description == names[1])
     #expect(report.problems.first?.message.contains("invalid contrecord length") == true)
+    #expect(report.problems.first?.location.file == plain.file(names[1]))
     #expect(report.segments.filter { $0.status == .damaged }.map { $0.name?.description } == [names[1]])
+    if page == 0 {
+      // Found following the record from its start: named there, as pg_waldump 16 names it.
+      let long = try #require(try Self.expected("pg15-long/1mb").first { $0.totalLength > 3_000_000 })
+      #expect(report.problems.first?.message.contains("at \(long.lsn) (in the page at 0/800000)") == true)
+    }
   }
 }

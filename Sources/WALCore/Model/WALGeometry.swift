@@ -33,10 +33,11 @@ public struct WALGeometry: Hashable, Sendable, CustomStringConvertible {
   /// page address puts a segment there.
   public static let unreadableTail: UInt64 = 8 << 30
 
-  /// Whether the segment starting at `start` lies where positions past it stay representable.
+  /// Whether the segment starting at `start` ends before ``unreadableTail``, where positions
+  /// past it stay representable.
   @inlinable
   public func isReadable(segmentStart start: LSN) -> Bool {
-    start.rawValue <= UInt64.max - segmentSize - Self.unreadableTail
+    start.rawValue <= UInt64.max - segmentSize - Self.unreadableTail + 1
   }
 
   /// Segments per 4 GiB "log id", the middle field of a segment file name.

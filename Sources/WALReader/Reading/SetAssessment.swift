@@ -217,12 +217,16 @@ struct SetAssessment {
     return (switchPoints[timeline] ?? []).contains { $0.lsn == end }
   }
 
-  /// True when `problem` lies in another segment than the one at `index`, and that segment's
-  /// own reading found it too (the same kind at the same offset).
-  private func foundInItsOwnReading(_ problem: WALProblem, besides index: Int) -> Bool {
+  /// The segment other than the one at `index` that `problem` lies in, when it is in the set.
+  private func laterSegment(holding problem: WALProblem, besides index: Int) -> Int? {
     let other = problem.location.file.flatMap { path in files.firstIndex { $0.path == path } }
       ?? problem.location.segment.flatMap { segment in reports.indices.first { reports[$0].name == segment && !files[$0].isPartial } }
-    guard let other, other != index else { return false }
+    return other == index ? nil : other
+  }
+
+  /// True when the reading of the segment at `other` found `problem` too (the same kind at the
+  /// same offset).
+  private func foundInItsOwnReading(_ problem: WALProblem, at other: Int) -> Bool {
     let scan = reports[other].scan
     return (scan.problems + [scan.stopProblem].compactMap { $0 }).contains {
       $0.kind == problem.kind && $0.location.fileOffset == problem.location.fileOffset
@@ -264,10 +268,26 @@ struct SetAssessment {
         return
       }
       guard let signature = scan.endOfWALSignature else {
-        // Damage in a later segment the record continues into, which that segment's own
-        // reading reports: this one is not damaged, and the damage is not listed twice.
-        if foundInItsOwnReading(stop, besides: index) {
+        // Damage in a later segment the record continues into is that segment's: listed there
+        // once (instead of the same finding of joining it to the segment before, or of its
+        // own reading), and this one is not damaged.
+        if let other = laterSegment(holding: stop, besides: index) {
+          if !foundInItsOwnReading(stop, at: other) {
+            reports[other].problems.removeAll { $0.kind == stop.kind && $0.location.fileOffset == stop.location.fileOffset }
+            var located = stop
+            located.location.file = located.location.file ?? files[other].path
+            reports[other].problems.insert(located, at: 0)
+            reports[other].status = .damaged
+          }
           reports[index].status = status
+          return
+        }
+        // A first page whose contrecord length contradicts the segment before (found above):
+        // what reading this segment's continuation from it found follows from that.
+        if stop.kind == .brokenContinuation, scan.firstRecord == nil,
+          reports[index].problems.contains(where: { $0.kind == .brokenContinuation && $0.location.fileOffset == 0 })
+        {
+          reports[index].status = .damaged
           return
         }
         reports[index].problems.append(stop)

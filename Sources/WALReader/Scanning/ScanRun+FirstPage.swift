@@ -107,7 +107,7 @@ extension ScanRun {
     }
     guard geometry.isReadable(segmentStart: segmentStart) else {
       result.stopProblem = problem(.wrongPageAddress,
-        "segment at \(segmentStart) lies in the last \(WALGeometry.formatSize(WALGeometry.unreadableTail)) of the 64-bit LSN space, which no cluster reaches: a forged \(name == nil ? "page address" : "name"); not read",
+        "segment at \(segmentStart) reaches into the last \(WALGeometry.formatSize(WALGeometry.unreadableTail)) of the 64-bit LSN space, which no cluster reaches: a forged \(name == nil ? "page address" : "name"); not read",
         at: nil, fileOffset: UInt64(PageHeader.Layout.pageAddress))
       result.validThrough = nil
       return
