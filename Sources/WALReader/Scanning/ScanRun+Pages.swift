@@ -64,17 +64,23 @@ extension ScanRun {
       if header.overwritesContinuation {
         throw ScanStop.overwritten(resumeAt: page.advanced(by: UInt64(header.size))!)
       }
-      let at = continuing.record.map { "at \($0) (in the page at \(page))" } ?? "in the page at \(page), for the record continued from an earlier segment"
       guard header.continuesRecord else {
         throw ScanStop.problem(problem(.brokenContinuation,
-          "there is no contrecord flag \(at): \(continuing.remaining) more bytes of the record are due", at: page), endLike: nil)
+          "there is no contrecord flag \(Self.place(of: continuing.record, page: page)): \(continuing.remaining) more bytes of the record are due",
+          at: page), endLike: nil)
       }
       guard UInt64(header.remainingLength) == continuing.remaining else {
         throw ScanStop.problem(problem(.brokenContinuation,
-          "invalid contrecord length \(header.remainingLength) (expected \(continuing.remaining)) \(at)", at: page), endLike: nil)
+          "invalid contrecord length \(header.remainingLength) (expected \(continuing.remaining)) \(Self.place(of: continuing.record, page: page))",
+          at: page), endLike: nil)
       }
     }
     return header
+  }
+
+  /// Where a continuation check failed, named as PostgreSQL names it: at the record's start.
+  static func place(of record: LSN?, page: LSN) -> String {
+    record.map { "at \($0) (in the page at \(page))" } ?? "in the page at \(page), for the record continued from an earlier segment"
   }
 
   /// "record at X", or the record a segment continues from an earlier one.
