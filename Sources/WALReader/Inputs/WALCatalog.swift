@@ -109,7 +109,7 @@ public struct WALCatalog: Sendable {
     }
     let names = segments.keys.sorted()
     guard !names.isEmpty else { return nil }
-    let sampled = Set(stride(from: 0, to: 33, by: 1).map { names[$0 * (names.count - 1) / 32] }).sorted()
+    let sampled = Set((0...32).map { names[$0 * (names.count - 1) / 32] }).sorted()
     var votes: [WALGeometry: Int] = [:]
     var order: [WALGeometry] = []
     for name in sampled {

@@ -95,11 +95,10 @@ struct PathWalk {
       var stopsAt: LSN?
       // A file refused as a whole: replay ends with the last record that ends before it.
       let beforeThisFile = unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
-      // A restored file of the wrong size is refused as if it were missing (standby mode), and
-      // so is compressed content under a plain segment name, which a copy hands over as it is.
-      // So is a file its backup tool records for another cluster: the tool does not hand it over.
+      // Refused as a whole: a file cut short or holding a segment of another size (PostgreSQL
+      // checks a restored file's size), compressed content under a plain segment name (a copy
+      // hands it over as it is), a file its backup tool withholds.
       let withheld = SegmentLookup.catalogRefusal(of: file, scan: scan)
-      // And so is a segment of another size: PostgreSQL checks a restored file's size.
       let wrongSize = Self.sizeProblem(scan, file: file, name: step.name, geometry: geometry, at: segmentStart)
       let refused = wrongSize != nil || scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
