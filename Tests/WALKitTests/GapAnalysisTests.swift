@@ -163,4 +163,31 @@ import Testing
     #expect(report.blockingProblem?.kind == .crcMismatch)
     #expect(report.reachableLSN == report.blockingProblem?.location.lsn)
   }
+
+  /// The old timeline's copy of the segment where the new timeline begins, and not the new
+  /// timeline's (TestData/pg16-switch-segment, real PostgreSQL 16): replay reads the new
+  /// timeline's file from the switch point on, so it waits there. The real standby logged
+  /// "invalid contrecord length … at" the switch point and waited, timeline 2's later segments
+  /// unused. Without those later files, the switch point is where the WAL ends.
+  @Test func theNewTimelinesCopyOfTheSwitchSegmentIsNeeded() throws {
+    let log = try Fixture.text("pg16-switch-segment/standby-log.txt")
+    let stop = try #require(log.firstRange(of: ") at ").flatMap { LSN(String(log[$0.upperBound...].prefix { !$0.isWhitespace })) })
+    let scratch = try Scratch()
+    let archive = Fixture.path("pg16-switch-segment/archive")
+    for name in try FileManager.default.contentsOfDirectory(atPath: archive) {
+      try FileManager.default.copyItem(atPath: "\(archive)/\(name)", toPath: scratch.file(name))
+    }
+    let first = try #require(SegmentName(fileName: "000000010000000000000035"))
+    for checksContent in [true, false] {
+      let report = try GapAnalysis(sources: [scratch.path], start: .segment(first), checksContent: checksContent).run()
+      #expect(!report.continuous)
+      #expect(report.blockingProblem?.kind == .missingSegment)
+      #expect(report.blockingProblem?.location.segment?.description == "000000020000000000000035")
+      if checksContent { #expect(report.reachableLSN == stop) }
+    }
+    try FileManager.default.removeItem(atPath: scratch.file("000000020000000000000036.gz"))
+    let ending = try GapAnalysis(sources: [scratch.path], start: .segment(first)).run()
+    #expect(ending.continuous, "\(ending.problems)")
+    #expect(ending.reachableLSN == stop)
+  }
 }

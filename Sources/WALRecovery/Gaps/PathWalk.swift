@@ -88,6 +88,7 @@ struct PathWalk {
         record(step, .present)
         endOfWAL = segmentEnd
         if blocking == nil { reachable = segmentEnd }
+        stopAtSwitchInside(step, at: index, segmentStart: segmentStart, segmentEnd: segmentEnd)
         continue
       }
       let isLive = catalog.source(step.source)?.isLive ?? false
@@ -156,7 +157,30 @@ struct PathWalk {
       if blocking == nil || endOfWAL == nil || !refused { endOfWAL = max(endOfWAL ?? walEnd, walEnd) }
       previous = refused ? nil : scan
       lastRecord = scan.lastRecordForNext(after: lastRecord)
+      if !refused { stopAtSwitchInside(step, at: index, segmentStart: segmentStart, segmentEnd: segmentEnd) }
     }
+  }
+
+  /// A file of an older timeline standing for a segment in which a newer timeline of the path
+  /// begins (the newer one's copy is in no source): its WAL past the switch point is the older
+  /// timeline's own, so replay, which reads the newer timeline's file from there, stops at it.
+  /// With no later file on the path, that is where its WAL ends; with one, the newer
+  /// timeline's copy is missing.
+  private mutating func stopAtSwitchInside(_ step: RecoveryStep, at index: Int, segmentStart: LSN, segmentEnd: LSN) {
+    guard let position = path.spans.firstIndex(where: { $0.timeline == step.name.timeline }), position + 1 < path.spans.count,
+      let switchPoint = path.spans[position].end, switchPoint < segmentEnd
+    else { return }
+    let stop = max(switchPoint, segmentStart)
+    guard path.steps[(index + 1)...].contains(where: { $0.file != nil }) else {
+      if blocking == nil { reachable = min(reachable, stop) }
+      endOfWAL = endOfWAL.map { min($0, stop) }
+      return
+    }
+    let child = path.spans[position + 1].timeline
+    let childName = SegmentName(timeline: child, segment: step.segment, geometry: geometry) ?? step.name
+    block(WALProblem(.missingSegment,
+      "segment \(childName) is in no source: timeline \(child) begins at \(switchPoint) in it, and replay reads that file from there on; \(step.name) holds timeline \(step.name.timeline)'s own WAL past the switch point, so a standby waits at \(switchPoint)",
+      at: WALLocation(segment: childName, lsn: switchPoint)), at: min(reachable, stop))
   }
 
   /// The first of the path's last steps that lie past the end of WAL of a live `pg_wal`:
