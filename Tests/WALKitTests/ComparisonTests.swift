@@ -114,6 +114,8 @@ import Testing
     try Scratch.patch(copies[2]) { bytes in
       for offset in pages..<bytes.count { bytes[offset] = older[offset] }
     }
+    // It is the newest segment of its copy: the segments after it are not written yet.
+    for later in copies.dropFirst(3) { try FileManager.default.removeItem(atPath: later) }
     let report = try WALComparison(a: Self.pg16.archiveURL.path, b: scratch.file("copy")).run()
     let segment = try #require(report.segments.first { $0.segment.rawValue == 8 })
     #expect(segment.result == .sameWAL)
@@ -259,5 +261,27 @@ import Testing
     let recycled = try #require(report.segments.first { $0.result == .sameWAL })
     #expect(recycled.fileA?.name?.description == "000000010000000000000019")
     #expect(recycled.note == "neither holds WAL of this segment: both lie past their side's end of WAL (A: a recycled file; B: a recycled file)")
+  }
+
+  /// A copy whose segment turns to zeros inside a record that goes on into later segments it
+  /// also holds: that is damage, not a copy that ends early (pg_waldump stops there with
+  /// "invalid magic number 0000"; diff said SAME WAL).
+  @Test func zerosFollowedByLaterSegmentsAreDamageNotAPrefix() throws {
+    let a = try LongRecordTests.plainCopy("pg15-long/1mb")
+    let b = try LongRecordTests.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: b.path).sorted()
+    try Scratch.patch(b.file(names[1])) { bytes in
+      for offset in (1 << 19)..<bytes.count { bytes[offset] = 0 }
+    }
+    let report = try WALComparison(a: a.path, b: b.path).run()
+    #expect(!report.isSameWAL)
+    #expect(report.damaged.map { $0.segment.rawValue } == [8])
+    #expect(report.damaged.first?.note.hasSuffix("but \(names[2]) follows on that side: damage, not an end of WAL") == true)
+
+    // Without the later segments it is a copy that ends early.
+    for name in names.dropFirst(2) { try FileManager.default.removeItem(atPath: b.file(name)) }
+    let shorter = try WALComparison(a: a.path, b: b.path).run()
+    #expect(shorter.damaged.isEmpty)
+    #expect(shorter.segments.first { $0.segment.rawValue == 8 }?.result == .sameWAL)
   }
 }

@@ -39,6 +39,9 @@ public struct SegmentComparison: Sendable {
   /// A segment only one side has whose copy is damaged or unreadable (so that it is not taken
   /// for WAL the other side lacks).
   public var copyIsDamaged = false
+  /// For a prefix (``Result/sameWAL`` where one side ends early at a place WAL may end): whether
+  /// the shorter copy is A's, and where its WAL ends.
+  public var prefix: (onA: Bool, end: LSN)?
   /// Whether the first difference lies, on side A and on side B, in the part of a record
   /// continued from the previous segment (before the first record that starts here).
   public var differsInContinuationA = false
@@ -124,12 +127,23 @@ public struct SegmentComparison: Sendable {
     comparison.recordB = endA < endB ? recordsB.first { $0.lsn >= lsn } : nil
     if endsCleanly {
       comparison.result = .sameWAL
+      comparison.prefix = (endA < endB, shorterEnd)
       comparison.note = "\(shorterSide) is a prefix: its WAL ends at \(shorterEnd) (\(Self.endKind(shorterFile, shorterScan))), the other goes on to \(longerEnd)"
     } else {
       comparison.result = .damaged
       comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
     }
     return comparison
+  }
+
+  /// A prefix whose side holds WAL in a later segment of its timeline (`laterWAL`): its WAL
+  /// cannot end there, so the copy is damaged.
+  mutating func judgePrefix(laterWAL: (Bool, SegmentNumber, TimelineID) -> SegmentName?) {
+    guard result == .sameWAL, let prefix, let file = prefix.onA ? fileA : fileB, !file.isPartial,
+      let timeline = file.name?.timeline, let later = laterWAL(prefix.onA, segment, timeline)
+    else { return }
+    result = .damaged
+    note = "\(prefix.onA ? "A" : "B")'s valid WAL stops at \(prefix.end), but \(later) follows on that side: damage, not an end of WAL"
   }
 
   /// A segment only one side holds, read as well: its valid WAL must go to its end (or to an

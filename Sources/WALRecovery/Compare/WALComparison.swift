@@ -77,6 +77,10 @@ public struct WALComparison: Sendable {
     let lookupA = SegmentLookup(sideA.files), lookupB = SegmentLookup(sideB.files)
     var segments = compareAll(pairs, geometry: geometry, lookupA: lookupA, lookupB: lookupB)
     segments.sort { ($0.segment, $0.fileA?.name?.timeline ?? $0.fileB!.name!.timeline) < ($1.segment, $1.fileA?.name?.timeline ?? $1.fileB!.name!.timeline) }
+    let compared = segments
+    for index in segments.indices {
+      segments[index].judgePrefix { onA, segment, timeline in Self.laterWAL(in: compared, onA: onA, after: segment, timeline: timeline, geometry: geometry) }
+    }
 
     // The histories: each side's path, segment by segment.
     var divergence: ComparisonReport.Divergence?
@@ -121,6 +125,29 @@ public struct WALComparison: Sendable {
       divergence = found
     }
     return ComparisonReport(sideA: a, sideB: b, segments: segments, divergence: divergence, switchPoints: switchPoints)
+  }
+
+  /// The first segment after `segment` on one side's `timeline` that holds WAL of its own: read
+  /// past its start, or identical to the other side's copy outside a live pg_wal (where later
+  /// files may be recycled ones).
+  static func laterWAL(in segments: [SegmentComparison], onA: Bool, after segment: SegmentNumber, timeline: TimelineID,
+                       geometry: WALGeometry) -> SegmentName? {
+    for comparison in segments where comparison.segment > segment {
+      guard let file = onA ? comparison.fileA : comparison.fileB, file.name?.timeline == timeline,
+        let start = geometry.startLSN(of: comparison.segment)
+      else { continue }
+      let through = onA ? comparison.validThroughA : comparison.validThroughB
+      if through.map({ $0 > start }) ?? (comparison.result == .identical && startsOwnWAL(file, at: start)) { return file.name }
+    }
+    return nil
+  }
+
+  /// Whether a file's first page is its own segment's (not a recycled or pre-allocated file).
+  private static func startsOwnWAL(_ file: WALFile, at start: LSN) -> Bool {
+    guard let data = try? SegmentData.load(path: file.path, prefix: 8192, named: file.compressionByName),
+      let header = PageHeader(decoding: data.bytes)
+    else { return false }
+    return header.pageAddress == start && WALVersion(pageMagic: header.magic) != nil
   }
 
   private func overlaps(_ segment: SegmentNumber, geometry: WALGeometry) -> Bool {
