@@ -101,6 +101,17 @@ import Testing
     #expect(report.problems.contains { $0.kind == .orphanTimeline && $0.message.contains("timeline 2") })
   }
 
+  /// A segment of the old timeline that starts exactly at the switch point lies wholly past it:
+  /// the old timeline's WAL that is not on the restore path.
+  @Test func anOldTimelineSegmentStartingAtTheSwitchPointIsPastIt() throws {
+    let histories: [UInt32: String] = [2: "1\t0/500000\tno recovery target specified\n"]
+    let scratch = try Self.archive(Self.names(1, 1...5) + Self.names(2, 5...7), histories: histories)
+    let report = try GapAnalysis(sources: [scratch.path], checksContent: false).run()
+    #expect(report.continuous)
+    let orphan = try #require(report.problems.first { $0.kind == .orphanTimeline })
+    #expect(orphan.message.hasPrefix("timeline 1 has 1 segment past its switch point 0/500000 (000000010000000000000005 to 000000010000000000000005)"))
+  }
+
   @Test func missingHistoryKeepsAStandbyOnTheOldTimeline() throws {
     var histories = Self.chainHistories
     histories[3] = nil

@@ -349,10 +349,12 @@ public struct GapAnalysis: Sendable {
       let beginSegment = geometry.segment(containing: span.begin)
       if let end = span.end {
         let endSegment = geometry.segment(containing: end)
-        let past = segments.filter { $0 > endSegment }.sorted()
+        // A segment starting at the switch point lies wholly past it too.
+        let atStart = geometry.segmentOffset(of: end) == 0
+        let past = segments.filter { $0 > endSegment || (atStart && $0 == endSegment) }.sorted()
         if let first = past.first, let last = past.last {
           problems.append(WALProblem(.orphanTimeline,
-            "timeline \(span.timeline) has \(past.count) segment\(past.count == 1 ? "" : "s") past its switch point \(end) (\(Self.name(span.timeline, first, geometry)) to \(Self.name(span.timeline, last, geometry))): WAL written after the promotion by the old primary, not on the restore path",
+            "timeline \(span.timeline) has \(past.count) segment\(past.count == 1 ? "" : "s") past its switch point \(end) (\(Self.name(span.timeline, first, geometry)) to \(Self.name(span.timeline, last, geometry))): the old primary's WAL past the switch point (written after the promotion, or before it without the standby replaying it), not on the restore path",
             at: WALLocation(segment: SegmentName(timeline: span.timeline, segment: first, geometry: geometry))))
         }
       }
