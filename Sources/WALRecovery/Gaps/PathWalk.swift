@@ -63,6 +63,9 @@ struct PathWalk {
       }
       let segmentStart = geometry.startLSN(of: step.segment) ?? .invalid
       let segmentEnd = segmentStart.advanced(by: geometry.segmentSize) ?? segmentStart
+      // Where replay ends when this segment's file is missing or refused as a whole: after the
+      // last record that ends before it (or at a record that could not be read whole).
+      let beforeThisFile = unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
       guard let file = step.file else {
         let run = GapReport.MissingRange(step, geometry: geometry)
         missing.append(run)
@@ -72,14 +75,14 @@ struct PathWalk {
                 : "segments \(run.first) to \(run.last) are in no source (\(run.count) segments, \(WALGeometry.formatSize(run.bytes))): a standby cannot restore them"
                   + (run.count > Self.absurdGap ? "; a gap this wide means the name of the file after it is stray or wrong" : ""),
                          at: WALLocation(segment: step.name, lsn: segmentStart)),
-              at: unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+              at: beforeThisFile)
         previous = nil
         lastRecord = nil
         continue
       }
       if let refusal = file.catalogEntry?.refusal {
         record(step, .damaged)
-        block(refusal, at: unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord))
+        block(refusal, at: beforeThisFile)
         previous = nil
         lastRecord = nil
         continue
@@ -94,8 +97,6 @@ struct PathWalk {
       let isLive = catalog.source(step.source)?.isLive ?? false
       var found = scan.problems
       var stopsAt: LSN?
-      // A file refused as a whole: replay ends with the last record that ends before it.
-      let beforeThisFile = unfinishedRecord ?? Self.end(before: segmentStart, previous: previous, lastRecord: lastRecord)
       // Refused as a whole: a file cut short or holding a segment of another size (PostgreSQL
       // checks a restored file's size), compressed content under a plain segment name (a copy
       // hands it over as it is), a file its backup tool withholds.
