@@ -278,10 +278,61 @@ import Testing
     #expect(report.damaged.map { $0.segment.rawValue } == [8])
     #expect(report.damaged.first?.note.hasSuffix("but \(names[2]) follows on that side: damage, not an end of WAL") == true)
 
-    // Without the later segments it is a copy that ends early.
+    // Without the later segments it is a copy that ends early: where the record it leaves
+    // unfinished starts, the record pg_waldump 15 lists as crossing into segment 8.
     for name in names.dropFirst(2) { try FileManager.default.removeItem(atPath: b.file(name)) }
     let shorter = try WALComparison(a: a.path, b: b.path).run()
     #expect(shorter.damaged.isEmpty)
-    #expect(shorter.segments.first { $0.segment.rawValue == 8 }?.result == .sameWAL)
+    let cut = try #require(shorter.segments.first { $0.segment.rawValue == 8 })
+    #expect(cut.result == .sameWAL)
+    let unfinished = try #require(try LongRecordTests.expected("pg15-long/1mb").last { $0.lsn.rawValue < 0x80_0000 })
+    #expect(unfinished.lsn.rawValue + UInt64(unfinished.totalLength) > 0x88_0000)
+    #expect(cut.prefix?.end == unfinished.lsn)
+    #expect(cut.firstDifferentLSN == unfinished.lsn)
+    #expect(cut.note.hasPrefix("B is a prefix: its WAL ends at \(unfinished.lsn) (zero tail)"), "\(cut.note)")
+  }
+
+  /// The system identifier in a segment's first page header, as PostgreSQL wrote it.
+  static func systemIdentifier(_ path: String) throws -> UInt64 {
+    try Scratch.bytes(path)[24..<32].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+  }
+
+  /// Another cluster's segment under a name of a side's own: that copy is damaged, and the
+  /// verdict names both system identifiers (the first different byte is the identifier's).
+  @Test func anotherClustersSegmentIsDamageNamingItsSystem() throws {
+    let scratch = try Scratch()
+    let pg15 = Fixture.plainSets[0]
+    let b = try scratch.copy(ComparisonTests.pg16.segmentPaths, into: "b")
+    try FileManager.default.removeItem(atPath: b[1])
+    try FileManager.default.copyItem(atPath: pg15.segmentPaths[1], toPath: b[1])
+    let own = try Self.systemIdentifier(ComparisonTests.pg16.segmentPaths[1]), foreign = try Self.systemIdentifier(pg15.segmentPaths[1])
+    #expect(own != foreign)
+
+    let report = try WALComparison(a: ComparisonTests.pg16.archiveURL.path, b: scratch.file("b")).run()
+    #expect(!report.isOfDifferentSystems)
+    #expect(report.systemIdentifierA == own && report.systemIdentifierB == own)
+    let damaged = try #require(report.damaged.first)
+    #expect(report.damaged.count == 1 && damaged.segment.rawValue == 7 && damaged.result == .damaged)
+    #expect(damaged.firstDifferentOffset == 24)
+    #expect(damaged.note == "B's copy is WAL of another database system: system identifier \(foreign), while 3 other segments of B have \(own)")
+    #expect(report.divergence == nil)
+  }
+
+  /// Two sides of different clusters are not two histories of one: every segment both have
+  /// differs at the system identifier, and no divergence is made up.
+  @Test func sidesOfDifferentClustersAreSaidToBe() throws {
+    let pg15 = Fixture.plainSets[0]
+    let idA = try Self.systemIdentifier(pg15.segmentPaths[0]), idB = try Self.systemIdentifier(ComparisonTests.pg16.segmentPaths[0])
+    let report = try WALComparison(a: pg15.archiveURL.path, b: ComparisonTests.pg16.archiveURL.path).run()
+    #expect(report.isOfDifferentSystems)
+    #expect(report.systemIdentifierA == idA && report.systemIdentifierB == idB)
+    #expect(report.divergence == nil)
+    let both = report.segments.filter { $0.fileA != nil && $0.fileB != nil }
+    #expect(!both.isEmpty)
+    #expect(both.allSatisfy { $0.result == .different && $0.firstDifferentOffset == 24 })
+
+    let files = try WALComparison(a: pg15.segmentPaths[1], b: ComparisonTests.pg16.segmentPaths[1]).run()
+    #expect(files.isOfDifferentSystems)
+    #expect(files.segments.first?.note == "of different database systems: system identifier \(idA) in A, \(idB) in B")
   }
 }

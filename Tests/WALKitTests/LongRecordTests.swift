@@ -190,4 +190,25 @@ import Testing
       #expect(report.problems.first?.message.contains("at \(long.lsn) (in the page at 0/800000)") == true)
     }
   }
+
+  /// An archive whose last segment turns to zeros inside the long record (pg_waldump 15 ends
+  /// its listing at the record before it): one incomplete segment, that one, whose valid WAL
+  /// ends where the unfinished record starts; the segment the record starts in is not blamed.
+  @Test func zerosInsideALongRecordAreTheLastSegmentsProblemOnce() throws {
+    let long = try #require(try Self.expected("pg15-long/1mb").first { $0.totalLength > 3_000_000 })
+    let plain = try Self.plainCopy("pg15-long/1mb")
+    let names = try FileManager.default.contentsOfDirectory(atPath: plain.path).sorted()
+    try Scratch.patch(plain.file(names[1])) { bytes in
+      for offset in (1 << 19)..<bytes.count { bytes[offset] = 0 }
+    }
+    for name in names.dropFirst(2) { try FileManager.default.removeItem(atPath: plain.file(name)) }
+    let report = try Verifier().verify(paths: [plain.path])
+    #expect(report.problems.map(\.kind) == [.incompleteSegment])
+    let problem = try #require(report.problems.first)
+    #expect(problem.location.file == plain.file(names[1]))
+    #expect(problem.location.fileOffset == 1 << 19)
+    #expect(problem.message.hasPrefix("valid WAL ends at \(long.lsn), the start of a record this segment does not complete"), "\(problem.message)")
+    #expect(report.segments.map(\.status) == [.complete, .damaged])
+    #expect(report.segments.first?.scan.validThrough == long.lsn)
+  }
 }

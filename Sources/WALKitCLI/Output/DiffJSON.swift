@@ -50,6 +50,8 @@ struct DiffJSON: Encodable {
 
   var schema = Self.schema
   @NullEncoded var identical: Bool?
+  @NullEncoded var systemIdentifierA: String?
+  @NullEncoded var systemIdentifierB: String?
   var onlyInA: [String] = []
   var onlyInB: [String] = []
   var same: [String] = []
@@ -63,6 +65,8 @@ struct DiffJSON: Encodable {
 
   init(_ report: ComparisonReport) {
     identical = report.isSameWAL
+    systemIdentifierA = report.systemIdentifierA.map { String($0) }
+    systemIdentifierB = report.systemIdentifierB.map { String($0) }
     onlyInA = report.onlyInA.map { Self.name($0) }
     onlyInB = report.onlyInB.map { Self.name($0) }
     same = report.same.map { Self.name($0) }

@@ -36,6 +36,9 @@ enum DiffText {
       return "SAME WAL: \(count), \(identical) byte for byte identical, \(report.segments.count - identical) the same records up to where one side's WAL ends."
     }
     var parts: [String] = []
+    if report.isOfDifferentSystems, let a = report.systemIdentifierA, let b = report.systemIdentifierB {
+      parts.append("A and B are WAL of different database systems (system identifier \(a) in A, \(b) in B)")
+    }
     for (side, missing) in [("A", report.missingInA), ("B", report.missingInB)] where !missing.isEmpty {
       parts.append("\(side) lacks \(missing.count == 1 ? "segment" : "segments") " + missing.map { DiffJSON.name($0) }.joined(separator: ", ")
                    + " between segments it has")

@@ -24,4 +24,7 @@ package enum EndOfWAL {
 
   /// Why an archived segment may not end inside: the reason given with ``problem(_:stop:because:)``.
   package static let archivedSegmentIsWhole = " inside the segment; an archived segment is full or ends with an XLOG SWITCH record"
+  /// The same, when valid WAL ends before the segment, at a record it does not complete.
+  package static let archivedSegmentLeavesRecordUnfinished =
+    ", the start of a record this segment does not complete; an archived segment is full or ends with an XLOG SWITCH record"
 }

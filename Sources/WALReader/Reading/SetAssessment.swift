@@ -39,7 +39,13 @@ struct SetAssessment {
       segmentsWithWAL[timeline] = chain.filter { reports[$0.1].scan.holdsOwnWAL }.map(\.0)
       for position in chain.indices.dropFirst() where chain[position].0.rawValue == chain[position - 1].0.rawValue + 1 {
         let previous = reports[chain[position - 1].1].scan
-        if case .continuesBeyond = previous.ending, let through = previous.validThrough { validEndBefore[chain[position].1] = through }
+        guard let through = previous.validThrough else { continue }
+        switch previous.ending {
+        case .continuesBeyond: validEndBefore[chain[position].1] = through
+        case .stopped where previous.stopProblem.map({ $0.location.segment != nil && $0.location.segment != previous.name }) ?? false:
+          validEndBefore[chain[position].1] = through
+        default: break
+        }
       }
       checkContinuity(chain, geometry: geometry)
       checkHistory(of: timeline, chain: chain)
@@ -248,7 +254,9 @@ struct SetAssessment {
     let scan = reports[index].scan
     // When nothing of this segment is valid, valid WAL ends where the record crossing into it starts.
     var validEnd = scan.validThrough
-    if let before = validEndBefore, let start = scan.segment.flatMap(geometry.startLSN(of:)), (scan.validThrough ?? start) <= start {
+    if let before = validEndBefore, let start = scan.segment.flatMap(geometry.startLSN(of:)),
+      (scan.validThrough ?? start) <= start.advanced(by: UInt64(PageHeader.longSize)) ?? start
+    {
       validEnd = before
     }
     let file = files[index]
@@ -294,6 +302,12 @@ struct SetAssessment {
         reports[index].status = .damaged
         return
       }
+      // A record that runs into a later segment and stops there: that segment's own reading
+      // says whether its WAL may end there.
+      if let other = laterSegment(holding: stop, besides: index), foundInItsOwnReading(stop, at: other) {
+        reports[index].status = status
+        return
+      }
       if let later, !(file.isPartial && (endsAtASwitchPoint(scan) || hasFullTwin(index))) {
         reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, validEnd: validEnd,
                                                         because: ", but \(later) continues timeline \(later.timeline)"))
@@ -301,7 +315,9 @@ struct SetAssessment {
         status = scan.holdsOwnWAL || scan.firstPageTimeline != nil && signature != .stalePage
           ? .inProgress : signature == .stalePage ? .recycled : .unused
       } else {
-        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, validEnd: validEnd, because: EndOfWAL.archivedSegmentIsWhole))
+        let reason = validEnd.map { end in scan.segment.flatMap(geometry.startLSN(of:)).map { end < $0 } ?? false } ?? false
+          ? EndOfWAL.archivedSegmentLeavesRecordUnfinished : EndOfWAL.archivedSegmentIsWhole
+        reports[index].problems.append(EndOfWAL.problem(scan, stop: stop, validEnd: validEnd, because: reason))
       }
     }
     reports[index].status = reports[index].problems.allSatisfy(\.kind.isAboutStorage) ? status : .damaged

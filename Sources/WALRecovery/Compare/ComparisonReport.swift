@@ -53,6 +53,15 @@ public struct ComparisonReport: Sendable {
   public var divergence: Divergence?
   /// Switch points from the history files on either side.
   public var switchPoints: [LSN]
+  /// Each side's database system: the system identifier most of its segments carry.
+  public var systemIdentifierA: UInt64?
+  public var systemIdentifierB: UInt64?
+
+  /// True when the two sides are WAL of different database systems (clusters).
+  public var isOfDifferentSystems: Bool {
+    guard let systemIdentifierA, let systemIdentifierB else { return false }
+    return systemIdentifierA != systemIdentifierB
+  }
 
   public var onlyInA: [SegmentComparison] { segments.filter { $0.result == .onlyInA } }
   public var onlyInB: [SegmentComparison] { segments.filter { $0.result == .onlyInB } }

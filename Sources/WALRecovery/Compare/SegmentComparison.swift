@@ -42,10 +42,15 @@ public struct SegmentComparison: Sendable {
   /// For a prefix (``Result/sameWAL`` where one side ends early at a place WAL may end): whether
   /// the shorter copy is A's, and where its WAL ends.
   public var prefix: (onA: Bool, end: LSN)?
+  /// For a prefix: what lies where the shorter copy's WAL ends, and where the other's ends.
+  var prefixEnding: (kind: String, otherEnd: LSN)?
   /// Whether the first difference lies, on side A and on side B, in the part of a record
   /// continued from the previous segment (before the first record that starts here).
   public var differsInContinuationA = false
   public var differsInContinuationB = false
+  /// The system identifier in each copy's first page header (nil where unread or not WAL).
+  public var systemIdentifierA: UInt64?
+  public var systemIdentifierB: UInt64?
 
   /// True when a copy of the segment is damaged: one of two (``Result/damaged``), or the only one.
   public var isDamaged: Bool { result == .damaged || copyIsDamaged }
@@ -64,6 +69,13 @@ public struct SegmentComparison: Sendable {
     } catch {
       comparison.result = .damaged
       comparison.note = "cannot compare: \(error)"
+      return comparison
+    }
+    comparison.systemIdentifierA = systemIdentifier(of: dataA)
+    comparison.systemIdentifierB = systemIdentifier(of: dataB)
+    if let idA = comparison.systemIdentifierA, let idB = comparison.systemIdentifierB, idA != idB {
+      comparison.firstDifferentOffset = UInt64(PageHeader.Layout.systemIdentifier)
+      comparison.note = "of different database systems: system identifier \(idA) in A, \(idB) in B"
       return comparison
     }
     if dataA.bytes.count == dataB.bytes.count && (dataA.bytes.isEmpty || memoryEqual(dataA.bytes, dataB.bytes)) {
@@ -128,12 +140,30 @@ public struct SegmentComparison: Sendable {
     if endsCleanly {
       comparison.result = .sameWAL
       comparison.prefix = (endA < endB, shorterEnd)
-      comparison.note = "\(shorterSide) is a prefix: its WAL ends at \(shorterEnd) (\(Self.endKind(shorterFile, shorterScan))), the other goes on to \(longerEnd)"
+      comparison.prefixEnding = (Self.endKind(shorterFile, shorterScan), longerEnd)
+      comparison.note = comparison.prefixNote
     } else {
       comparison.result = .damaged
       comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
     }
     return comparison
+  }
+
+  var prefixNote: String {
+    guard let prefix, let prefixEnding else { return note }
+    return "\(prefix.onA ? "A" : "B") is a prefix: its WAL ends at \(prefix.end) (\(prefixEnding.kind)), the other goes on to \(prefixEnding.otherEnd)"
+  }
+
+  /// A prefix copy that holds nothing of its segment but part of the record continued into it
+  /// ends, as WAL, where that record starts (`recordStart`, read from the segments before).
+  mutating func placePrefixEnd(geometry: WALGeometry, recordStart: (_ onA: Bool, SegmentName) -> LSN?) {
+    guard result == .sameWAL, let prefix, let name = (prefix.onA ? fileA : fileB)?.name, let start = geometry.startLSN(of: segment),
+      prefix.end <= start.advanced(by: UInt64(PageHeader.longSize)) ?? start, let recordStart = recordStart(prefix.onA, name),
+      recordStart < start
+    else { return }
+    self.prefix = (prefix.onA, recordStart)
+    firstDifferentLSN = recordStart
+    note = prefixNote + "; the record from \(recordStart) continued into this segment is unfinished on that side"
   }
 
   /// A prefix whose side holds WAL in a later segment of its timeline (`laterWAL`): its WAL
@@ -162,6 +192,7 @@ public struct SegmentComparison: Sendable {
       comparison.note += ", and it cannot be read: \(error.message)"
       return comparison
     }
+    if isInA { comparison.systemIdentifierA = systemIdentifier(of: data) } else { comparison.systemIdentifierB = systemIdentifier(of: data) }
     let scan = scanner.scan(data, file: file.path, name: file.name, following: following, visit: nil)
     if isInA { comparison.validThroughA = scan.validThrough } else { comparison.validThroughB = scan.validThrough }
     // A file cut short is damaged even as a `.partial` (pg_receivewal's are full size).
@@ -173,6 +204,12 @@ public struct SegmentComparison: Sendable {
     let end = (stop ?? scan.validThrough).map { " at \($0)" } ?? ""
     comparison.note += ", and damaged: its valid WAL stops\(end): \((cutShort ?? scan.stopProblem ?? scan.problems.first)?.message ?? "damaged")"
     return comparison
+  }
+
+  /// The system identifier in a copy's first page header, when that is a WAL page header.
+  static func systemIdentifier(of data: SegmentData) -> UInt64? {
+    guard let header = PageHeader(decoding: data.bytes), WALVersion(pageMagic: header.magic) != nil else { return nil }
+    return header.long?.systemIdentifier
   }
 
   /// What lies where a side's WAL ends: a `.partial`'s end, zeros, or an older segment's pages

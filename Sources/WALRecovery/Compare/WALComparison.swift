@@ -63,7 +63,8 @@ public struct WALComparison: Sendable {
                                                  followingA: { _ in nil }, followingB: { _ in nil })
       return ComparisonReport(sideA: a, sideB: b, segments: [comparison],
                               divergence: comparison.result == .different ? Self.divergence(of: comparison) : nil,
-                              switchPoints: [])
+                              switchPoints: [], systemIdentifierA: comparison.systemIdentifierA,
+                              systemIdentifierB: comparison.systemIdentifierB)
     }
     for index in 0..<2 {
       var side = index == 0 ? sideA : sideB
@@ -77,6 +78,12 @@ public struct WALComparison: Sendable {
     let lookupA = SegmentLookup(sideA.files), lookupB = SegmentLookup(sideB.files)
     var segments = compareAll(pairs, geometry: geometry, lookupA: lookupA, lookupB: lookupB)
     segments.sort { ($0.segment, $0.fileA?.name?.timeline ?? $0.fileB!.name!.timeline) < ($1.segment, $1.fileA?.name?.timeline ?? $1.fileB!.name!.timeline) }
+    let systems = Self.judgeSystems(&segments)
+    for index in segments.indices {
+      segments[index].placePrefixEnd(geometry: geometry) { onA, name in
+        Self.startOfRecord(continuedInto: name, lookup: onA ? lookupA : lookupB, geometry: geometry)
+      }
+    }
     let compared = segments
     for index in segments.indices {
       segments[index].judgePrefix { onA, segment, timeline in Self.laterWAL(in: compared, onA: onA, after: segment, timeline: timeline, geometry: geometry) }
@@ -87,7 +94,7 @@ public struct WALComparison: Sendable {
     let bothHold = Set(sideA.path.keys).intersection(sideB.path.keys)
     let shared = bothHold.filter { overlaps($0, geometry: geometry) }.sorted()
     let scanner = SegmentScanner()
-    for segment in shared {
+    for segment in shared where systems.a == systems.b {
       let fileA = sideA.path[segment]!, fileB = sideB.path[segment]!
       let comparison = segments.first { $0.fileA == fileA && $0.fileB == fileB }
         ?? SegmentComparison.compare(segment: segment, fileA, fileB, geometry: geometry, scanner: scanner,
@@ -124,7 +131,54 @@ public struct WALComparison: Sendable {
       found.beyondB = Self.beyond(found.lsn, on: sideB, geometry: geometry, lookup: lookupB, scanner: scanner)
       divergence = found
     }
-    return ComparisonReport(sideA: a, sideB: b, segments: segments, divergence: divergence, switchPoints: switchPoints)
+    return ComparisonReport(sideA: a, sideB: b, segments: segments, divergence: divergence, switchPoints: switchPoints,
+                            systemIdentifierA: systems.a, systemIdentifierB: systems.b)
+  }
+
+  /// Where the record continued into segment `name` starts: in the nearest segment before it
+  /// (of its timeline, on the same side) where a record starts, as far back as a record can be long.
+  static func startOfRecord(continuedInto name: SegmentName, lookup: SegmentLookup, geometry: WALGeometry) -> LSN? {
+    let scanner = SegmentScanner()
+    var segment = name.segment(in: geometry)
+    for _ in 0...(UInt64(SegmentScanner.maximumRecordLength) / geometry.segmentSize) {
+      guard let current = segment, current.rawValue > 0 else { return nil }
+      let previous = SegmentNumber(current.rawValue - 1)
+      guard let previousName = SegmentName(timeline: name.timeline, segment: previous, geometry: geometry),
+        let data = try? lookup.data(for: previousName)
+      else { return nil }
+      let scan = scanner.scan(data, file: previousName.description, name: previousName, following: lookup.data(for:), visit: nil)
+      if scan.firstRecord != nil {
+        guard case .stopped = scan.ending else { return nil }
+        return scan.validThrough
+      }
+      segment = previous
+    }
+    return nil
+  }
+
+  /// Each side's database system: the system identifier most of its segments carry. A copy of
+  /// another system's WAL among a side's segments does not belong there: it is damaged.
+  static func judgeSystems(_ segments: inout [SegmentComparison]) -> (a: UInt64?, b: UInt64?) {
+    let systemA = mostCommon(segments.compactMap(\.systemIdentifierA))
+    let systemB = mostCommon(segments.compactMap(\.systemIdentifierB))
+    for index in segments.indices {
+      for (side, found, system) in [("A", segments[index].systemIdentifierA, systemA), ("B", segments[index].systemIdentifierB, systemB)] {
+        guard let found, let system, found != system else { continue }
+        let agreeing = segments.count { (side == "A" ? $0.systemIdentifierA : $0.systemIdentifierB) == system }
+        let foreign = "WAL of another database system: system identifier \(found), while \(agreeing) other "
+          + "segment\(agreeing == 1 ? "" : "s") of \(side) have \(system)"
+        if segments[index].result == .onlyInA || segments[index].result == .onlyInB {
+          segments[index].copyIsDamaged = true
+          segments[index].note = "only in \(side), and it is \(foreign)"
+        } else {
+          segments[index].result = .damaged
+          segments[index].firstDifferentLSN = nil
+          segments[index].firstDifferentOffset = UInt64(PageHeader.Layout.systemIdentifier)
+          segments[index].note = "\(side)'s copy is \(foreign)"
+        }
+      }
+    }
+    return (systemA, systemB)
   }
 
   /// The first segment after `segment` on one side's `timeline` that holds WAL of its own: read
