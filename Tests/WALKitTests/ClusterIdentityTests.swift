@@ -47,4 +47,23 @@ import Testing
     #expect(fromBackup.reachesConsistency == false)
     #expect(fromBackup.reachableLSN == LSN(0x700028))
   }
+
+  /// A 16 MB segment of another cluster (TestData/pg15-16mb) among 1 MB ones: blamed for what it
+  /// is, at positions in the 1 MB set's LSN scale (its start is 0/800000 there, 0/8000000 in
+  /// its own), and nothing read in its own scale is reported.
+  @Test func aSegmentOfAnotherSizeIsPlacedInTheSetsScale() throws {
+    let scratch = try Self.archive(foreign: "000000010000000000000008")
+    try FileManager.default.removeItem(atPath: scratch.file("000000010000000000000008"))
+    let stray = try Fixture.run("/bin/gzip", ["-dc", Fixture.path("pg15-16mb/archive/000000010000000000000003.gz")])
+    #expect(stray.count == 16 << 20)
+    try stray.write(to: URL(fileURLWithPath: scratch.file("000000010000000000000008")))
+    let report = try Verifier().verify(paths: [scratch.path])
+    #expect(report.problems.map(\.kind) == [.systemIDMismatch, .segmentSizeMismatch], "\(report.problems)")
+    #expect(report.problems.map { $0.location.lsn } == [LSN(0x800000), LSN(0x800000 + 32)])
+    #expect(report.problems.allSatisfy { $0.location.segment?.description == "000000010000000000000008" })
+    #expect(report.problems.last?.message == "long header gives 16 MB segments, 8 kB pages, while the other segments have 1 MB segments, 8 kB pages: not a segment of this WAL")
+    let stranger = try #require(report.segments.first { $0.name?.description == "000000010000000000000008" })
+    #expect(stranger.status == .damaged && stranger.scan.validThrough == nil)
+    #expect(report.segments.filter { $0.status == .damaged }.count == 1)
+  }
 }

@@ -14,6 +14,9 @@ struct SetAssessment {
   private var gapProblems: [(before: Int, problem: WALProblem)] = []
   /// The system identifier most segments have: the cluster's.
   private var clusterIdentifier: UInt64?
+  /// Reports of segments whose long header gives another segment size than most: not part of
+  /// this set's WAL, and read in another LSN scale.
+  private var ofAnotherSize: Set<Int> = []
 
   /// Whether a timeline after the first without its history file is a problem.
   let checksMissingHistories: Bool
@@ -36,7 +39,7 @@ struct SetAssessment {
     var segmentsWithWAL: [TimelineID: [SegmentNumber]] = [:]
     var validEndBefore: [Int: LSN] = [:]
     for (timeline, chain) in chains {
-      segmentsWithWAL[timeline] = chain.filter { reports[$0.1].scan.holdsOwnWAL }.map(\.0)
+      segmentsWithWAL[timeline] = chain.filter { reports[$0.1].scan.holdsOwnWAL && !ofAnotherSize.contains($0.1) }.map(\.0)
       for position in chain.indices.dropFirst() where chain[position].0.rawValue == chain[position - 1].0.rawValue + 1 {
         let previous = reports[chain[position - 1].1].scan
         guard let through = previous.validThrough else { continue }
@@ -117,9 +120,21 @@ struct SetAssessment {
     guard let geometry = mostCommon(reports.compactMap(\.scan.geometry)) else { return }
     for index in reports.indices {
       guard let found = reports[index].scan.geometry, found != geometry else { continue }
+      // What reading it in its own geometry found is placed in another LSN scale: only its
+      // identity is reported, at positions in this set's scale.
+      ofAnotherSize.insert(index)
+      let start = reports[index].name?.segment(in: geometry).flatMap(geometry.startLSN(of:))
+      reports[index].problems = reports[index].problems.filter { $0.kind == .systemIDMismatch }.map { problem in
+        var placed = problem
+        placed.location.lsn = start
+        return placed
+      }
       reports[index].problems.append(WALProblem(.segmentSizeMismatch,
-        "long header gives \(found), while the other segments have \(geometry)",
+        "long header gives \(found), while the other segments have \(geometry): not a segment of this WAL",
         at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.segmentSize))))
+      reports[index].scan.firstRecord = nil
+      reports[index].scan.lastRecord = nil
+      reports[index].scan.validThrough = nil
     }
   }
 
@@ -173,7 +188,8 @@ struct SetAssessment {
   /// Checks that the WAL of two consecutive segments of a timeline joins up.
   private mutating func checkBoundary(from previousIndex: Int, to index: Int, lastRecord: LSN?, geometry: WALGeometry) {
     // A segment of another cluster is reported as such; its neighbours are not blamed for it.
-    guard reports[previousIndex].scan.systemIdentifier == clusterIdentifier, reports[index].scan.systemIdentifier == clusterIdentifier
+    guard reports[previousIndex].scan.systemIdentifier == clusterIdentifier, reports[index].scan.systemIdentifier == clusterIdentifier,
+      !ofAnotherSize.contains(previousIndex), !ofAnotherSize.contains(index)
     else { return }
     if let problem = SegmentJoin.problem(joining: reports[previousIndex].scan, to: reports[index].scan, lastRecord: lastRecord,
                                          geometry: geometry, file: files[index].path, name: reports[index].name)
@@ -251,6 +267,10 @@ struct SetAssessment {
   /// `later` is the next segment of its timeline holding WAL; `validEndBefore`, where the
   /// segment before it left off when its last record continues into this one.
   private mutating func judgeEnding(_ index: Int, laterWALIn later: SegmentName?, validEndBefore: LSN?, geometry: WALGeometry) {
+    guard !ofAnotherSize.contains(index) else {
+      reports[index].status = .damaged
+      return
+    }
     let scan = reports[index].scan
     // When nothing of this segment is valid, valid WAL ends where the record crossing into it starts.
     var validEnd = scan.validThrough
