@@ -45,7 +45,7 @@ public struct WALStatistics: Sendable {
   /// that counts, more than a lone segment's records cost to count.
   private var groupOf = [UInt16](repeating: 0, count: 256)
   private var rows: [Bucket] = []
-  /// The first record counted.
+  /// The first record counted, or the first read when ``startReading(at:version:)`` said so.
   public private(set) var start: LSN?
   /// Where the last record counted ends (the next segment's start after an XLOG SWITCH).
   public private(set) var end: LSN?
@@ -64,6 +64,13 @@ public struct WALStatistics: Sendable {
     if start == nil { start = record.lsn }
     end = record.nextRecordAfterReplay
     version = version ?? record.version
+  }
+
+  /// Where reading started: the first record read, counted or not (filtered out), and the
+  /// version that wrote it. pg_waldump's statistics run from there.
+  public mutating func startReading(at first: LSN, version: WALVersion?) {
+    start = first
+    self.version = self.version ?? version
   }
 
   /// Where the rows of resource manager `id` start in `rows`, adding them at its first record.

@@ -159,7 +159,8 @@ extension InspectRequest {
       throw ExitCode(ExitStatus.couldNotFinish)
     }
     if wantsStatistics && !quiet {
-      let collected = state.statistics ?? WALStatistics()
+      var collected = state.statistics ?? WALStatistics()
+      if let first = state.firstRecord { collected.startReading(at: first, version: state.firstVersion) }
       output.write(json ? JSONOutput.encode(StatsJSON(collected, perRecord: statisticsPerRecord)) + "\n"
                         : InspectText.statistics(collected, perRecord: statisticsPerRecord))
     }

@@ -527,6 +527,22 @@ import Glibc
     }
   }
 
+  /// Statistics of filtered records run, as pg_waldump's do, from the first record read
+  /// (filtered out or not) to the end of the last one counted; with no record counted, pg_waldump
+  /// (15 on) prints nothing. filters/stats-record-heap2.txt: that version's
+  /// `pg_waldump --stats=record -r Heap2` of the whole archive.
+  @Test(arguments: ["pg15", "pg16", "pg18"])
+  func filteredStatisticsSpanWhatPgWaldumpsDo(_ set: String) throws {
+    let segments = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("TestData/\(set)/archive").path).sorted()
+    let run = try Self.walkit(["inspect", "--stats=record", "-r", "Heap2", "-p", "TestData/\(set)/archive", segments.first!, segments.last!])
+    let expected = try String(contentsOf: Self.root.appendingPathComponent("TestData/\(set)/filters/stats-record-heap2.txt"), encoding: .utf8)
+    #expect(run.status == 0)
+    #expect(run.stdout == expected)
+    let none = try Self.walkit(["inspect", "--stats", "-x", "4294967295", "-p", "TestData/\(set)/archive", segments.first!, segments.last!])
+    #expect(none.status == 0)
+    #expect(none.stdout == "")
+  }
+
   @Test(arguments: ["pg15", "pg16", "pg18"])
   func blockDetailsEqualPgWaldumps(_ set: String) throws {
     let segments = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("TestData/\(set)/archive").path).sorted()

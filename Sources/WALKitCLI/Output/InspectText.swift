@@ -16,6 +16,8 @@ enum InspectText {
   /// `--stats` and `--stats=record`, byte for byte as pg_waldump of the same version prints them.
   static func statistics(_ statistics: WALStatistics, perRecord: Bool) -> String {
     let version = statistics.version ?? WALVersion(major: 18)!
+    // From 15 on, pg_waldump prints no table when no record was counted.
+    if version.major >= 15 && statistics.end == nil { return "" }
     var rows: [(String, WALStatistics.Bucket)] = []
     let lastID = version.major >= 15 ? 255 : 21
     let totals = statistics.byResourceManager
