@@ -245,9 +245,15 @@ extension InspectRequest {
     var timeline = self.timeline
     var lower = startLSN
     var upper = endLSN
+    var storedFile: String?
     if let startSegment {
       let (startDirectory, startName) = Self.split(startSegment)
       if directory == nil { directory = startDirectory }
+      // A stored object named after its segment (pgBackRest's SEGMENT-SHA1.gz) is read itself:
+      // looking its segment up by name in its directory would read another file, or none.
+      if case .other = WALFile.classify(fileName: startName), WALFile.storedName(startName).0 != nil, endSegment == nil {
+        storedFile = startSegment
+      }
       guard let name = SegmentName(fileName: startName.prefix(24)) else {
         throw ValidationError("could not parse segment file name \"\(startName)\"")
       }
@@ -268,7 +274,7 @@ extension InspectRequest {
       }
       upper = upper ?? geometry.startLSN(of: SegmentNumber(last.rawValue + 1))
     }
-    let source = directory ?? "."
+    let source = storedFile ?? directory ?? "."
     if let lower, let upper, lower >= upper {
       throw ValidationError(startSegment == nil
         ? "start WAL location \(lower) is not before end WAL location \(upper)"

@@ -527,6 +527,26 @@ import Glibc
     }
   }
 
+  /// `inspect` of a stored object (pgBackRest's `SEGMENT-SHA1.zst`) reads that object, not the
+  /// file its segment's name would find in the same directory.
+  @Test func inspectOfAStoredObjectReadsThatObject() throws {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("walkit-object-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let repository = Self.root.appendingPathComponent("TestData/pg15-repositories/pgbackrest/archive").path
+    let directory = try #require(try FileManager.default.subpathsOfDirectory(atPath: repository).first { $0.hasSuffix("/0000000100000000") })
+    let object = try #require(try FileManager.default.contentsOfDirectory(atPath: repository + "/" + directory)
+      .first { $0.hasPrefix("000000010000000000000007-") && $0.hasSuffix(".zst") })
+    try FileManager.default.copyItem(atPath: repository + "/" + directory + "/" + object, toPath: scratch.appendingPathComponent(object).path)
+    let flat = Self.root.appendingPathComponent("TestData/pg15-repositories/flat").path
+    try FileManager.default.copyItem(atPath: flat + "/000000010000000000000008", toPath: scratch.appendingPathComponent("000000010000000000000007").path)
+    let run = try Self.walkit(["inspect", "-n", "20", scratch.appendingPathComponent(object).path])
+    let plain = try Self.walkit(["inspect", "-n", "20", flat + "/000000010000000000000007"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(plain.status == 0 && !plain.stdout.isEmpty)
+    #expect(run.stdout == plain.stdout)
+  }
+
   /// Statistics of filtered records run, as pg_waldump's do, from the first record read
   /// (filtered out or not) to the end of the last one counted; with no record counted, pg_waldump
   /// (15 on) prints nothing. filters/stats-record-heap2.txt: that version's

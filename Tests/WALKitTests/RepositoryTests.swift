@@ -79,6 +79,21 @@ import Testing
     #expect(report.segments.allSatisfy { $0.status != .damaged })
   }
 
+  /// A pgBackRest object named on its own (`SEGMENT-SHA1.ext`, as pgBackRest 2.45 wrote them)
+  /// is its segment, stored as its suffix says: no false compression mismatch.
+  @Test func aPgBackRestObjectNamedAloneIsItsSegment() throws {
+    let directory = Self.path("pgbackrest/archive/" + (try #require(try FileManager.default.subpathsOfDirectory(atPath: Self.path("pgbackrest/archive"))
+      .first { $0.hasSuffix("/0000000100000000") })))
+    let objects = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.count >= 65 && !$0.hasSuffix(".backup") }
+    #expect(objects.count >= 5)
+    for object in objects {
+      let report = try Verifier().verify(paths: [directory + "/" + object])
+      #expect(report.problems.isEmpty, "\(object): \(report.problems)")
+      #expect(report.segments.first?.name?.description == String(object.prefix(24)))
+      #expect(report.segments.first?.file.compressionByName == Compression(suffix: object.dropFirst(65)))
+    }
+  }
+
   /// Segments stored in several ways in one directory: a note (a restore_command that copies, or
   /// one that runs one decompressor, fails on some of them), not a problem; one way is no note.
   @Test func aDirectoryOfSegmentsStoredSeveralWaysHasANote() throws {

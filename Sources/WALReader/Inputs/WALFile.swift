@@ -57,6 +57,21 @@ public struct WALFile: Hashable, Sendable {
     compressionByName == nil && content != .plain && catalogEntry == nil
   }
 
+  /// The segment and compression a stored file's name gives, other than a segment file's own
+  /// name: pgBackRest's `SEGMENT-SHA1[.ext]`, or any name with a compression suffix.
+  public static func storedName(_ fileName: String) -> (SegmentName?, Compression?) {
+    var stem = Substring(fileName)
+    var compression: Compression?
+    if let dot = stem.lastIndex(of: "."), let named = Compression(suffix: stem[dot...]) {
+      compression = named
+      stem = stem[..<dot]
+    }
+    guard stem.utf8.count == 65, stem.utf8[stem.utf8.index(stem.utf8.startIndex, offsetBy: 24)] == UInt8(ascii: "-"),
+      stem.utf8.suffix(40).allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+    else { return (nil, compression) }
+    return (SegmentName(fileName: stem.prefix(24)), compression)
+  }
+
   /// What a file name in a WAL directory says the file is.
   public enum NameKind: Equatable, Sendable {
     case segment(SegmentName, partial: Bool, compression: Compression?)

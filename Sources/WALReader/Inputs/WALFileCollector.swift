@@ -29,8 +29,10 @@ struct WALFileCollector {
       namesHistoryFile = true
     default:
       // A file named on the command line is read whatever its name; its first page tells
-      // which segment it is.
-      files.append(WALFile(path: path, name: nil, isInLiveDirectory: live, object: object))
+      // which segment it is, its suffix how it is compressed (a pgBackRest object,
+      // `SEGMENT-SHA1.gz`, also names its segment).
+      let (name, compression) = WALFile.storedName(FilePaths.baseName(path))
+      files.append(WALFile(path: path, name: name, compressionByName: compression, isInLiveDirectory: live, object: object))
     }
   }
 
