@@ -48,6 +48,39 @@ import Testing
     #expect(fromBackup.reachableLSN == LSN(0x700028))
   }
 
+  /// A foreign segment in the middle: replay stops before it, as PostgreSQL refuses it at its
+  /// first page, not at a prev-link check of its first record. The record of segment 8 that
+  /// runs into it (pg_waldump 15's listing of the genuine archive) cannot be read whole, so
+  /// replay ends where that record starts.
+  @Test func replayStopsBeforeAForeignSegmentNotInsideIt() throws {
+    let foreign = "000000010000000000000009"
+    let scratch = try Self.archive(foreign: foreign)
+    let listing = try Fixture.text("pg15/waldump.txt.gz").split(separator: "\n").compactMap { WaldumpRecord(line: $0) }
+    let crossing = try #require(listing.last { $0.lsn.rawValue < 0x90_0000 })
+    #expect(crossing.lsn.rawValue + UInt64(crossing.totalLength) > 0x90_0000)
+    let gaps = try GapAnalysis(sources: [scratch.path]).run()
+    #expect(!gaps.continuous)
+    #expect(gaps.blockingProblem?.kind == .systemIDMismatch)
+    #expect(gaps.blockingProblem?.location.segment?.description == foreign)
+    #expect(gaps.reachableLSN == crossing.lsn)
+    #expect(gaps.problems.filter { $0.kind == .brokenContinuation }.isEmpty, "\(gaps.problems)")
+  }
+
+  /// The same after an XLOG SWITCH (TestData/pg15-repositories/flat, segment 7 switched, with
+  /// segment 8 of TestData/pg15's cluster): replay stops at 0/800000, where a real PostgreSQL 15
+  /// standby stopped in the same case (pg_last_wal_replay_lsn at the foreign segment's start,
+  /// "WAL file is from different database system"); walkit said 0/800058, after a prev-link
+  /// check of a record in the file PostgreSQL never reads.
+  @Test func replayStopsAtAForeignSegmentsStartAfterASwitch() throws {
+    let scratch = try Scratch()
+    let genuine = Fixture.path("pg15-repositories/flat")
+    try scratch.copy(try FileManager.default.contentsOfDirectory(atPath: genuine).filter { $0 != "000000010000000000000008" }.map { "\(genuine)/\($0)" })
+    try scratch.copy([Fixture.path("pg15/archive/000000010000000000000008")])
+    let gaps = try GapAnalysis(sources: [scratch.path]).run()
+    #expect(gaps.blockingProblem?.kind == .systemIDMismatch, "\(gaps.problems)")
+    #expect(gaps.reachableLSN == LSN(0x800000))
+  }
+
   /// A 16 MB segment of another cluster (TestData/pg15-16mb) among 1 MB ones: blamed for what it
   /// is, at positions in the 1 MB set's LSN scale (its start is 0/800000 there, 0/8000000 in
   /// its own), and nothing read in its own scale is reported.

@@ -102,22 +102,17 @@ struct PathWalk {
       // hands it over as it is), a file its backup tool withholds.
       let withheld = SegmentLookup.catalogRefusal(of: file, scan: scan)
       let wrongSize = Self.sizeProblem(scan, file: file, name: step.name, geometry: geometry, at: segmentStart)
-      let refused = wrongSize != nil || scan.stopProblem?.kind.makesFileUnreadable == true
+      let foreign = foreignSystem(scan, file: file, name: step.name, at: segmentStart)
+      let refused = wrongSize != nil || foreign != nil || scan.stopProblem?.kind.makesFileUnreadable == true
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
         || file.hidesCompression(scan.compression) || withheld != nil
 
-      if let wrongSize {
-        found.insert(wrongSize, at: 0)
+      if let refusal = wrongSize ?? foreign {
+        found.insert(refusal, at: 0)
       } else if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
                                                        file: file.path, name: step.name) {
         found.append(join)
         stopsAt = stopsAt ?? scan.firstRecord ?? segmentStart
-      }
-      if let id = scan.systemIdentifier, let cluster, id != cluster.systemIdentifier {
-        found.append(WALProblem(.systemIDMismatch,
-          "WAL file is from different database system: system identifier \(id), the cluster's is \(cluster.systemIdentifier) (\(cluster.evidence))",
-          at: WALLocation(file: file.path, segment: step.name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: segmentStart)))
-        stopsAt = stopsAt ?? beforeThisFile
       }
       if let stop = scan.stopProblem {
         let isLast = index == pastLiveEnd - 1
@@ -160,6 +155,15 @@ struct PathWalk {
       lastRecord = scan.lastRecordForNext(after: lastRecord)
       if !refused { stopAtSwitchInside(step, at: index, segmentStart: segmentStart, segmentEnd: segmentEnd) }
     }
+  }
+
+  /// A file of another database system than the cluster's: PostgreSQL refuses it at its first
+  /// page ("WAL file is from different database system"), before any record in it.
+  private func foreignSystem(_ scan: SegmentScan, file: WALFile, name: SegmentName, at segmentStart: LSN) -> WALProblem? {
+    guard let id = scan.systemIdentifier, let cluster, id != cluster.systemIdentifier else { return nil }
+    return WALProblem(.systemIDMismatch,
+      "WAL file is from different database system: system identifier \(id), the cluster's is \(cluster.systemIdentifier) (\(cluster.evidence))",
+      at: WALLocation(file: file.path, segment: name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: segmentStart))
   }
 
   /// A file of an older timeline standing for a segment in which a newer timeline of the path
