@@ -78,7 +78,7 @@ import Glibc
   @Test func segmentsOneLevelDownAreNamed() throws {
     let top = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: top) }
-    let nested = top.appendingPathComponent("wals/0000000100000000")
+    let nested = top.appendingPathComponent("archive/0000000100000000")
     try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: "\(CLITests.root.path)/TestData/pg16/archive/000000010000000000000006",
                                      toPath: nested.appendingPathComponent("000000010000000000000006").path)

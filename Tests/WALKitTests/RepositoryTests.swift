@@ -79,6 +79,42 @@ import Testing
     #expect(report.segments.allSatisfy { $0.status != .damaged })
   }
 
+  /// TestData/pg18-timeline/archive (a promotion to timeline 2, with its history, backup and
+  /// `.partial` files) laid out as barman-cloud-wal-archive --gzip lays out a server's WAL:
+  /// `SERVER/wals/<16 hex>/<file>.gz`, history files in `wals/`, no `xlog.db`.
+  static func barmanCloudCopy(into scratch: Scratch) throws -> String {
+    let archive = Fixture.path("pg18-timeline/archive")
+    let wals = scratch.file("barman/srv/wals")
+    for name in try FileManager.default.contentsOfDirectory(atPath: archive) {
+      let directory = name.hasSuffix(".history") ? wals : wals + "/" + name.prefix(16)
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      try Fixture.run("/bin/gzip", ["-c", archive + "/" + name]).write(to: URL(fileURLWithPath: directory + "/" + name + ".gz"))
+    }
+    return scratch.file("barman/srv")
+  }
+
+  /// A Barman cloud archive is read as what it is, on its own or as the one server of its
+  /// destination, and gives the verdicts the same WAL gives in a plain archive.
+  @Test func aBarmanCloudArchiveGivesThePlainArchivesVerdicts() throws {
+    let scratch = try Scratch()
+    let server = try Self.barmanCloudCopy(into: scratch)
+    let plain = Fixture.path("pg18-timeline/archive")
+    #expect(RepositoryLayout.detect(directory: server) == .barmanCloud)
+    let expected = try Verifier().verify(paths: [plain])
+    for source in [server, server + "/wals", scratch.file("barman")] {
+      let report = try Verifier().verify(paths: [source])
+      #expect(report.repositories.first?.layout == .barmanCloud, "\(source)")
+      #expect(report.recordCount == expected.recordCount)
+      #expect(report.segments.map { $0.name?.description } == expected.segments.map { $0.name?.description })
+      #expect(report.problems.map(\.kind) == expected.problems.map(\.kind))
+      let gaps = try GapAnalysis(sources: [source]).run()
+      let plainGaps = try GapAnalysis(sources: [plain]).run()
+      #expect(gaps.continuous == plainGaps.continuous && gaps.reachableLSN == plainGaps.reachableLSN)
+      #expect(gaps.path.map(\.step.name) == plainGaps.path.map(\.step.name))
+      #expect(gaps.problems.map(\.kind) == plainGaps.problems.map(\.kind))
+    }
+  }
+
   /// A pgBackRest object named on its own (`SEGMENT-SHA1.ext`, as pgBackRest 2.45 wrote them)
   /// is its segment, stored as its suffix says: no false compression mismatch.
   @Test func aPgBackRestObjectNamedAloneIsItsSegment() throws {

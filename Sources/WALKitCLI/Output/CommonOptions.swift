@@ -4,9 +4,10 @@ import WALKit
 /// `--layout`: how directories named on the command line are read.
 enum LayoutOption: String, CaseIterable, ExpressibleByArgument {
   case auto, flat, pgbackrest, walg, barman
+  case barmanCloud = "barman-cloud"
 
   static let help = ArgumentHelp(
-    "How directories are laid out: auto (detect), flat, pgbackrest, walg or barman.", valueName: "layout")
+    "How directories are laid out: auto (detect), flat, pgbackrest, walg, barman or barman-cloud.", valueName: "layout")
 
   /// The layout to read with; `nil` to detect it.
   var layout: RepositoryLayout? { self == .auto ? nil : RepositoryLayout(rawValue: rawValue) }

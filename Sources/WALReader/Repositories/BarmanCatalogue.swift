@@ -13,11 +13,12 @@ enum BarmanCatalogue {
       || Storage.isRegularFile(FilePaths.join(directory, catalogName))
   }
 
-  /// The one server directory among `listed` (the entries of Barman's home, `barman_home`)
-  /// that holds a catalogue; `nil` when none does.
+  /// The one server directory among `listed` (the entries of Barman's home, `barman_home`, or
+  /// of a Barman cloud destination) that holds a catalogue or a Barman cloud archive; `nil` when
+  /// none does.
   /// - Throws: when several do, naming them.
   static func soleServer(inHome home: String, listed: ArraySlice<String>) throws(WALInputsError) -> String? {
-    let servers = listed.filter { Storage.isDirectory($0) && isCatalogue($0) }.sorted()
+    let servers = listed.filter { Storage.isDirectory($0) && (isCatalogue($0) || BarmanCloudArchive.walsDirectory(of: $0) != nil) }.sorted()
     guard servers.count > 1 else { return servers.first }
     throw WALInputsError(path: home, reason:
       "Barman's home holds the servers \(servers.map(FilePaths.baseName).joined(separator: ", ")): name one (\(servers[0]))")
@@ -70,7 +71,8 @@ extension BarmanCatalogue {
     do {
       parsed = BarmanCatalogue.parse(try CatalogFile.bytes(catalogPath))
     } catch {
-      throw WALInputsError(path: catalogPath, reason: "not a usable Barman catalogue: \(error.message)")
+      let hint = BarmanCloudArchive.walsDirectory(of: directory) != nil ? " (the directory is a Barman cloud archive: --layout barman-cloud)" : ""
+      throw WALInputsError(path: catalogPath, reason: "not a usable Barman catalogue: \(error.message)\(hint)")
     }
     for line in parsed.malformed {
       collected.problems.append(WALProblem(.catalogMismatch, "line \(line) is not name, size, time and compression separated by tabs",

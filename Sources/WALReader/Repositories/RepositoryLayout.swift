@@ -11,12 +11,15 @@ public enum RepositoryLayout: String, CaseIterable, Hashable, Sendable, Codable 
   case walG = "walg"
   /// A Barman catalogue: `wals/<16 hex>/<segment>`, `wals/xlog.db`.
   case barman
+  /// A Barman cloud archive: `wals/<16 hex>/<segment>.<compression suffix>`, no catalogue.
+  case barmanCloud = "barman-cloud"
 
   /// The layout `directory` has, by the files that mark each tool's repository.
   public static func detect(directory: String) -> RepositoryLayout {
     if PgBackRestRepository.isRepository(directory) { return .pgBackRest }
     if WALGStorage.isStorage(directory) { return .walG }
     if BarmanCatalogue.isCatalogue(directory) { return .barman }
+    if BarmanCloudArchive.walsDirectory(of: directory) != nil { return .barmanCloud }
     return .flat
   }
 }
@@ -50,10 +53,12 @@ extension RepositoryLayout {
       else { return flat }
       collected.otherFiles.removeSubrange(before.others...)
       collected.problems.removeSubrange(before.problems...)
-      return try BarmanCatalogue.list(server, into: &collected)
+      return BarmanCatalogue.isCatalogue(server)
+        ? try BarmanCatalogue.list(server, into: &collected) : try BarmanCloudArchive.list(server, into: &collected)
     case .pgBackRest: return try PgBackRestRepository.list(directory, into: &collected)
     case .walG: return try WALGStorage.list(directory, into: &collected)
     case .barman: return try BarmanCatalogue.list(directory, into: &collected)
+    case .barmanCloud: return try BarmanCloudArchive.list(directory, into: &collected)
     }
   }
 }

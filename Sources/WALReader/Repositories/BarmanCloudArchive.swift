@@ -1,0 +1,45 @@
+import WALCore
+import WALIO
+
+/// A Barman cloud archive, as `barman-cloud-wal-archive` writes one to object storage (or a copy
+/// of it): `SERVER/wals/<16 hex>/<segment>[.gz|.bz2|…]`, named with their compression's
+/// suffix, history files in `wals/`, and no catalogue.
+enum BarmanCloudArchive {
+  /// The `wals` directory of a server directory (or `wals` itself) that is laid out so: one or
+  /// more `<16 hex>` directories and no `xlog.db`.
+  static func walsDirectory(of directory: String) -> String? {
+    let wals = FilePaths.baseName(directory) == "wals" ? directory : FilePaths.join(directory, "wals")
+    guard case .success(let entries) = Storage.entries(of: wals),
+      !entries.contains(where: { $0.name == BarmanCatalogue.catalogName }),
+      entries.contains(where: { isTimelineDirectory($0.name) && $0.type.map { if case .directory = $0 { true } else { false } } ?? true })
+    else { return nil }
+    return wals
+  }
+
+  /// `<timeline><log>` in hex: the directory Barman keeps a timeline's segments of one log in.
+  static func isTimelineDirectory(_ name: String) -> Bool {
+    name.utf8.count == 16 && SegmentName.hex32(Array(name.utf8)[0..<8]) != nil && SegmentName.hex32(Array(name.utf8)[8..<16]) != nil
+  }
+
+  static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
+    guard let wals = walsDirectory(of: directory) else {
+      throw WALInputsError(path: directory, reason: "not a Barman cloud archive: no wals/ directory of <16 hex digits> directories")
+    }
+    var byFormat: [Compression: Int] = [:]
+    func add(_ path: String, _ entry: Storage.Entry) {
+      guard collected.add(path, fileName: entry.name, type: entry.type),
+        case .segment(_, _, let named) = WALFile.classify(fileName: entry.name)
+      else { return }
+      byFormat[named ?? .plain, default: 0] += 1
+    }
+    for entry in try FilePaths.entries(of: wals) {
+      let path = FilePaths.join(wals, entry.name)
+      if isTimelineDirectory(entry.name) {
+        for inner in try FilePaths.entries(of: path) { add(FilePaths.join(path, inner.name), inner) }
+      } else {
+        add(path, entry)
+      }
+    }
+    return Repository(path: directory, layout: .barmanCloud, summary: "Barman cloud archive, \(wals): \(Repository.describe(byFormat))")
+  }
+}
