@@ -15,6 +15,21 @@ import Testing
     Self.expectEqualLines(found, expected)
   }
 
+  /// Records whose description depends on the version or on what they carry, each in a lone
+  /// real segment with that version's pg_waldump listing (TestData/generate/make-description-fixtures.sh):
+  /// Hash VACUUM_ONE_PAGE of 15 ("latestRemovedXid"), and 16's MULTI_INSERT and Btree VACUUM
+  /// whose block 0 carries data beside an image logged only for wal_consistency_checking.
+  @Test(arguments: [("pg15-hash", "VACUUM_ONE_PAGE ntuples "), ("pg16-consistency", "offsets: [")])
+  func descriptionsThatDependOnWhatARecordCarriesArePgWaldumps(_ set: String, mark: String) throws {
+    let expected = try Fixture.text(set + "/waldump.txt.gz").split(separator: "\n").map(String.init)
+    #expect(try Fixture.text(set + "/waldump.stderr").isEmpty)
+    #expect(expected.contains { $0.contains(mark) })
+    var found: [String] = []
+    _ = try WALStream(paths: [Fixture.path(set + "/archive")]).forEachRecord { record in found.append(record.pgWaldumpLine) }
+    #expect(found.count == expected.count)
+    Self.expectEqualLines(found, expected)
+  }
+
   /// `-b`: each record's line without its block references, then one line per reference.
   @Test(arguments: Fixture.versionSets)
   func everyBlockDetailIsPgWaldumps(_ set: Fixture.Set) throws {

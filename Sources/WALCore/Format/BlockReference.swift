@@ -16,6 +16,11 @@ public struct BlockReference: Hashable, Sendable {
 
   @inlinable
   public var hasImage: Bool { image != nil }
+  /// `BKPBLOCK_HAS_DATA` (`XLogRecHasBlockData`): the record carries data for the block. An
+  /// image that redo applies usually replaces it; one logged only for `wal_consistency_checking`
+  /// does not.
+  @inlinable
+  public var hasData: Bool { flags & Flag.hasData != 0 }
   /// `BKPBLOCK_WILL_INIT`: redo re-initialises the page, so it needs no prior content.
   @inlinable
   public var willInitialize: Bool { flags & Flag.willInit != 0 }
@@ -44,7 +49,7 @@ public struct BlockReference: Hashable, Sendable {
   @usableFromInline enum Flag {
     static let forkMask: UInt8 = 0x0F
     static let hasImage: UInt8 = 0x10
-    static let hasData: UInt8 = 0x20
+    @usableFromInline static let hasData: UInt8 = 0x20
     @usableFromInline static let willInit: UInt8 = 0x40
     static let sameRelation: UInt8 = 0x80
   }

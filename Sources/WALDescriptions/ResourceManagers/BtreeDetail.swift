@@ -118,9 +118,10 @@ enum BtreeDetail: RecordDescriber {
   }
 
   /// `delvacuum_desc` (16+): the deleted offsets, then each updated posting list's offset and
-  /// the positions of the TIDs it loses; nothing when block 0 is logged whole.
+  /// the positions of the TIDs it loses; nothing when the record carries no data for block 0
+  /// (logged whole instead).
   static func deletedAndUpdated(_ record: WALRecord, deleted: Int, updated: Int) -> String? {
-    guard let block = record.blocks.first(where: { $0.id == 0 }), !block.hasImage else { return "" }
+    guard let block = record.blocks.first(where: { $0.id == 0 }), block.hasData else { return "" }
     let data = record.checkedBytes(in: block.data)
     guard let deletedList = Heap2Detail.offsets(data, at: 0, count: deleted),
       let updatedOffsets = data.u16s(at: 2 * deleted, count: updated)

@@ -1,6 +1,6 @@
 import WALCore
 
-/// Hash index records, as `hashdesc.c` writes them (10–18; VACUUM_ONE_PAGE changed in 16).
+/// Hash index records, as `hashdesc.c` writes them (10–18; VACUUM_ONE_PAGE changed in 14 and 16).
 enum HashDetail: RecordDescriber {
   static func describe(_ record: WALRecord) -> String? {
     let data = record.mainBytes
@@ -43,7 +43,8 @@ enum HashDetail: RecordDescriber {
         return "ntuples \(tuples), snapshotConflictHorizon \(xid), isCatalogRel \(letter(catalog))"
       }
       if record.version.major == 16 { return data.u16(4).map { "ntuples \($0), snapshotConflictHorizon \(xid)" } }
-      return data.i32(4).map { "ntuples \($0), latest removed xid \(xid)" }
+      let label = record.version.major >= 14 ? "latestRemovedXid" : "latest removed xid"
+      return data.i32(4).map { "ntuples \($0), \(label) \(xid)" }
     default:
       return nil
     }

@@ -157,7 +157,7 @@ enum Heap2Detail: RecordDescriber {
         return true
       }
       let isInit = record.header.info & 0x80 != 0
-      let listsOffsets = !(record.blocks.first?.hasImage ?? false) && !isInit
+      let listsOffsets = (record.blocks.first { $0.id == 0 }?.hasData ?? false) && !isInit
       guard let offsets = listsOffsets ? data.u16s(at: 4, count: Int(count)) : [] else { return false }
       HeapDetail.field("ntuples: ", count, to: bytes)
       F.append(", flags: ", to: bytes)
