@@ -19,7 +19,7 @@ extension Walkit {
     @Option(name: [.short, .customLong("start")], help: "Start reading at the first record at or after this LSN.") var start: String?
     @Option(name: [.short, .customLong("end")], help: "Stop reading at this LSN.") var end: String?
     @Option(name: [.short, .customLong("timeline")], help: "Timeline to read (default: STARTSEG's; else the history recovery follows: the newest timeline with a .history file and its ancestors up to each switch).") var timeline: UInt32?
-    @Option(name: [.customShort("n"), .customLong("limit")], help: "Stop after this many records.") var limit: Int?
+    @Option(name: [.customShort("n"), .customLong("limit")], help: "Stop after this many records (0 or less: no limit, as pg_waldump).") var limit: Int?
     @Option(name: [.short, .customLong("rmgr")], help: "Only records of this resource manager (repeatable; 'list' lists them).")
     var rmgr: [String] = []
     @Option(name: [.short, .customLong("xid")], help: "Only records of this transaction.") var xid: UInt32?
@@ -50,7 +50,6 @@ extension Walkit {
     func validate() throws {
       if let start, LSN(start) == nil { throw ValidationError("could not parse start WAL location \"\(start)\"") }
       if let end, LSN(end) == nil { throw ValidationError("could not parse end WAL location \"\(end)\"") }
-      if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
       if let relation, Self.parseRelation(relation) == nil {
         throw ValidationError("could not parse valid relation from \"\(relation)\" (expecting \"tablespace OID/database OID/relation filenode\")")
       }

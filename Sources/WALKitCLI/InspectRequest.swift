@@ -38,7 +38,7 @@ struct InspectRequest {
     startLSN = command.start.flatMap(LSN.init)
     endLSN = command.end.flatMap(LSN.init)
     timeline = command.timeline.map { TimelineID($0) }
-    limit = command.limit
+    limit = command.limit.flatMap { $0 > 0 ? $0 : nil }
     resourceManagers = command.rmgr
     xid = command.xid
     relation = command.relation.flatMap(Walkit.Inspect.parseRelation)

@@ -263,16 +263,26 @@ extension InspectRequest {
       guard let segment = name.segment(in: geometry), let first = geometry.startLSN(of: segment) else {
         throw ValidationError("\(startName) is not a segment name for \(WALGeometry.formatSize(geometry.segmentSize)) segments")
       }
+      // As pg_waldump: -s must lie in STARTSEG, -e in the last segment named (or at its end).
+      if let lower, geometry.segment(containing: lower) != segment {
+        throw ValidationError("start WAL location \(lower) is not inside file \"\(startName)\"")
+      }
       lower = lower ?? first
       var last = segment
+      var lastName = startName
       if let endSegment {
         let (_, endName) = Self.split(endSegment)
         guard let end = SegmentName(fileName: endName.prefix(24))?.segment(in: geometry), end >= segment else {
           throw ValidationError("ENDSEG \(endSegment) is not a segment name at or after STARTSEG \(startSegment)")
         }
         last = end
+        lastName = endName
       }
-      upper = upper ?? geometry.startLSN(of: SegmentNumber(last.rawValue + 1))
+      let afterLast = geometry.startLSN(of: SegmentNumber(last.rawValue + 1))
+      if let upper, geometry.segment(containing: upper) != last && upper != afterLast {
+        throw ValidationError("end WAL location \(upper) is not inside file \"\(lastName)\"")
+      }
+      upper = upper ?? afterLast
     }
     let source = storedFile ?? directory ?? "."
     if let lower, let upper, lower >= upper {

@@ -116,6 +116,32 @@ import Glibc
     #expect(run.stderr.contains("Usage: walkit inspect "))
   }
 
+  /// As pg_waldump 16 (its words): -s must lie in STARTSEG and -e in the last segment named (or
+  /// at its end), else a usage error.
+  @Test(arguments: [
+    (["-s", "0/1800000", "-e", "0/2200000", "000000010000000000000006", "000000010000000000000007"],
+     "start WAL location 0/1800000 is not inside file \"000000010000000000000006\""),
+    (["-s", "0/600028", "-e", "0/900000", "000000010000000000000006", "000000010000000000000007"],
+     "end WAL location 0/900000 is not inside file \"000000010000000000000007\""),
+    (["-e", "0/700028", "000000010000000000000006"], "end WAL location 0/700028 is not inside file \"000000010000000000000006\""),
+  ])
+  func rangeOutsideTheSegmentsNamedIsAUsageError(_ arguments: [String], message: String) throws {
+    let run = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"] + arguments)
+    #expect(run.status == 64)
+    #expect(run.stderr.hasPrefix("walkit inspect: " + message), "\(run.stderr)")
+    let atTheEnd = try Self.walkit(["inspect", "-q", "-p", "TestData/pg16/archive", "-e", "0/800000", "000000010000000000000006", "000000010000000000000007"])
+    #expect(atTheEnd.status == 0, "\(atTheEnd.stderr)")
+  }
+
+  /// pg_waldump's -n counts only when above 0: `-n 0` and `-n -1` list every record.
+  @Test(arguments: [["-n", "0"], ["-n", "-1"], ["-n-1"], ["--limit=0"]])
+  func aLimitOfZeroOrLessIsNoLimit(_ limit: [String]) throws {
+    let all = try Self.walkit(["inspect", "-p", "TestData/pg16/archive", "000000010000000000000006"])
+    let run = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"] + limit + ["000000010000000000000006"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(!all.stdout.isEmpty && run.stdout == all.stdout)
+  }
+
   /// `verify` with only paths, `-q` and `--json` is read without ArgumentParser (it starts 2 ms
   /// sooner); `--` before the paths sends the same request through ArgumentParser.
   @Test(arguments: [["TestData/pg16/archive"], ["-q", "TestData/pg16/archive/000000010000000000000006"],
