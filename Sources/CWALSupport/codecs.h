@@ -7,6 +7,10 @@
 
 #include "CWALSupport.h"
 
+/* snappy.c: the Snappy framing format, which needs no library. */
+walkit_decompress_status walkit_unsnappy(const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
+                                         size_t *produced, char *message, size_t message_capacity);
+
 /* liblz4.so.1 */
 typedef struct LZ4F_dctx_s LZ4F_dctx;
 typedef struct {

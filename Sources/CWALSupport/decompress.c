@@ -280,6 +280,7 @@ walkit_decompress_status walkit_decompress(walkit_compression format, const uint
   case WALKIT_XZ: return unxz(0, input, input_length, output, capacity, produced, message, message_capacity);
   case WALKIT_LZMA: return unxz(1, input, input_length, output, capacity, produced, message, message_capacity);
   case WALKIT_BROTLI: return unbrotli(input, input_length, output, capacity, produced, message, message_capacity);
+  case WALKIT_SNAPPY: return walkit_unsnappy(input, input_length, output, capacity, produced, message, message_capacity);
   }
   set_message(message, message_capacity, "unknown compression");
   return WALKIT_DECOMPRESS_CORRUPT;

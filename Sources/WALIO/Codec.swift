@@ -37,10 +37,11 @@ public enum Codec: CaseIterable, Sendable {
   /// zlib's version, for gzip.
   public static var zlibVersion: String { String(cString: walkit_zlib_version()) }
 
-  /// The library that decompresses `format`; `nil` for plain and gzip (zlib, linked).
+  /// The library that decompresses `format`; `nil` for plain, gzip (zlib, linked) and Snappy
+  /// (walkit's own decoder).
   public init?(decompressing format: Compression) {
     switch format {
-    case .plain, .gzip: return nil
+    case .plain, .gzip, .snappy: return nil
     case .zstd: self = .zstd
     case .lz4: self = .lz4
     case .bzip2: self = .bzip2

@@ -14,6 +14,8 @@ public enum Compression: String, CaseIterable, Hashable, Sendable, Codable {
   /// The legacy `.lzma` ("LZMA alone") format, WAL-G's `lzma` method.
   case lzma
   case brotli
+  /// The Snappy framing format (python-snappy's streams: Barman cloud's `--snappy`).
+  case snappy
 
   /// The file-name suffixes that say a file is in this format.
   public var suffixes: [String] {
@@ -26,6 +28,7 @@ public enum Compression: String, CaseIterable, Hashable, Sendable, Codable {
     case .xz: [".xz"]
     case .lzma: [".lzma"]
     case .brotli: [".br"]
+    case .snappy: [".snappy"]
     }
   }
 
@@ -43,6 +46,7 @@ public enum Compression: String, CaseIterable, Hashable, Sendable, Codable {
     if starts([0x28, 0xB5, 0x2F, 0xFD]) { return .zstd }
     if starts([0x04, 0x22, 0x4D, 0x18]) { return .lz4 }
     if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .xz }
+    if starts([0xFF, 0x06, 0x00, 0x00, 0x73, 0x4E, 0x61, 0x50, 0x70, 0x59]) { return .snappy }
     if starts([0x42, 0x5A, 0x68]), head.count > 3, (0x31...0x39).contains(head[3]) { return .bzip2 }
     return nil
   }
@@ -57,6 +61,7 @@ public enum Compression: String, CaseIterable, Hashable, Sendable, Codable {
     case .xz: WALKIT_XZ
     case .lzma: WALKIT_LZMA
     case .brotli: WALKIT_BROTLI
+    case .snappy: WALKIT_SNAPPY
     }
   }
 }

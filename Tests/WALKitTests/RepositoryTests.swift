@@ -115,6 +115,30 @@ import Testing
     }
   }
 
+  /// A segment compressed as `barman-cloud-wal-archive --snappy` compresses it (TestData/snappy,
+  /// made with Barman 3.19's own compressor from TestData/pg16's segment 8) reads as the plain
+  /// segment; a damaged chunk fails its checksum and a cut stream is reported, not read as WAL.
+  @Test func aSnappyStreamReadsAsThePlainSegment() throws {
+    let snappy = Fixture.path("snappy/000000010000000000000008.snappy")
+    let plain = try Verifier().verify(paths: [Fixture.path("pg16/archive/000000010000000000000008")])
+    let report = try Verifier().verify(paths: [snappy])
+    #expect(report.problems.isEmpty, "\(report.problems)")
+    #expect(report.segments.first?.scan.compression == .snappy)
+    #expect(report.recordCount == plain.recordCount)
+    #expect(report.segments.first?.scan.validThrough == plain.segments.first?.scan.validThrough)
+
+    let scratch = try Scratch()
+    let bytes = try Scratch.bytes(snappy)
+    var damaged = bytes
+    damaged[bytes.count / 2] ^= 0x20
+    try Scratch.write(damaged, to: scratch.file("000000010000000000000008.snappy"))
+    let corrupt = try Verifier().verify(paths: [scratch.file("000000010000000000000008.snappy")])
+    #expect(corrupt.problems.first?.kind == .corruptCompressedFile, "\(corrupt.problems)")
+    try Scratch.write(Array(bytes.prefix(bytes.count / 3)), to: scratch.file("000000010000000000000008.snappy"))
+    let cut = try Verifier().verify(paths: [scratch.file("000000010000000000000008.snappy")])
+    #expect(!cut.problems.isEmpty && cut.segments.allSatisfy { $0.status != .complete }, "\(cut.problems)")
+  }
+
   /// A pgBackRest object named on its own (`SEGMENT-SHA1.ext`, as pgBackRest 2.45 wrote them)
   /// is its segment, stored as its suffix says: no false compression mismatch.
   @Test func aPgBackRestObjectNamedAloneIsItsSegment() throws {

@@ -39,6 +39,7 @@ typedef enum {
   WALKIT_XZ = 5,
   WALKIT_LZMA = 6,   ///< the legacy `.lzma` ("LZMA alone") format
   WALKIT_BROTLI = 7,
+  WALKIT_SNAPPY = 8,  ///< the Snappy framing format (python-snappy's streams, Barman cloud's `--snappy`)
 } walkit_compression;
 
 /// Outcome of `walkit_decompress`.
