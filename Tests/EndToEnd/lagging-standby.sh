@@ -80,6 +80,9 @@ final=$(sql 5521 "select pg_current_wal_insert_lsn()")
 "$WALKIT" gaps --json --from "$WORK/a" --primary "$WORK/primary" >"$WORK/cases/a-no-archive/walkit.json" || true
 "$WALKIT" gaps --json --from "$WORK/a" --primary "$WORK/primary" "$WORK/archive" >"$WORK/cases/a-archive/walkit.json" || true
 "$WALKIT" gaps --json --from "$WORK/b" --primary "$WORK/primary" >"$WORK/cases/b-slot/walkit.json" || true
+# The primary stays up for the standbys to stream from, and its background writer may log a
+# snapshot (Standby/RUNNING_XACTS) at any time: where its WAL ended before and after walkit read it.
+echo "$final $(sql 5521 "select pg_current_wal_insert_lsn()")" >"$WORK/primary-wal-end"
 
 # What PostgreSQL does. A streams only: the primary has removed what it needs.
 : >"$WORK/a/server.log"
