@@ -28,6 +28,7 @@ static long raw_block(const uint8_t *in, size_t length, uint8_t *out, size_t cap
   for (unsigned shift = 0;; shift += 7) {
     if (pos == length || shift > 28) return -1;
     uint8_t byte = in[pos++];
+    if (shift == 28 && byte > 0x0F) return -1;
     expected |= (uint32_t)(byte & 0x7F) << shift;
     if (!(byte & 0x80)) break;
   }
@@ -89,6 +90,7 @@ walkit_decompress_status walkit_unsnappy(const uint8_t *input, size_t length, ui
   while (pos < length) {
     if (length - pos < 4) return WALKIT_DECOMPRESS_TRUNCATED;
     uint8_t type = input[pos];
+    if (!identified && type != 0xFF) return fail(message, message_capacity, "no stream identifier");
     size_t size = load_le(input + pos + 1, 3);
     pos += 4;
     if (length - pos < size) return WALKIT_DECOMPRESS_TRUNCATED;
@@ -99,7 +101,6 @@ walkit_decompress_status walkit_unsnappy(const uint8_t *input, size_t length, ui
       identified = 1;
       continue;
     }
-    if (!identified) return fail(message, message_capacity, "no stream identifier");
     if (type == 0x00 || type == 0x01) {
       if (size < 4) return fail(message, message_capacity, "chunk shorter than its checksum");
       const uint8_t *data = body + 4;

@@ -252,7 +252,7 @@ extension InspectRequest {
       // A stored object named after its segment (pgBackRest's SEGMENT-SHA1.gz) is read itself:
       // looking its segment up by name in its directory would read another file, or none.
       if case .other = WALFile.classify(fileName: startName), WALFile.storedName(startName).0 != nil, endSegment == nil {
-        storedFile = startSegment
+        storedFile = (directory ?? ".") + "/" + startName
       }
       guard let name = SegmentName(fileName: startName.prefix(24)) else {
         throw ValidationError("could not parse segment file name \"\(startName)\"")
@@ -269,14 +269,14 @@ extension InspectRequest {
       }
       lower = lower ?? first
       var last = segment
-      var lastName = startName
+      var lastName = startSegment
       if let endSegment {
         let (_, endName) = Self.split(endSegment)
         guard let end = SegmentName(fileName: endName.prefix(24))?.segment(in: geometry), end >= segment else {
           throw ValidationError("ENDSEG \(endSegment) is not a segment name at or after STARTSEG \(startSegment)")
         }
         last = end
-        lastName = endName
+        lastName = endSegment
       }
       let afterLast = geometry.startLSN(of: SegmentNumber(last.rawValue + 1))
       if let upper, geometry.segment(containing: upper) != last && upper != afterLast {

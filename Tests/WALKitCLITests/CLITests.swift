@@ -545,6 +545,10 @@ import Glibc
     #expect(run.status == 0, "\(run.stderr)")
     #expect(plain.status == 0 && !plain.stdout.isEmpty)
     #expect(run.stdout == plain.stdout)
+    // Named in the -p directory, as pg_waldump takes STARTSEG.
+    let inPath = try Self.walkit(["inspect", "-n", "20", "-p", scratch.path, object])
+    #expect(inPath.status == 0, "\(inPath.stderr)")
+    #expect(inPath.stdout == plain.stdout)
   }
 
   /// Statistics of filtered records run, as pg_waldump's do, from the first record read

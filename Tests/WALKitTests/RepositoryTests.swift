@@ -134,9 +134,32 @@ import Testing
     try Scratch.write(damaged, to: scratch.file("000000010000000000000008.snappy"))
     let corrupt = try Verifier().verify(paths: [scratch.file("000000010000000000000008.snappy")])
     #expect(corrupt.problems.first?.kind == .corruptCompressedFile, "\(corrupt.problems)")
+    var badChecksum = bytes
+    badChecksum[14] ^= 0x01  // the first data chunk's stored CRC-32C (after the 10-byte identifier chunk and its header)
+    try Scratch.write(badChecksum, to: scratch.file("000000010000000000000008.snappy"))
+    let checksum = try Verifier().verify(paths: [scratch.file("000000010000000000000008.snappy")])
+    #expect(checksum.problems.first?.message.contains("chunk checksum mismatch") == true, "\(checksum.problems)")
     try Scratch.write(Array(bytes.prefix(bytes.count / 3)), to: scratch.file("000000010000000000000008.snappy"))
     let cut = try Verifier().verify(paths: [scratch.file("000000010000000000000008.snappy")])
     #expect(!cut.problems.isEmpty && cut.segments.allSatisfy { $0.status != .complete }, "\(cut.problems)")
+  }
+
+  /// What only looks like a Barman cloud archive is not read as one: a Barman server on disk
+  /// whose xlog.db is gone (Barman keeps incoming/ and streaming/ beside wals/) is Barman's, with
+  /// its catalogue missing; segments of a directory's own beside a wals/ directory are that
+  /// directory's.
+  @Test func onlyABarmanCloudArchiveIsReadAsOne() throws {
+    let scratch = try Scratch()
+    let server = try Self.copyTree("barman/pg15", into: scratch)
+    try FileManager.default.removeItem(atPath: server + "/wals/xlog.db")
+    for marker in ["incoming", "streaming"] { try FileManager.default.createDirectory(atPath: server + "/" + marker, withIntermediateDirectories: true) }
+    #expect(RepositoryLayout.detect(directory: server) == .barman)
+    #expect(throws: WALInputs.Error.self) { try Verifier().verify(paths: [server]) }
+
+    let flat = try Self.copyTree("flat", into: scratch)
+    let cloud = try Self.barmanCloudCopy(into: scratch)
+    try FileManager.default.moveItem(atPath: cloud + "/wals", toPath: flat + "/wals")
+    #expect(RepositoryLayout.detect(directory: flat) == .flat)
   }
 
   /// A pgBackRest object named on its own (`SEGMENT-SHA1.ext`, as pgBackRest 2.45 wrote them)

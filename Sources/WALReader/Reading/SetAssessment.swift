@@ -120,11 +120,11 @@ struct SetAssessment {
     guard let geometry = mostCommon(reports.compactMap(\.scan.geometry)) else { return }
     for index in reports.indices {
       guard let found = reports[index].scan.geometry, found != geometry else { continue }
-      // What reading it in its own geometry found is placed in another LSN scale: only its
-      // identity is reported, at positions in this set's scale.
+      // What reading its WAL in its own geometry found is placed in another LSN scale: only its
+      // identity and how it is stored are reported, at positions in this set's scale.
       ofAnotherSize.insert(index)
       let start = reports[index].name?.segment(in: geometry).flatMap(geometry.startLSN(of:))
-      reports[index].problems = reports[index].problems.filter { $0.kind == .systemIDMismatch }.map { problem in
+      reports[index].problems = reports[index].problems.filter { $0.kind == .systemIDMismatch || $0.kind.isAboutStorage }.map { problem in
         var placed = problem
         placed.location.lsn = start
         return placed

@@ -13,6 +13,13 @@ enum BarmanCatalogue {
       || Storage.isRegularFile(FilePaths.join(directory, catalogName))
   }
 
+  /// True for a Barman server's directory on disk, by what Barman keeps beside `wals/` there
+  /// (`incoming/`, `streaming/`, `errors/`) and a Barman cloud archive lacks: with its
+  /// `xlog.db` gone, it is still read as Barman's, and the missing catalogue said.
+  static func isServerOnDisk(_ server: String) -> Bool {
+    ["incoming", "streaming", "errors"].contains { Storage.isDirectory(FilePaths.join(server, $0)) }
+  }
+
   /// The one server directory among `listed` (the entries of Barman's home, `barman_home`, or
   /// of a Barman cloud destination) that holds a catalogue or a Barman cloud archive; `nil` when
   /// none does.

@@ -6,13 +6,22 @@ import WALIO
 /// suffix, history files in `wals/`, and no catalogue.
 enum BarmanCloudArchive {
   /// The `wals` directory of a server directory (or `wals` itself) that is laid out so: one or
-  /// more `<16 hex>` directories and no `xlog.db`.
+  /// more `<16 hex>` directories and no `xlog.db`, in a server directory that holds no segments
+  /// of its own and is not a Barman server's on disk (``BarmanCatalogue/isServerOnDisk(_:)``).
   static func walsDirectory(of directory: String) -> String? {
-    let wals = FilePaths.baseName(directory) == "wals" ? directory : FilePaths.join(directory, "wals")
+    let isWals = FilePaths.baseName(directory) == "wals"
+    let wals = isWals ? directory : FilePaths.join(directory, "wals")
     guard case .success(let entries) = Storage.entries(of: wals),
       !entries.contains(where: { $0.name == BarmanCatalogue.catalogName }),
       entries.contains(where: { isTimelineDirectory($0.name) && $0.type.map { if case .directory = $0 { true } else { false } } ?? true })
     else { return nil }
+    let server = isWals ? FilePaths.parent(directory) : directory
+    guard !BarmanCatalogue.isServerOnDisk(server) else { return nil }
+    if !isWals, case .success(let own) = Storage.entries(of: directory),
+      own.contains(where: { if case .segment = WALFile.classify(fileName: $0.name) { true } else { false } })
+    {
+      return nil
+    }
     return wals
   }
 

@@ -20,6 +20,8 @@ public enum RepositoryLayout: String, CaseIterable, Hashable, Sendable, Codable 
     if WALGStorage.isStorage(directory) { return .walG }
     if BarmanCatalogue.isCatalogue(directory) { return .barman }
     if BarmanCloudArchive.walsDirectory(of: directory) != nil { return .barmanCloud }
+    let server = FilePaths.baseName(directory) == "wals" ? FilePaths.parent(directory) : directory
+    if Storage.isDirectory(FilePaths.join(server, "wals")) && BarmanCatalogue.isServerOnDisk(server) { return .barman }
     return .flat
   }
 }

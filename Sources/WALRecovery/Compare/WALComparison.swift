@@ -148,7 +148,8 @@ public struct WALComparison: Sendable {
       else { return nil }
       let scan = scanner.scan(data, file: previousName.description, name: previousName, following: lookup.data(for:), visit: nil)
       if scan.firstRecord != nil {
-        guard case .stopped = scan.ending else { return nil }
+        // Only a reading stopped in `name` by the record that runs into it, not by damage of its own.
+        guard case .stopped = scan.ending, scan.stopProblem?.location.segment == name else { return nil }
         return scan.validThrough
       }
       segment = previous
@@ -171,10 +172,11 @@ public struct WALComparison: Sendable {
           segments[index].copyIsDamaged = true
           segments[index].note = "only in \(side), and it is \(foreign)"
         } else {
+          let isSecond = segments[index].result == .damaged && side == "B"
           segments[index].result = .damaged
           segments[index].firstDifferentLSN = nil
           segments[index].firstDifferentOffset = UInt64(PageHeader.Layout.systemIdentifier)
-          segments[index].note = "\(side)'s copy is \(foreign)"
+          segments[index].note = (isSecond ? segments[index].note + "; " : "") + "\(side)'s copy is \(foreign)"
         }
       }
     }

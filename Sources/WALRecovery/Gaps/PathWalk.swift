@@ -107,14 +107,17 @@ struct PathWalk {
         || (!isLive && scan.problems.contains { $0.kind == .truncatedFile })
         || file.hidesCompression(scan.compression) || withheld != nil
 
-      if let refusal = wrongSize ?? foreign {
-        found.insert(refusal, at: 0)
+      // A file of another size or system is not read by PostgreSQL: what reading its WAL found
+      // is not reported, only what it is and how it is stored.
+      let isOther = wrongSize != nil || foreign != nil
+      if isOther {
+        found = [wrongSize, foreign].compactMap { $0 } + found.filter(\.kind.isAboutStorage)
       } else if let previous, let join = SegmentJoin.problem(joining: previous, to: scan, lastRecord: lastRecord, geometry: geometry,
                                                        file: file.path, name: step.name) {
         found.append(join)
         stopsAt = stopsAt ?? scan.firstRecord ?? segmentStart
       }
-      if let stop = scan.stopProblem {
+      if let stop = scan.stopProblem, !isOther {
         let isLast = index == pastLiveEnd - 1
         if scan.endOfWALSignature != nil && isLast && EndOfWAL.mayEndInside(isPartial: file.isPartial, isLive: isLive) {
           // The live end of WAL: nothing is wrong.
