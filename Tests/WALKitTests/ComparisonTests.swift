@@ -290,6 +290,16 @@ import Testing
     #expect(cut.prefix?.end == unfinished.lsn)
     #expect(cut.firstDifferentLSN == unfinished.lsn)
     #expect(cut.note.hasPrefix("B is a prefix: its WAL ends at \(unfinished.lsn) (zero tail)"), "\(cut.note)")
+
+    // Cut short instead of zeroed: damage, whose valid WAL also ends where that record starts.
+    let bytes = try Scratch.bytes(b.file(names[1]))
+    try FileManager.default.removeItem(atPath: b.file(names[1]))
+    try Scratch.write(Array(bytes.prefix(1 << 19)), to: b.file(names[1]))
+    let truncated = try WALComparison(a: a.path, b: b.path).run()
+    let short = try #require(truncated.segments.first { $0.segment.rawValue == 8 })
+    #expect(short.result == .damaged)
+    #expect(short.firstDifferentLSN == unfinished.lsn)
+    #expect(short.note.hasPrefix("B's valid WAL stops at \(unfinished.lsn): "), "\(short.note)")
   }
 
   /// The system identifier in a segment's first page header, as PostgreSQL wrote it.

@@ -100,6 +100,10 @@ import Testing
     let server = try Self.barmanCloudCopy(into: scratch)
     let plain = Fixture.path("pg18-timeline/archive")
     #expect(RepositoryLayout.detect(directory: server) == .barmanCloud)
+    // Named with --layout barman-cloud, the destination stands for its one server too.
+    let named = try WALInputs(paths: [scratch.file("barman")], layout: .barmanCloud)
+    let direct = try WALInputs(paths: [server])
+    #expect(named.repositories.first?.layout == .barmanCloud && named.files.count == direct.files.count)
     let expected = try Verifier().verify(paths: [plain])
     for source in [server, server + "/wals", scratch.file("barman")] {
       let report = try Verifier().verify(paths: [source])

@@ -114,7 +114,7 @@ struct SetAssessment {
       guard let found = reports[index].scan.systemIdentifier, found != systemIdentifier else { continue }
       let start = reports[index].scan.geometry.flatMap { geometry in reports[index].scan.segment.flatMap(geometry.startLSN(of:)) }
       reports[index].problems.append(WALProblem(.systemIDMismatch,
-        "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment\(agreeing == 1 ? "" : "s") have \(systemIdentifier)",
+        "WAL file is from different database system: system identifier \(found), while \(agreeing) other segment\(agreeing == 1 ? " has" : "s have") \(systemIdentifier)",
         at: WALLocation(file: files[index].path, segment: reports[index].name, fileOffset: UInt64(PageHeader.Layout.systemIdentifier), lsn: start)))
     }
     guard let geometry = mostCommon(reports.compactMap(\.scan.geometry)) else { return }

@@ -31,7 +31,13 @@ enum BarmanCloudArchive {
   }
 
   static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
-    guard let wals = walsDirectory(of: directory) else {
+    // The destination barman-cloud-wal-archive was given stands for its one server.
+    var found = walsDirectory(of: directory)
+    if found == nil {
+      let listed = (try? FilePaths.entries(of: directory))?.map { FilePaths.join(directory, $0.name) } ?? []
+      found = try BarmanCatalogue.soleServer(inHome: directory, listed: listed[...]).flatMap(walsDirectory(of:))
+    }
+    guard let wals = found else {
       throw WALInputsError(path: directory, reason: "not a Barman cloud archive: no wals/ directory of <16 hex digits> directories")
     }
     var byFormat: [Compression: Int] = [:]

@@ -42,8 +42,9 @@ public struct SegmentComparison: Sendable {
   /// For a prefix (``Result/sameWAL`` where one side ends early at a place WAL may end): whether
   /// the shorter copy is A's, and where its WAL ends.
   public var prefix: (onA: Bool, end: LSN)?
-  /// For a prefix: what lies where the shorter copy's WAL ends, and where the other's ends.
-  var prefixEnding: (kind: String, otherEnd: LSN)?
+  /// Where one copy's WAL ends short of the other's (a prefix, or damage), what lies or went
+  /// wrong there, and where the other's ends.
+  var shortEnding: (onA: Bool, end: LSN, detail: String, otherEnd: LSN)?
   /// Whether the first difference lies, on side A and on side B, in the part of a record
   /// continued from the previous segment (before the first record that starts here).
   public var differsInContinuationA = false
@@ -140,30 +141,35 @@ public struct SegmentComparison: Sendable {
     if endsCleanly {
       comparison.result = .sameWAL
       comparison.prefix = (endA < endB, shorterEnd)
-      comparison.prefixEnding = (Self.endKind(shorterFile, shorterScan), longerEnd)
-      comparison.note = comparison.prefixNote
+      comparison.shortEnding = (endA < endB, shorterEnd, Self.endKind(shorterFile, shorterScan), longerEnd)
     } else {
       comparison.result = .damaged
-      comparison.note = "\(shorterSide)'s valid WAL stops at \(shorterEnd): \((shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged"); the other goes on to \(longerEnd)"
+      comparison.shortEnding = (endA < endB, shorterEnd, (shorterScan.stopProblem ?? shorterScan.problems.first)?.message ?? "damaged", longerEnd)
     }
+    comparison.note = comparison.shortEndingNote
     return comparison
   }
 
-  var prefixNote: String {
-    guard let prefix, let prefixEnding else { return note }
-    return "\(prefix.onA ? "A" : "B") is a prefix: its WAL ends at \(prefix.end) (\(prefixEnding.kind)), the other goes on to \(prefixEnding.otherEnd)"
+  /// The note for a copy whose WAL ends short of the other's.
+  var shortEndingNote: String {
+    guard let shortEnding else { return note }
+    let side = shortEnding.onA ? "A" : "B"
+    return result == .sameWAL
+      ? "\(side) is a prefix: its WAL ends at \(shortEnding.end) (\(shortEnding.detail)), the other goes on to \(shortEnding.otherEnd)"
+      : "\(side)'s valid WAL stops at \(shortEnding.end): \(shortEnding.detail); the other goes on to \(shortEnding.otherEnd)"
   }
 
-  /// A prefix copy that holds nothing of its segment but part of the record continued into it
-  /// ends, as WAL, where that record starts (`recordStart`, read from the segments before).
-  mutating func placePrefixEnd(geometry: WALGeometry, recordStart: (_ onA: Bool, SegmentName) -> LSN?) {
-    guard result == .sameWAL, let prefix, let name = (prefix.onA ? fileA : fileB)?.name, let start = geometry.startLSN(of: segment),
-      prefix.end <= start.advanced(by: UInt64(PageHeader.longSize)) ?? start, let recordStart = recordStart(prefix.onA, name),
-      recordStart < start
+  /// A copy that ends short holding nothing of its segment but part of the record continued
+  /// into it ends, as WAL, where that record starts (`recordStart`, read from the segments before).
+  mutating func placeShortEnd(geometry: WALGeometry, recordStart: (_ onA: Bool, SegmentName) -> LSN?) {
+    guard result == .sameWAL || result == .damaged, let short = shortEnding, let name = (short.onA ? fileA : fileB)?.name,
+      let start = geometry.startLSN(of: segment), short.end <= start.advanced(by: UInt64(PageHeader.longSize)) ?? start,
+      let recordStart = recordStart(short.onA, name), recordStart < start
     else { return }
-    self.prefix = (prefix.onA, recordStart)
+    shortEnding?.end = recordStart
+    if prefix != nil { prefix = (short.onA, recordStart) }
     firstDifferentLSN = recordStart
-    note = prefixNote + "; the record from \(recordStart) continued into this segment is unfinished on that side"
+    note = shortEndingNote + "; the record from \(recordStart) continued into this segment is unfinished on that side"
   }
 
   /// A prefix whose side holds WAL in a later segment of its timeline (`laterWAL`): its WAL

@@ -80,7 +80,7 @@ public struct WALComparison: Sendable {
     segments.sort { ($0.segment, $0.fileA?.name?.timeline ?? $0.fileB!.name!.timeline) < ($1.segment, $1.fileA?.name?.timeline ?? $1.fileB!.name!.timeline) }
     let systems = Self.judgeSystems(&segments)
     for index in segments.indices {
-      segments[index].placePrefixEnd(geometry: geometry) { onA, name in
+      segments[index].placeShortEnd(geometry: geometry) { onA, name in
         Self.startOfRecord(continuedInto: name, lookup: onA ? lookupA : lookupB, geometry: geometry)
       }
     }
@@ -148,9 +148,12 @@ public struct WALComparison: Sendable {
       else { return nil }
       let scan = scanner.scan(data, file: previousName.description, name: previousName, following: lookup.data(for:), visit: nil)
       if scan.firstRecord != nil {
-        // Only a reading stopped in `name` by the record that runs into it, not by damage of its own.
-        guard case .stopped = scan.ending, scan.stopProblem?.location.segment == name else { return nil }
-        return scan.validThrough
+        // Only a reading that ends at the record running into `name`, not at damage of its own.
+        switch scan.ending {
+        case .continuesBeyond(let recordStart): return recordStart
+        case .stopped where scan.stopProblem?.location.segment == name: return scan.validThrough
+        default: return nil
+        }
       }
       segment = previous
     }
@@ -167,7 +170,7 @@ public struct WALComparison: Sendable {
         guard let found, let system, found != system else { continue }
         let agreeing = segments.count { (side == "A" ? $0.systemIdentifierA : $0.systemIdentifierB) == system }
         let foreign = "WAL of another database system: system identifier \(found), while \(agreeing) other "
-          + "segment\(agreeing == 1 ? "" : "s") of \(side) have \(system)"
+          + "segment\(agreeing == 1 ? "" : "s") of \(side) \(agreeing == 1 ? "has" : "have") \(system)"
         if segments[index].result == .onlyInA || segments[index].result == .onlyInB {
           segments[index].copyIsDamaged = true
           segments[index].note = "only in \(side), and it is \(foreign)"
