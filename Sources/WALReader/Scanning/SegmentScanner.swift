@@ -23,7 +23,7 @@ public final class SegmentScanner {
   @exclusivity(unchecked) public var deliversHeadersOnly = false
 
   /// PostgreSQL refuses to allocate a record larger than this (`MaxAllocSize`).
-  package static let maximumRecordLength: UInt32 = 0x3FFF_FFFF
+  static let maximumRecordLength: UInt32 = 0x3FFF_FFFF
 
   public init(dataBlockSize: Int = 8192) {
     self.dataBlockSize = dataBlockSize

@@ -140,7 +140,9 @@ public struct WALComparison: Sendable {
   static func startOfRecord(continuedInto name: SegmentName, lookup: SegmentLookup, geometry: WALGeometry) -> LSN? {
     let scanner = SegmentScanner()
     var segment = name.segment(in: geometry)
-    for _ in 0...(UInt64(SegmentScanner.maximumRecordLength) / geometry.segmentSize) {
+    // As far back as a record can be long: PostgreSQL allocates at most MaxAllocSize for one.
+    let maximumRecordLength: UInt64 = 0x3FFF_FFFF
+    for _ in 0...(maximumRecordLength / geometry.segmentSize) {
       guard let current = segment, current.rawValue > 0 else { return nil }
       let previous = SegmentNumber(current.rawValue - 1)
       guard let previousName = SegmentName(timeline: name.timeline, segment: previous, geometry: geometry),
