@@ -167,10 +167,11 @@ public struct WALComparison: Sendable {
   static func judgeSystems(_ segments: inout [SegmentComparison]) -> (a: UInt64?, b: UInt64?) {
     let systemA = mostCommon(segments.compactMap(\.systemIdentifierA))
     let systemB = mostCommon(segments.compactMap(\.systemIdentifierB))
+    let agreeingA = segments.count { $0.systemIdentifierA == systemA }, agreeingB = segments.count { $0.systemIdentifierB == systemB }
     for index in segments.indices {
       for (side, found, system) in [("A", segments[index].systemIdentifierA, systemA), ("B", segments[index].systemIdentifierB, systemB)] {
         guard let found, let system, found != system else { continue }
-        let agreeing = segments.count { (side == "A" ? $0.systemIdentifierA : $0.systemIdentifierB) == system }
+        let agreeing = side == "A" ? agreeingA : agreeingB
         let foreign = "WAL of another database system: system identifier \(found), while \(agreeing) other "
           + "segment\(agreeing == 1 ? "" : "s") of \(side) \(agreeing == 1 ? "has" : "have") \(system)"
         if segments[index].result == .onlyInA || segments[index].result == .onlyInB {
