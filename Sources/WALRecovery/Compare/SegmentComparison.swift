@@ -130,7 +130,7 @@ public struct SegmentComparison: Sendable {
       }
       return comparison
     }
-    let (shorterScan, shorterFile, shorterSide, longerEnd) = endA < endB ? (scanA, a, "A", endB) : (scanB, b, "B", endA)
+    let (shorterScan, shorterFile, longerEnd) = endA < endB ? (scanA, a, endB) : (scanB, b, endA)
     let shorterEnd = min(endA, endB)
     let endsCleanly = shorterFile.isPartial || shorterScan.endOfWALSignature != nil
     let lsn = shorterEnd
