@@ -98,8 +98,9 @@ struct PathWalk {
       var found = scan.problems
       var stopsAt: LSN?
       // Refused as a whole: a file cut short or holding a segment of another size (PostgreSQL
-      // checks a restored file's size), compressed content under a plain segment name (a copy
-      // hands it over as it is), a file its backup tool withholds.
+      // checks a restored file's size) or of another database system (its first page), compressed
+      // content under a plain segment name (a copy hands it over as it is), a file its backup
+      // tool withholds.
       let withheld = SegmentLookup.catalogRefusal(of: file, scan: scan)
       let wrongSize = Self.sizeProblem(scan, file: file, name: step.name, geometry: geometry, at: segmentStart)
       let foreign = foreignSystem(scan, file: file, name: step.name, at: segmentStart)
