@@ -148,6 +148,19 @@ import Testing
     #expect(!cut.problems.isEmpty && cut.segments.allSatisfy { $0.status != .complete }, "\(cut.problems)")
   }
 
+  /// A missing timeline history is named where Barman keeps history files: in `wals/`, not in
+  /// the `<16 hex>` directory of the timeline's first segment.
+  @Test func aMissingHistoryIsNamedWhereBarmanKeepsIt() throws {
+    let scratch = try Scratch()
+    let server = try Self.barmanCloudCopy(into: scratch)
+    try FileManager.default.removeItem(atPath: server + "/wals/00000002.history.gz")
+    let report = try Verifier().verify(paths: [server])
+    #expect(report.problems.first { $0.kind == .missingHistory }?.location.file == server + "/wals/00000002.history", "\(report.problems)")
+    let gaps = try GapAnalysis(sources: [server]).run()
+    let missing = gaps.problems.filter { $0.kind == .missingHistory }.compactMap(\.location.file)
+    #expect(!missing.isEmpty && missing.allSatisfy { $0 == server + "/wals/00000002.history" }, "\(gaps.problems)")
+  }
+
   /// What only looks like a Barman cloud archive is not read as one: a Barman server on disk
   /// whose xlog.db is gone (Barman keeps incoming/ and streaming/ beside wals/) is Barman's, with
   /// its catalogue missing; segments of a directory's own beside a wals/ directory are that

@@ -16,6 +16,15 @@ package enum FilePaths {
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
+  /// Where the timeline history files of a segment's WAL lie: beside it, or one level up when it
+  /// lies in a `<16 hex>` directory (pgBackRest's archive id and Barman's `wals/` keep them there).
+  package static func historyDirectory(ofSegmentAt path: String) -> String {
+    let directory = parent(path)
+    let name = baseName(directory)
+    let isTimelineDirectory = name.utf8.count == 16 && name.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
+    return isTimelineDirectory ? parent(directory) : directory
+  }
+
   /// A pg_wal: a directory with `archive_status/`.
   package static func isLiveDirectory(_ directory: String) -> Bool {
     !Storage.isRemote(directory) && Syscalls.isDirectory(join(directory, "archive_status"))

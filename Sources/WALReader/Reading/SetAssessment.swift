@@ -216,7 +216,7 @@ struct SetAssessment {
     guard let (_, firstIndex) = chain.first else { return }
     if checksMissingHistories, timeline > TimelineID(1), historyFiles[timeline] == nil {
       let name = timeline.historyFileName
-      let directory = files[firstIndex].path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      let directory = files[firstIndex].path.contains("/") ? FilePaths.historyDirectory(ofSegmentAt: files[firstIndex].path) : ""
       gapProblems.append((firstIndex, WALProblem(.missingHistory,
         "timeline \(timeline) has \(chain.count) segment\(chain.count == 1 ? "" : "s") but \(name) is missing: recovery cannot follow it",
         at: WALLocation(file: directory.isEmpty ? name : directory + "/" + name))))

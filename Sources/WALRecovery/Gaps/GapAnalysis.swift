@@ -373,7 +373,7 @@ public struct GapAnalysis: Sendable {
   static func historyPath(_ timeline: TimelineID, catalog: WALCatalog) -> String {
     let first = catalog.segments.filter { $0.key.timeline == timeline }.min { $0.key < $1.key }
     let directory = first.map { entry in
-      entry.value.file.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      entry.value.file.path.contains("/") ? FilePaths.historyDirectory(ofSegmentAt: entry.value.file.path) : ""
     } ?? catalog.sources.first?.path ?? "."
     return (directory.isEmpty ? "" : directory + "/") + timeline.historyFileName
   }
