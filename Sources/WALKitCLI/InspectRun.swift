@@ -286,9 +286,7 @@ extension InspectRequest {
     }
     let source = storedFile ?? directory ?? "."
     if let lower, let upper, lower >= upper {
-      throw ValidationError(startSegment == nil
-        ? "start WAL location \(lower) is not before end WAL location \(upper)"
-        : "start WAL location \(lower) is not inside the segments \(startSegment!)\(endSegment.map { " to \($0)" } ?? "")")
+      throw ValidationError("start WAL location \(lower) is not before end WAL location \(upper)")
     }
     let range = (lower != nil || upper != nil) ? (lower ?? .invalid)..<(upper ?? LSN(.max)) : nil
     return (source, range, timeline ?? (startSegment == nil ? nil : TimelineID(1)))

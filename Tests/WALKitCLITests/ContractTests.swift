@@ -124,6 +124,7 @@ import Glibc
     (["-s", "0/600028", "-e", "0/900000", "000000010000000000000006", "000000010000000000000007"],
      "end WAL location 0/900000 is not inside file \"000000010000000000000007\""),
     (["-e", "0/700028", "000000010000000000000006"], "end WAL location 0/700028 is not inside file \"000000010000000000000006\""),
+    (["-e", "0/600000", "000000010000000000000006"], "start WAL location 0/600000 is not before end WAL location 0/600000"),
   ])
   func rangeOutsideTheSegmentsNamedIsAUsageError(_ arguments: [String], message: String) throws {
     let run = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"] + arguments)
