@@ -20,9 +20,13 @@ package enum FilePaths {
   /// lies in a `<16 hex>` directory (pgBackRest's archive id and Barman's `wals/` keep them there).
   package static func historyDirectory(ofSegmentAt path: String) -> String {
     let directory = parent(path)
-    let name = baseName(directory)
-    let isTimelineDirectory = name.utf8.count == 16 && name.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
-    return isTimelineDirectory ? parent(directory) : directory
+    return isSegmentDirectory(baseName(directory)) ? parent(directory) : directory
+  }
+
+  /// `<timeline><log>` in hex: the directory pgBackRest and Barman keep a timeline's segments of
+  /// one log in.
+  package static func isSegmentDirectory(_ name: String) -> Bool {
+    name.utf8.count == 16 && SegmentName.hex32(Array(name.utf8)[0..<8]) != nil && SegmentName.hex32(Array(name.utf8)[8..<16]) != nil
   }
 
   /// A pg_wal: a directory with `archive_status/`.

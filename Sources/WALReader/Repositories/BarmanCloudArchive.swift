@@ -13,7 +13,7 @@ enum BarmanCloudArchive {
     let wals = isWals ? directory : FilePaths.join(directory, "wals")
     guard case .success(let entries) = Storage.entries(of: wals),
       !entries.contains(where: { $0.name == BarmanCatalogue.catalogName }),
-      entries.contains(where: { isTimelineDirectory($0.name) && $0.type.map { if case .directory = $0 { true } else { false } } ?? true })
+      entries.contains(where: { FilePaths.isSegmentDirectory($0.name) && $0.type.map { if case .directory = $0 { true } else { false } } ?? true })
     else { return nil }
     let server = isWals ? FilePaths.parent(directory) : directory
     guard !BarmanCatalogue.isServerOnDisk(server) else { return nil }
@@ -23,11 +23,6 @@ enum BarmanCloudArchive {
       return nil
     }
     return wals
-  }
-
-  /// `<timeline><log>` in hex: the directory Barman keeps a timeline's segments of one log in.
-  static func isTimelineDirectory(_ name: String) -> Bool {
-    name.utf8.count == 16 && SegmentName.hex32(Array(name.utf8)[0..<8]) != nil && SegmentName.hex32(Array(name.utf8)[8..<16]) != nil
   }
 
   static func list(_ directory: String, into collected: inout WALFileCollector) throws(WALInputsError) -> Repository {
@@ -49,7 +44,7 @@ enum BarmanCloudArchive {
     }
     for entry in try FilePaths.entries(of: wals) {
       let path = FilePaths.join(wals, entry.name)
-      if isTimelineDirectory(entry.name) {
+      if FilePaths.isSegmentDirectory(entry.name) {
         for inner in try FilePaths.entries(of: path) { add(FilePaths.join(path, inner.name), inner) }
       } else {
         add(path, entry)
