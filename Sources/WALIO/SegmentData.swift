@@ -5,7 +5,7 @@ import WALCore
 /// The bytes of one WAL file, read-only: a reused buffer holding a plain file, or one holding
 /// a decompressed one. The bytes live as long as this object.
 public final class SegmentData: @unchecked Sendable {
-  /// Whether ``load(path:inflateLimit:prefix:named:mapped:)`` may map files (default true).
+  /// Whether ``load(path:inflateLimit:prefix:named:access:)`` may map files (default true).
   ///
   /// The first mapping installs a process-wide SIGBUS handler, so that a file truncated by
   /// another process while mapped reads as zeros (``isCutShort``) instead of killing the
@@ -29,7 +29,26 @@ public final class SegmentData: @unchecked Sendable {
     case memory
   }
 
-  public let bytes: UnsafeRawBufferPointer
+  /// How ``load(path:inflateLimit:prefix:named:access:)`` brings a plain file's bytes into memory.
+  public enum Access: Sendable, Equatable {
+    /// Read whole into a reused buffer.
+    case read
+    /// Mapped: the page cache's pages are read where they are, without the kernel's copy or
+    /// the faults of new memory. A page the file loses while mapped (another process truncates
+    /// it) reads as zeros, and ``isCutShort`` says so. The first mapping installs a
+    /// process-wide SIGBUS handler for this (see ``mappingAllowed``); faults outside walkit's
+    /// mappings are handed on to the handler the host program had before. Falls back to
+    /// ``read`` when mapping is not allowed.
+    case mapped
+    /// Read a piece at a time into a reused buffer as the reader asks for more
+    /// (``extend(toCover:)``): each piece is copied and checked while it is in the CPU's cache,
+    /// and bytes past where reading stops are never read (see docs/benchmarks.md). A file
+    /// that shrinks or fails while it is read is ``isCutShort``. One reader at a time.
+    case streamed
+  }
+
+  /// The bytes at hand: the whole file, or for a streamed file the part read so far.
+  public internal(set) var bytes: UnsafeRawBufferPointer
   public let origin: Origin
   /// The size of the file on disk (the compressed size for a compressed file).
   public let storedSize: UInt64
@@ -59,9 +78,19 @@ public final class SegmentData: @unchecked Sendable {
   public internal(set) var isGrowingPartial = false
   /// The compression the file's name claims, for reading it again.
   var namedFormat: Compression?
+  /// The open file of a streamed read with bytes still to read, else -1.
+  var streamedFile: Int32 = -1
+  /// How many bytes a streamed read reads in all.
+  var streamedLength = 0
+  /// A streamed read came up short: the file shrank or could not be read on.
+  var streamCameShort = false
+  /// True while a streamed file has bytes not yet read (``extend(toCover:)``).
+  package internal(set) var hasMoreToRead = false
   /// True when the file was mapped and is now shorter than what was mapped (another process
-  /// truncated it): some of ``bytes`` may have read as zeros that the file never held.
+  /// truncated it): some of ``bytes`` may have read as zeros that the file never held; or when
+  /// a streamed file ended or failed before all of it was read.
   public var isCutShort: Bool {
+    if streamCameShort { return true }
     guard case .mapping(let slot) = ownership else { return false }
     return walkit_mapping_cut_short(slot) != 0
   }
@@ -75,6 +104,7 @@ public final class SegmentData: @unchecked Sendable {
   }
 
   deinit {
+    if streamedFile >= 0 { Syscalls.closeFile(streamedFile) }
     guard let base = bytes.baseAddress else { return }
     switch ownership {
     case .none: break
@@ -103,15 +133,10 @@ public final class SegmentData: @unchecked Sendable {
   ///   segment usually needs); ``isPrefix`` then says so.
   /// - Parameter named: the format the file's name claims: used for the formats without magic
   ///   bytes (lzma, brotli) when the content is not plain WAL.
-  /// - Parameter mapped: map a plain file instead of reading it: the page cache's pages are
-  ///   read where they are, without the kernel's copy into a buffer or the faults of new
-  ///   memory (see docs/benchmarks.md). A page the file loses while
-  ///   mapped (another process truncates it) reads as zeros, and ``isCutShort`` says so:
-  ///   whoever maps must check it before trusting what was read. The first mapping installs a
-  ///   process-wide SIGBUS handler for this (see ``mappingAllowed``); faults outside walkit's
-  ///   mappings are handed on to the handler the host program had before.
+  /// - Parameter access: how a plain file read whole is brought into memory (``Access``);
+  ///   whoever maps or streams must check ``isCutShort`` before trusting what was read.
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
-                          prefix: Int? = nil, named: Compression? = nil, mapped: Bool = false) throws(WALProblem) -> SegmentData
+                          prefix: Int? = nil, named: Compression? = nil, access: Access = .read) throws(WALProblem) -> SegmentData
   {
     if Storage.isRemote(path) { return try loadRemote(path: path, inflateLimit: inflateLimit, prefix: prefix, named: named) }
     let location = WALLocation(file: path)
@@ -123,7 +148,8 @@ public final class SegmentData: @unchecked Sendable {
     case .success(let opened):
       (fd, status) = opened
     }
-    defer { Syscalls.closeFile(fd) }
+    var handedOver = false
+    defer { if !handedOver { Syscalls.closeFile(fd) } }
     guard case .regular = status.type else {
       let what: String
       switch status.type {
@@ -157,11 +183,17 @@ public final class SegmentData: @unchecked Sendable {
       let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
       wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
     }
-    if mapped, !isCompressed, prefix == nil, mappingAllowed {
+    if access == .mapped, !isCompressed, prefix == nil, mappingAllowed {
       var slot: Int32 = -1
       if let base = walkit_map_file(fd, Int(wanted), &slot) {
         return SegmentData(bytes: UnsafeRawBufferPointer(start: base, count: Int(wanted)), origin: .read,
                            storedSize: status.size, ownership: .mapping(slot: slot))
+      }
+    }
+    if access == .streamed, !isCompressed, prefix == nil, wanted > UInt64(headCount) {
+      handedOver = true
+      return head.withUnsafeBytes {
+        streaming(fd, length: Int(wanted), head: UnsafeRawBufferPointer(rebasing: $0[0..<headCount]), storedSize: status.size)
       }
     }
     let buffer = BufferPool.shared.take(Int(wanted))

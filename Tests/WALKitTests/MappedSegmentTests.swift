@@ -11,8 +11,8 @@ import Testing
     let scratch = try Scratch()
     let paths = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)))
     let original = try Scratch.bytes(paths[0])
-    let mapped = try SegmentData.load(path: paths[0], mapped: true)
-    let other = try SegmentData.load(path: paths[1], mapped: true)
+    let mapped = try SegmentData.load(path: paths[0], access: .mapped)
+    let other = try SegmentData.load(path: paths[1], access: .mapped)
     #expect(Array(mapped.bytes) == original)
     #expect(!mapped.isCutShort)
 
@@ -34,7 +34,7 @@ import Testing
     let scratch = try Scratch()
     let path = try scratch.copy([Fixture.plainSets[0].segmentPaths[0]])[0]
     let original = try Scratch.bytes(path)
-    let data = try SegmentData.load(path: path, mapped: true)
+    let data = try SegmentData.load(path: path, access: .mapped)
     #expect(truncate(path, 8192) == 0)
     #expect(Array(data.bytes) == original)
     #expect(!data.isCutShort)

@@ -1,7 +1,7 @@
 import WALCore
 
 extension SegmentData {
-  /// ``load(path:inflateLimit:prefix:named:mapped:)`` of an `s3://` object: fetched whole (or
+  /// ``load(path:inflateLimit:prefix:named:access:)`` of an `s3://` object: fetched whole (or
   /// its first `prefix` bytes, fetched whole after all when it turns out compressed), read
   /// ahead when a ``RemoteReadAhead`` is running, then taken as a file's bytes are.
   static func loadRemote(path: String, inflateLimit: (SegmentData) -> UInt64, prefix: Int?,

@@ -48,40 +48,45 @@ package struct SegmentLookup: Sendable {
 
   /// Reads `file` with `scanner`, turning a file that cannot be opened into a scan that says so.
   /// Records continuing past its end are followed into the next segment of the same timeline.
-  /// - Parameter mapped: map a plain file rather than read it (see
-  ///   ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``), when there is no `visit`.
-  func scan(_ file: WALFile, with scanner: SegmentScanner, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan {
+  /// - Parameter access: how a plain file is brought into memory (see
+  ///   ``SegmentData/Access``); read whole when there is a `visit`.
+  func scan(_ file: WALFile, with scanner: SegmentScanner, access: SegmentData.Access = .read,
+            visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
+  {
     if let carried = takeCarried(file.path),
-      let scan = Self.scanOnce(file, with: scanner, following: data(for:), from: nil, mapped: false, visit: visit, loaded: carried)
+      let scan = Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: .read, visit: visit, loaded: carried)
     {
       return scan
     }
-    return Self.scan(file, with: scanner, following: data(for:), mapped: mapped, visit: visit)
+    return Self.scan(file, with: scanner, following: data(for:), access: access, visit: visit)
   }
 
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
-  /// A mapped file truncated while it was read is read again, as it is now; records handed to
-  /// `visit` cannot be taken back, so a file with `visit` is read, never mapped.
+  /// A mapped or streamed file cut short while it was read is read again, as it is now;
+  /// records handed to `visit` cannot be taken back, so a file with `visit` is read whole.
+  /// (A streamed file's records are handed on before the rest is read: one that shrinks
+  /// meanwhile would have given records it no longer holds.)
   package static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) throws(WALProblem) -> SegmentData?,
-                   from start: LSN? = nil, mapped: Bool = false, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
+                   from start: LSN? = nil, access: SegmentData.Access = .read, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
-    let mapped = mapped && visit == nil
+    let access = visit == nil ? access : .read
     while true {
-      if let scan = scanOnce(file, with: scanner, following: following, from: start, mapped: mapped, visit: visit) { return scan }
+      if let scan = scanOnce(file, with: scanner, following: following, from: start, access: access, visit: visit) { return scan }
     }
   }
 
   /// Reads `file` mapped, handing its records to `visit`; `nil` when the file was truncated
   /// while mapped (zeros stood in for the pages it lost): what `visit` was given must be
-  /// dropped and the file read again with ``scan(_:with:mapped:visit:)``.
+  /// dropped and the file read again with ``scan(_:with:access:visit:)``.
   func scanMapped(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)?) -> SegmentScan? {
-    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, mapped: true, visit: visit,
+    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: .mapped, visit: visit,
                   loaded: takeCarried(file.path))
   }
 
-  private static func scanOnce(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) throws(WALProblem) -> SegmentData?,
-                               from start: LSN?, mapped: Bool, visit: ((WALRecord) -> Void)?,
-                               loaded: SegmentData? = nil) -> SegmentScan?
+  /// One reading of `file`; `nil` when it was cut short while mapped or streamed.
+  static func scanOnce(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) throws(WALProblem) -> SegmentData?,
+                       from start: LSN?, access: SegmentData.Access, visit: ((WALRecord) -> Void)?,
+                       loaded: SegmentData? = nil) -> SegmentScan?
   {
     do {
       let data: SegmentData
@@ -89,7 +94,7 @@ package struct SegmentLookup: Sendable {
         data = loaded
       } else {
         data = try SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                    named: file.compressionByName, mapped: mapped)
+                                    named: file.compressionByName, access: access)
       }
       var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
       if data.isCutShort { return nil }
@@ -97,7 +102,7 @@ package struct SegmentLookup: Sendable {
       return scan
     } catch {
       if let completed = file.completedSinceListed {
-        return scanOnce(completed, with: scanner, following: following, from: start, mapped: mapped, visit: visit)
+        return scanOnce(completed, with: scanner, following: following, from: start, access: access, visit: visit)
       }
       var scan = SegmentScan(file: file.path, name: file.name)
       scan.stopProblem = error.located(file: file.path, segment: file.name)

@@ -23,7 +23,7 @@ struct Piece: @unchecked Sendable {
     return files.indices.flatMap { index -> [Piece] in
       let file = files[index]
       guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                             named: file.compressionByName, mapped: true)
+                                             named: file.compressionByName, access: .mapped)
       else { return [Piece(file: index)] }
       let points = scanner.splitPoints(data, file: file.path, name: file.name, parts: workers)
       let bounds: [LSN?] = [nil] + points + [nil]

@@ -7,8 +7,8 @@ import WALIO
 /// and where valid WAL legitimately ends.
 ///
 /// With fewer files than workers, each segment is cut at record boundaries and its parts are
-/// read at once; with no more files than workers, files are mapped rather than read (see
-/// ``SegmentData/load(path:inflateLimit:prefix:named:mapped:)``).
+/// read at once from its mapping; otherwise each file is streamed, read a piece at a time as
+/// its records are checked (see ``SegmentData/Access``).
 public struct Verifier: Sendable {
   /// Files read at once; 0 means one per processor.
   public var jobs: Int
@@ -43,7 +43,7 @@ public struct Verifier: Sendable {
     let done = Atomic<Int>(0)
     let progress = self.progress
     return parallelMap(count: files.count, workers: jobs, context: { SegmentScanner() }) { index, scanner in
-      let scan = lookup.scan(files[index], with: scanner, mapped: true)
+      let scan = lookup.scan(files[index], with: scanner, access: .streamed)
       let finished = done.add(1, ordering: .relaxed).newValue
       progress?(finished, files.count)
       return SegmentReport(file: files[index], scan: scan)

@@ -35,14 +35,27 @@ extension ScanRun {
       // The common case, without touching the array of segments.
       let offset = Int(lsn.distance(from: segmentStart))
       let present = min(count, max(0, firstBytes.count - offset))
-      if present >= required { return UnsafeRawBufferPointer(rebasing: firstBytes[offset..<(offset + present)]) }
+      if present == count || (present >= required && !firstIsStreaming) {
+        return UnsafeRawBufferPointer(rebasing: firstBytes[offset..<(offset + present)])
+      }
     }
     var data = segments[index].bytes
     let offset = Int(geometry.segmentOffset(of: lsn))
     var present = min(count, max(0, data.count - offset))
+    if present < count, segments[index].extend(toCover: offset + count) {
+      data = segments[index].bytes
+      if index == 0 {
+        firstBytes = data
+        firstIsStreaming = segments[0].hasMoreToRead
+      }
+      present = min(count, max(0, data.count - offset))
+    }
     if present < required, let whole = segments[index].loadWhole() {
       segments[index] = whole
-      if index == 0 { firstBytes = whole.bytes }
+      if index == 0 {
+        firstBytes = whole.bytes
+        firstIsStreaming = false
+      }
       data = whole.bytes
       present = min(count, max(0, data.count - offset))
     }

@@ -26,6 +26,8 @@ struct ScanRun {
   var segments: [SegmentData]
   /// The bytes of `segments[0]`, kept alive by it.
   var firstBytes: UnsafeRawBufferPointer
+  /// `segments[0]` is streamed and has more to read than `firstBytes`.
+  var firstIsStreaming: Bool
   var version: WALVersion!
   var geometry: WALGeometry!
   var systemIdentifier: UInt64 = 0
@@ -47,6 +49,7 @@ struct ScanRun {
     self.following = following
     self.segments = [data]
     self.firstBytes = data.bytes
+    self.firstIsStreaming = data.hasMoreToRead
     self.fileTimeline = name?.timeline
   }
 
