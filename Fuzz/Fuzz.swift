@@ -152,6 +152,12 @@ enum FuzzTargets {
     var record = Array(bytes.dropFirst())
     withUnsafeBytes(of: UInt32(record.count).littleEndian) { record.replaceSubrange(0..<4, with: $0) }
     record.withUnsafeBytes { raw in
+      // The record loop's lean check must accept exactly what the decoder accepts.
+      for blockSize in [8192, 4096] {
+        let lean = RecordBodyDecoder.isConsistent(raw, totalLength: raw.count, version: version, dataBlockSize: blockSize)
+        let full = (try? RecordBodyDecoder.check(raw, totalLength: raw.count, version: version, dataBlockSize: blockSize)) != nil
+        precondition(lean == full, "isConsistent says \(lean), check says \(full)")
+      }
       let header = RecordHeader(unchecked: raw)
       guard ResourceManagerIDs.isValid(header.resourceManagerID, in: version) else { return }
       let storage = UnsafeMutablePointer<BlockReference>.allocate(capacity: RecordBodyDecoder.blockCapacity)

@@ -169,6 +169,12 @@ static inline uint64_t crc32c_serial(uint64_t c0, const uint8_t *p, size_t n) {
 HARDWARE_TARGET
 static uint32_t crc32c_short_record(const uint8_t *record, size_t length, size_t covered) {
   uint64_t crc = crc32c_serial(0xFFFFFFFFu, record + WALKIT_RECORD_HEADER_SIZE, length - WALKIT_RECORD_HEADER_SIZE);
+  if (covered == 20) {
+    /* Every record's: xl_tot_len to xl_rmid and the padding, the CRC field left out. */
+    uint32_t last;
+    memcpy(&last, record + 16, 4);
+    return (uint32_t)CRC_QUAD(CRC_WORD(CRC_WORD(crc, load64(record)), load64(record + 8)), last) ^ 0xFFFFFFFFu;
+  }
   return (uint32_t)crc32c_serial(crc, record, covered) ^ 0xFFFFFFFFu;
 }
 

@@ -27,6 +27,28 @@ struct OnePageRecords {
 
   @inline(__always)
   func record(in bytes: UnsafeRawBufferPointer, at lsn: LSN, previous: LSN) -> ScanRun.CheckedRecord? {
+    guard let (record, header, end) = checkedFrame(in: bytes, at: lsn, previous: previous),
+      let facts = facts(of: record)
+    else { return nil }
+    return ScanRun.CheckedRecord(header: header, end: end, bytes: record, facts: facts)
+  }
+
+  /// The end of the record at `lsn` and whether it switches segments, when it passes every
+  /// check; nothing is gathered of its body.
+  @inline(__always)
+  func checkedEnd(in bytes: UnsafeRawBufferPointer, at lsn: LSN, previous: LSN) -> (end: LSN, isSwitch: Bool)? {
+    guard let (record, header, end) = checkedFrame(in: bytes, at: lsn, previous: previous),
+      RecordBodyDecoder.isConsistent(record, totalLength: record.count, version: version, dataBlockSize: dataBlockSize)
+    else { return nil }
+    return (end, header.isSegmentSwitch)
+  }
+
+  /// The record at `lsn` when it lies on one page of `bytes` and its header, prev-link and CRC
+  /// are right.
+  @inline(__always)
+  private func checkedFrame(in bytes: UnsafeRawBufferPointer, at lsn: LSN, previous: LSN)
+    -> (record: UnsafeRawBufferPointer, header: RecordHeader, end: LSN)?
+  {
     guard let base = bytes.baseAddress else { return nil }
     let pageOffset = lsn.rawValue & pageMask
     let pageRoom = pageMask &+ 1 &- pageOffset
@@ -43,10 +65,9 @@ struct OnePageRecords {
     let header = RecordHeader(unchecked: record)
     guard header.previous == previous, ResourceManagerIDs.isValid(header.resourceManagerID, in: version),
       CRC32C.record(record) == header.crc,
-      let end = lsn.advanced(by: UInt64(totalLength)),
-      let facts = facts(of: record)
+      let end = lsn.advanced(by: UInt64(totalLength))
     else { return nil }
-    return ScanRun.CheckedRecord(header: header, end: end, bytes: record, facts: facts)
+    return (record, header, end)
   }
 
   /// The record's block references decoded into `blocks`, or only checked when there is none.
@@ -73,7 +94,7 @@ extension OnePageRecords {
   /// The record it stops at is left to the general path.
   func run(in bytes: UnsafeRawBufferPointer, from position: LSN, previous: LSN, before end: LSN) -> Run {
     var run = Run(next: position, last: previous)
-    while run.next < end, let record = record(in: bytes, at: run.next, previous: run.last), !record.header.isSegmentSwitch {
+    while run.next < end, let record = checkedEnd(in: bytes, at: run.next, previous: run.last), !record.isSwitch {
       run.last = run.next
       run.next = record.end.maxAligned
       run.count += 1
