@@ -75,11 +75,14 @@ package struct SegmentLookup: Sendable {
     }
   }
 
-  /// Reads `file` mapped, handing its records to `visit`; `nil` when the file was truncated
-  /// while mapped (zeros stood in for the pages it lost): what `visit` was given must be
-  /// dropped and the file read again with ``scan(_:with:access:visit:)``.
-  func scanMapped(_ file: WALFile, with scanner: SegmentScanner, visit: ((WALRecord) -> Void)?) -> SegmentScan? {
-    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: .mapped, visit: visit,
+  /// Reads `file` mapped or streamed, handing its records to `visit`; `nil` when the file was
+  /// cut short while it was read (a mapping reads zeros for the pages a file loses; a stream
+  /// stops where the file now ends): what `visit` was given must be dropped and the file read
+  /// again with ``scan(_:with:access:visit:)``.
+  func scanOnce(_ file: WALFile, access: SegmentData.Access, with scanner: SegmentScanner,
+                visit: ((WALRecord) -> Void)?) -> SegmentScan?
+  {
+    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: access, visit: visit,
                   loaded: takeCarried(file.path))
   }
 

@@ -11,20 +11,20 @@ struct Piece: @unchecked Sendable {
   var data: SegmentData?
   var start: LSN?
   var end: LSN?
-  /// A whole file is mapped (its records' chunk dropped if it is truncated meanwhile), unless
-  /// it is being read again after that.
-  var mapped = true
+  /// How a whole file is read: mapped or streamed (its records' chunk dropped if it is cut
+  /// short meanwhile), or read whole when it is being read again after that.
+  var access = SegmentData.Access.mapped
 
-  /// Whole files when there are at least as many as workers; else each segment in `workers`
-  /// parts, when it splits.
-  static func cut(_ files: [WALFile], workers: Int) -> [Piece] {
-    guard files.count < workers else { return files.indices.map { Piece(file: $0) } }
+  /// Whole files, read with `access`, when there are at least as many as workers; else each
+  /// segment in `workers` parts, when it splits.
+  static func cut(_ files: [WALFile], workers: Int, access: SegmentData.Access = .mapped) -> [Piece] {
+    guard files.count < workers else { return files.indices.map { Piece(file: $0, access: access) } }
     let scanner = SegmentScanner()
     return files.indices.flatMap { index -> [Piece] in
       let file = files[index]
       guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
                                              named: file.compressionByName, access: .mapped)
-      else { return [Piece(file: index)] }
+      else { return [Piece(file: index, access: access)] }
       let points = scanner.splitPoints(data, file: file.path, name: file.name, parts: workers)
       let bounds: [LSN?] = [nil] + points + [nil]
       return (0...points.count).map { part in
@@ -34,13 +34,14 @@ struct Piece: @unchecked Sendable {
   }
 
   /// Reads the piece's records with `scanner`, handing each to `visit`; `nil` when the file
-  /// was truncated while mapped (zeros stood in for the pages it lost): read it again whole.
+  /// was cut short while mapped or streamed: read it again whole.
   func scan(_ files: [WALFile], lookup: SegmentLookup, with scanner: SegmentScanner,
             visit: ((WALRecord) -> Void)?) -> SegmentScan?
   {
     let file = files[self.file]
     guard let data else {
-      return mapped ? lookup.scanMapped(file, with: scanner, visit: visit) : lookup.scan(file, with: scanner, visit: visit)
+      return access == .read ? lookup.scan(file, with: scanner, visit: visit)
+        : lookup.scanOnce(file, access: access, with: scanner, visit: visit)
     }
     var scan = scanner.scan(data, file: file.path, name: file.name, following: lookup.data(for:), from: start, until: end, visit: visit)
     if part == 0 { scan.problems += SegmentLookup.storageContradictions(of: file, data: data, scan: scan) }

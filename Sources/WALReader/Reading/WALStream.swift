@@ -103,7 +103,8 @@ public struct WALStream: Sendable {
   /// chunks on the calling thread in the order ``forEachRecord(timeline:in:afterDamage:headersOnly:_:)``
   /// reads the segments. With fewer segments than threads, a segment is split at record
   /// boundaries and its parts are read at once (one chunk each, delivered in order; the segment
-  /// is mapped, see ``SegmentData/Access``). Reading
+  /// is mapped, see ``SegmentData/Access``); whole segments are streamed, or mapped when
+  /// `isWorthDelivering` may hand their records on before they are read to the end. Reading
   /// stops after a damaged segment when `damage` is `.stop`. A few segments are read ahead of
   /// delivery, never more, so memory stays flat.
   ///
@@ -123,7 +124,11 @@ public struct WALStream: Sendable {
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
     let lookup = SegmentLookup(files, acrossTimelines: timeline == nil, readsInOrder: min(workers, files.count) == 1)
     return RemoteReadAhead.around(files.map(\.path)) {
-      let pieces = Piece.cut(files, workers: workers)
+      // Without early delivery a whole file's records reach `deliver` only after all of it was
+      // read, so it can be streamed: one cut short is read again, its chunk dropped. Delivered
+      // early, records must not come from bytes the file no longer holds: the file is mapped,
+      // whose vanished pages read as zeros.
+      let pieces = Piece.cut(files, workers: workers, access: isWorthDelivering == nil ? .streamed : .mapped)
       let makeScanner: @Sendable () -> SegmentScanner = {
         let scanner = SegmentScanner()
         scanner.resynchronizes = damage == .resynchronize
@@ -188,9 +193,9 @@ public struct WALStream: Sendable {
           scan = joined
         } else {
           // The parts do not join cleanly (damage near a split point, or the file shrank while
-          // mapped): read the segment whole, as the sequential reading would, after the records
+          // mapped or streamed): read the segment whole, as the sequential reading would, after the records
           // already delivered.
-          let whole = read(Piece(file: piece.file, mapped: false), makeScanner(), result.deliveredBefore, nil)
+          let whole = read(Piece(file: piece.file, access: .read), makeScanner(), result.deliveredBefore, nil)
           deliver(whole.chunk)
           scan = whole.scan!
         }
