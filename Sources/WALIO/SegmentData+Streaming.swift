@@ -21,8 +21,8 @@ extension SegmentData {
 
   /// Reads on, in whole pieces, until ``bytes`` reach `end` (never past the file's length);
   /// true when they grew. A file that ends or fails early stops the reading and is
-  /// ``isCutShort``.
-  package func extend(toCover end: Int) -> Bool {
+  /// ``isCutShort``. Only for a streamed file (``hasMoreToRead``); one reader at a time.
+  public func extend(toCover end: Int) -> Bool {
     guard hasMoreToRead, end > bytes.count, let base = bytes.baseAddress else { return false }
     let start = bytes.count
     let goal = min(streamedLength, (end + Self.streamPiece - 1) / Self.streamPiece * Self.streamPiece)
@@ -42,5 +42,16 @@ extension SegmentData {
       hasMoreToRead = false
     }
     return filled > start
+  }
+
+  /// Reads the rest of a streamed file, for what needs all of it (a checksum of the file).
+  public func readToEnd() {
+    _ = extend(toCover: streamedLength)
+  }
+
+  /// Whether a streamed file still open is now shorter than what it is being read to.
+  var streamedFileShrank: Bool {
+    guard streamedFile >= 0 else { return false }
+    return Syscalls.size(ofOpen: streamedFile).map { $0 < UInt64(streamedLength) } ?? true
   }
 }

@@ -2,8 +2,9 @@ import CWALSupport
 import Synchronization
 import WALCore
 
-/// The bytes of one WAL file, read-only: a reused buffer holding a plain file, or one holding
-/// a decompressed one. The bytes live as long as this object.
+/// The bytes of one WAL file, read-only: a plain file read into a reused buffer (whole, or a
+/// piece at a time as they are asked for), or mapped; or a decompressed one. The bytes live as
+/// long as this object.
 public final class SegmentData: @unchecked Sendable {
   /// Whether ``load(path:inflateLimit:prefix:named:access:)`` may map files (default true).
   ///
@@ -41,9 +42,11 @@ public final class SegmentData: @unchecked Sendable {
     /// ``read`` when mapping is not allowed.
     case mapped
     /// Read a piece at a time into a reused buffer as the reader asks for more
-    /// (``extend(toCover:)``): each piece is copied and checked while it is in the CPU's cache,
-    /// and bytes past where reading stops are never read (see docs/benchmarks.md). A file
-    /// that shrinks or fails while it is read is ``isCutShort``. One reader at a time.
+    /// (``extend(toCover:)``, ``readToEnd()``): each piece is copied and checked while it is in
+    /// the CPU's cache, and pieces past the one where reading stops are never read (see
+    /// docs/benchmarks.md). A file that shrinks or fails while it is read is ``isCutShort``.
+    /// One reader at a time. A file longer than 64 MiB (a segment of 128 MiB to 1 GiB) is
+    /// mapped instead, as ``mapped`` says: a buffer of its size per core would weigh on memory.
     case streamed
   }
 
@@ -85,12 +88,13 @@ public final class SegmentData: @unchecked Sendable {
   /// A streamed read came up short: the file shrank or could not be read on.
   var streamCameShort = false
   /// True while a streamed file has bytes not yet read (``extend(toCover:)``).
-  package internal(set) var hasMoreToRead = false
+  public internal(set) var hasMoreToRead = false
   /// True when the file was mapped and is now shorter than what was mapped (another process
   /// truncated it): some of ``bytes`` may have read as zeros that the file never held; or when
-  /// a streamed file ended or failed before all of it was read.
+  /// a streamed file ended or failed before all of it was read, or is now shorter than when it
+  /// was opened.
   public var isCutShort: Bool {
-    if streamCameShort { return true }
+    if streamCameShort || streamedFileShrank { return true }
     guard case .mapping(let slot) = ownership else { return false }
     return walkit_mapping_cut_short(slot) != 0
   }
@@ -183,6 +187,7 @@ public final class SegmentData: @unchecked Sendable {
       let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
       wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
     }
+    let access = access == .streamed && wanted > UInt64(BufferPool.largeSize) ? .mapped : access
     if access == .mapped, !isCompressed, prefix == nil, mappingAllowed {
       var slot: Int32 = -1
       if let base = walkit_map_file(fd, Int(wanted), &slot) {

@@ -336,6 +336,39 @@ import Testing
     #expect(report.problems.first?.message.contains("the file name carries SHA-1 0000000000000000000000000000000000000000, the checksum the backup tool took of the segment; the decompressed content has \(name[name.index(after: dash)...].prefix(40))") == true)
   }
 
+  /// pgBackRest with `compress-type=none` stores plain objects, `SEGMENT-SHA1` without a
+  /// suffix. verify reads a plain file only as far as its WAL goes (a switch, the end of WAL);
+  /// the checksum still covers the whole file, and a good object is not called damaged.
+  @Test func plainPgBackRestObjectsAreHashedWhole() throws {
+    let scratch = try Scratch()
+    let repository = try Self.copyTree("pgbackrest", into: scratch)
+    let objects = try #require(FileManager.default.enumerator(atPath: repository)?.compactMap { $0 as? String }
+      .filter { $0.contains("/0000000100000000/") && !$0.contains(".backup") }.sorted())
+    try #require(objects.count >= 5)
+    func plainName(_ object: String) -> String { object.split(separator: ".").first.map(String.init) ?? object }
+    for object in objects where plainName(object) != object {
+      let path = repository + "/" + object
+      let data = try SegmentData.load(path: path)
+      try Scratch.write(Array(data.bytes), to: repository + "/" + plainName(object))
+      try FileManager.default.removeItem(atPath: path)
+    }
+    for jobs in [1, 2] {
+      let report = try Verifier(jobs: jobs).verify(paths: [repository])
+      #expect(report.segments.count == objects.count)
+      #expect(report.problems.isEmpty, "\(report.problems.map(\.description))")
+      #expect(report.segments.contains { segment in
+        if case .switched = segment.scan.ending { return true } else { return false }
+      })
+    }
+
+    let damaged = repository + "/" + plainName(objects[1])
+    var bytes = try Scratch.bytes(damaged)
+    bytes[bytes.count - 1] ^= 0x01
+    try Scratch.write(bytes, to: damaged)
+    let report = try Verifier(jobs: 1).verify(paths: [repository])
+    #expect(report.problems.map(\.kind) == [.checksumMismatch])
+  }
+
   @Test func aSegmentPgBackRestHoldsTwiceStopsARestore() throws {
     let scratch = try Scratch()
     let repository = try Self.copyTree("pgbackrest", into: scratch)

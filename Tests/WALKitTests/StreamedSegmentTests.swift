@@ -73,4 +73,30 @@ import Testing
     let again = lookup.scan(files[0], with: SegmentScanner(), access: .streamed)
     #expect(again.problems.contains { $0.kind == .truncatedFile && $0.location.fileOffset == 100_000 })
   }
+
+  /// A file that shrinks after the reading stopped short of its end (the WAL ended, or a
+  /// switch record) is cut short too, as a mapped one is: its reading is done again.
+  @Test func aStreamedFileThatShrinksPastWhereReadingStoppedIsCutShort() throws {
+    let scratch = try Scratch()
+    let path = try scratch.copy([Fixture.plainSets[0].segmentPaths[0]])[0]
+    let data = try SegmentData.load(path: path, access: .streamed)
+    #expect(!data.isCutShort)
+    #expect(truncate(path, off_t(SegmentData.streamPiece + 5000)) == 0)
+    #expect(data.bytes.count == SegmentData.streamPiece)
+    #expect(data.isCutShort)
+  }
+
+  /// A segment over 64 MiB is mapped, not streamed into a buffer of its size.
+  @Test func aLargeSegmentIsMappedRatherThanStreamed() throws {
+    let scratch = try Scratch()
+    let path = scratch.file("000000010000000000000001")
+    var head = Array(try Scratch.bytes(Fixture.plainSets[0].segmentPaths[0]).prefix(8192))
+    let large = UInt32(128 << 20)
+    withUnsafeBytes(of: large.littleEndian) { head.replaceSubrange(PageHeader.Layout.segmentSize..<(PageHeader.Layout.segmentSize + 4), with: $0) }
+    try Scratch.write(head, to: path)
+    #expect(truncate(path, off_t(large)) == 0)
+    let data = try SegmentData.load(path: path, access: .streamed)
+    #expect(data.bytes.count == Int(large))
+    #expect(!data.hasMoreToRead)
+  }
 }

@@ -70,6 +70,13 @@ import Darwin
 
   package static func closeFile(_ fd: Int32) { close(fd) }
 
+  /// The size of the open file `fd` now; `nil` when it cannot be had.
+  package static func size(ofOpen fd: Int32) -> UInt64? {
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return nil }
+    return UInt64(clamping: info.st_size)
+  }
+
   /// Fills `buffer` from the file at `offset`; fewer bytes only at the end of the file.
   package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Result<Int, SyscallError> {
     var done = 0

@@ -63,15 +63,18 @@ package struct SegmentLookup: Sendable {
 
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
   /// A mapped or streamed file cut short while it was read is read again, as it is now;
-  /// records handed to `visit` cannot be taken back, so a file with `visit` is read whole.
-  /// (A streamed file's records are handed on before the rest is read: one that shrinks
-  /// meanwhile would have given records it no longer holds.)
+  /// records handed to `visit` cannot be taken back, so a file with `visit` is read whole
+  /// (``scanOnce(_:access:with:visit:)`` streams or maps one for a caller that can drop what
+  /// its visits gathered).
   package static func scan(_ file: WALFile, with scanner: SegmentScanner, following: (SegmentName) throws(WALProblem) -> SegmentData?,
                    from start: LSN? = nil, access: SegmentData.Access = .read, visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
-    let access = visit == nil ? access : .read
+    // Read whole after a mapped or streamed reading was cut short: a file that keeps failing
+    // is then reported unreadable, not read again and again.
+    var access = visit == nil ? access : .read
     while true {
       if let scan = scanOnce(file, with: scanner, following: following, from: start, access: access, visit: visit) { return scan }
+      access = .read
     }
   }
 
@@ -100,6 +103,8 @@ package struct SegmentLookup: Sendable {
                                     named: file.compressionByName, access: access)
       }
       var scan = scanner.scan(data, file: file.path, name: file.name, following: following, from: start, visit: visit)
+      // The backup tool's checksum covers the whole file, also what lies past the WAL's end.
+      if file.catalogEntry?.sha1 != nil { data.readToEnd() }
       if data.isCutShort { return nil }
       scan.problems += storageContradictions(of: file, data: data, scan: scan)
       return scan
