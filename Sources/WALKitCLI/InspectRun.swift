@@ -285,10 +285,9 @@ extension InspectRequest {
       upper = upper ?? afterLast
     }
     let source = storedFile ?? directory ?? "."
-    if let lower, let upper, lower >= upper {
-      throw ValidationError("start WAL location \(lower) is not before end WAL location \(upper)")
-    }
-    let range = (lower != nil || upper != nil) ? (lower ?? .invalid)..<(upper ?? LSN(.max)) : nil
+    // A start at or after the end is no usage error to pg_waldump: it finds no record there.
+    let start = lower ?? .invalid
+    let range = (lower != nil || upper != nil) ? start..<max(start, upper ?? LSN(.max)) : nil
     return (source, range, timeline ?? (startSegment == nil ? nil : TimelineID(1)))
   }
 
