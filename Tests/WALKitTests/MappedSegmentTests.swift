@@ -45,9 +45,9 @@ import Testing
     #expect(!data.isCutShort)
   }
 
-  /// Whole segments read on several threads are streamed even when their records are visited
-  /// (mapped when their records may be delivered early): one truncated while its records are
-  /// being visited has what they gave dropped, and is read again as it is now.
+  /// Whole segments read on several threads are streamed even when their records are visited:
+  /// one truncated while its records are being visited has what they gave dropped, and is
+  /// read again as it is now.
   @Test func aSegmentTruncatedWhileItsRecordsAreVisitedIsReadAgainWithoutItsFirstVisits() throws {
     let scratch = try Scratch()
     let paths = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)))
@@ -89,7 +89,8 @@ import Testing
   }
 
   /// A segment truncated after some of its chunks were delivered early is read again from
-  /// where they end: no record is delivered twice, none is lost.
+  /// where they end: no record is delivered twice, none is lost, and none is handed on from
+  /// a piece read before the truncation that the file no longer holds.
   @Test func aSegmentTruncatedAfterEarlyDeliveriesGoesOnFromThem() throws {
     let scratch = try Scratch()
     let paths = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)))

@@ -103,8 +103,7 @@ public struct WALStream: Sendable {
   /// chunks on the calling thread in the order ``forEachRecord(timeline:in:afterDamage:headersOnly:_:)``
   /// reads the segments. With fewer segments than threads, a segment is split at record
   /// boundaries and its parts are read at once (one chunk each, delivered in order; the segment
-  /// is mapped, see ``SegmentData/Access``); whole segments are streamed, or mapped when
-  /// `isWorthDelivering` may hand their records on before they are read to the end. Reading
+  /// is mapped; whole segments are streamed, see ``SegmentData/Access``). Reading
   /// stops after a damaged segment when `damage` is `.stop`. A few segments are read ahead of
   /// delivery, never more, so memory stays flat.
   ///
@@ -112,7 +111,9 @@ public struct WALStream: Sendable {
   /// after each record, with the chunk in place, and must not change it), the chunk is
   /// delivered then and a new one made for the records that follow: a segment's chunks then
   /// come one after another, each with the records after the last, and a chunk that gathers
-  /// much (a segment's text) need not be held whole.
+  /// much (a segment's text) need not be held whole. Nothing is handed on early once the file
+  /// is found cut short (``SegmentScanner/readingIsIntact``); the segment is then read again
+  /// from the last record handed on.
   public func forEachSegmentInParallel<Chunk: Sendable>(
     timeline: TimelineID? = nil, in range: Range<LSN>?, afterDamage damage: DamageHandling = .nextSegment,
     headersOnly: Bool = false, jobs: Int = 0, makeChunk: @escaping @Sendable () -> Chunk,
@@ -124,11 +125,7 @@ public struct WALStream: Sendable {
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
     let lookup = SegmentLookup(files, acrossTimelines: timeline == nil, readsInOrder: min(workers, files.count) == 1)
     return RemoteReadAhead.around(files.map(\.path)) {
-      // Without early delivery a whole file's records reach `deliver` only after all of it was
-      // read, so it can be streamed: one cut short is read again, its chunk dropped. Delivered
-      // early, records must not come from bytes the file no longer holds: the file is mapped,
-      // whose vanished pages read as zeros.
-      let pieces = Piece.cut(files, workers: workers, access: isWorthDelivering == nil ? .streamed : .mapped)
+      let pieces = Piece.cut(files, workers: workers, access: .streamed)
       let makeScanner: @Sendable () -> SegmentScanner = {
         let scanner = SegmentScanner()
         scanner.resynchronizes = damage == .resynchronize
@@ -160,7 +157,9 @@ public struct WALStream: Sendable {
           take = { record in
             guard isWanted(record) else { return }
             visit(record, &chunk.pointee)
-            if isWorthDelivering(&chunk.pointee) {
+            // Never records of bytes the file no longer holds: once it is cut short, what
+            // follows stays in the chunk that its reading again replaces.
+            if isWorthDelivering(&chunk.pointee), scanner.readingIsIntact {
               handOn(PieceRead(chunk: chunk.move()))
               chunk.initialize(to: makeChunk())
               delivered.pointee = record.end

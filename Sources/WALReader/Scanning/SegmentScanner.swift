@@ -22,6 +22,14 @@ public final class SegmentScanner {
   /// only (their CRC is still checked over every byte): faster when the payload is not needed.
   @exclusivity(unchecked) public var deliversHeadersOnly = false
 
+  /// The segment ``scan(_:file:name:following:from:until:visit:)`` is reading, while it reads.
+  @exclusivity(unchecked) private var reading: SegmentData?
+
+  /// Whether the file being read still holds all that was read of it (a mapped or streamed file
+  /// may be cut short by another process meanwhile: ``SegmentData/isCutShort``): asked before
+  /// records are handed on while their segment is still being read.
+  public var readingIsIntact: Bool { !(reading?.isCutShort ?? false) }
+
   /// PostgreSQL refuses to allocate a record larger than this (`MaxAllocSize`).
   static let maximumRecordLength: UInt32 = 0x3FFF_FFFF
 
@@ -54,6 +62,8 @@ public final class SegmentScanner {
                    from start: LSN? = nil, until end: LSN? = nil,
                    visit: ((WALRecord) -> Void)? = nil) -> SegmentScan
   {
+    reading = data
+    defer { reading = nil }
     var result = SegmentScan(file: file, name: name)
     result.storedSize = data.storedSize
     result.compression = data.compression
