@@ -46,7 +46,8 @@ public final class SegmentData: @unchecked Sendable {
     /// the CPU's cache, and pieces past the one where reading stops are never read (see
     /// docs/benchmarks.md). A file that shrinks or fails while it is read is ``isCutShort``.
     /// One reader at a time. A file longer than 64 MiB (a segment of 128 MiB to 1 GiB) is
-    /// mapped instead, as ``mapped`` says: a buffer of its size per core would weigh on memory.
+    /// mapped instead, as ``mapped`` says (read whole when mapping is not allowed): a buffer
+    /// of its size per core would weigh on memory.
     case streamed
   }
 

@@ -74,6 +74,11 @@ extension InspectRequest {
           printError("walkit inspect: \(missing)")
           throw ExitCode(ExitStatus.couldNotFinish)
         }
+        // A start at or after the end: no record to look for, and none to wait for.
+        if let range, range.isEmpty {
+          printError("walkit inspect: " + start.nothingFound(in: source))
+          throw ExitCode(ExitStatus.couldNotFinish)
+        }
       }
       let headersOnly = wantsStatistics && pages == nil
       let damage: WALStream.DamageHandling = keepGoing ? .resynchronize : .stop

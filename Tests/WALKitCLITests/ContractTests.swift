@@ -114,6 +114,18 @@ import Glibc
     #expect(run.stderr.hasPrefix("walkit inspect: " + message), "\(run.stderr)")
   }
 
+  /// A start at or after the end is answered at once, before anything is read: following
+  /// there is no record to wait for, and `--stats --json` writes no document.
+  @Test(arguments: [["-f", "-s", "0/900000", "-e", "0/800000"], ["-f", "-e", "0/600000", "000000010000000000000006"],
+                    ["-f", "-s", "0/600028", "-e", "0/600028"], ["--stats", "--json", "-s", "0/600028", "-e", "0/600028"]])
+  func aStartAtOrAfterTheEndIsAnsweredAtOnce(_ arguments: [String]) throws {
+    let run = try CLITests.run(URL(fileURLWithPath: "/usr/bin/timeout"),
+                               ["20", CLITests.binary.path, "inspect", "-p", "TestData/pg16/archive"] + arguments)
+    #expect(run.status == 2)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.hasPrefix("walkit inspect: could not find a valid record at or after 0/"), "\(run.stderr)")
+  }
+
   @Test func aStartOutsideTheStartSegmentIsAUsageError() throws {
     let run = try Self.walkit(["inspect", "-p", "TestData/pg16/archive", "-s", "0/900000", "000000010000000000000006",
                                "000000010000000000000007"])

@@ -103,7 +103,7 @@ public struct WALStream: Sendable {
   /// chunks on the calling thread in the order ``forEachRecord(timeline:in:afterDamage:headersOnly:_:)``
   /// reads the segments. With fewer segments than threads, a segment is split at record
   /// boundaries and its parts are read at once (one chunk each, delivered in order; the segment
-  /// is mapped; whole segments are streamed, see ``SegmentData/Access``). Reading
+  /// is mapped; whole segments are streamed, those over 64 MB mapped, see ``SegmentData/Access``). Reading
   /// stops after a damaged segment when `damage` is `.stop`. A few segments are read ahead of
   /// delivery, never more, so memory stays flat.
   ///
@@ -144,6 +144,10 @@ public struct WALStream: Sendable {
         let delivered = UnsafeMutablePointer<LSN?>.allocate(capacity: 1)
         delivered.initialize(to: nil)
         defer { delivered.deallocate() }
+        // Once the file is found cut short, nothing more is handed on (nor asked of the file).
+        let isCut = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        isCut.initialize(to: false)
+        defer { isCut.deallocate() }
         let isWanted: (WALRecord) -> Bool = { record in
           if let range, record.lsn < range.lowerBound || record.end > range.upperBound { return false }
           if let skipping, record.lsn < skipping { return false }
@@ -159,7 +163,11 @@ public struct WALStream: Sendable {
             visit(record, &chunk.pointee)
             // Never records of bytes the file no longer holds: once it is cut short, what
             // follows stays in the chunk that its reading again replaces.
-            if isWorthDelivering(&chunk.pointee), scanner.readingIsIntact {
+            if !isCut.pointee, isWorthDelivering(&chunk.pointee) {
+              guard scanner.readingIsIntact else {
+                isCut.pointee = true
+                return
+              }
               handOn(PieceRead(chunk: chunk.move()))
               chunk.initialize(to: makeChunk())
               delivered.pointee = record.end

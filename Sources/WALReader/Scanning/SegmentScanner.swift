@@ -27,7 +27,8 @@ public final class SegmentScanner {
 
   /// Whether the file being read still holds all that was read of it (a mapped or streamed file
   /// may be cut short by another process meanwhile: ``SegmentData/isCutShort``): asked before
-  /// records are handed on while their segment is still being read.
+  /// records are handed on while their segment is still being read. Only from `visit`, on the
+  /// thread that scans.
   public var readingIsIntact: Bool { !(reading?.isCutShort ?? false) }
 
   /// PostgreSQL refuses to allocate a record larger than this (`MaxAllocSize`).
