@@ -14,7 +14,6 @@ extension SegmentData {
                            storedSize: storedSize, ownership: .pooled, capacity: buffer.count)
     data.streamedFile = fd
     data.streamedLength = length
-    data.hasMoreToRead = true
     _ = data.extend(toCover: head.count + 1)
     return data
   }
@@ -39,7 +38,6 @@ extension SegmentData {
     if streamCameShort || filled == streamedLength {
       Syscalls.closeFile(streamedFile)
       streamedFile = -1
-      hasMoreToRead = false
     }
     return filled > start
   }

@@ -89,7 +89,7 @@ public final class SegmentData: @unchecked Sendable {
   /// A streamed read came up short: the file shrank or could not be read on.
   var streamCameShort = false
   /// True while a streamed file has bytes not yet read (``extend(toCover:)``).
-  public internal(set) var hasMoreToRead = false
+  public var hasMoreToRead: Bool { streamedFile >= 0 }
   /// True when the file was mapped and is now shorter than what was mapped (another process
   /// truncated it): some of ``bytes`` may have read as zeros that the file never held; or when
   /// a streamed file ended or failed before all of it was read, or is now shorter than when it

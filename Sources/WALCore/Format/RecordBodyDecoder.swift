@@ -43,7 +43,9 @@ package enum RecordBodyDecoder {
   }
 
   /// The checks of ``decode(_:totalLength:version:dataBlockSize:blocks:)`` alone: the block
-  /// references are counted, not written, and the main data placed.
+  /// references are counted, not written, and the main data placed. The reference that
+  /// ``isConsistent(_:totalLength:version:dataBlockSize:)`` is held to by its tests and the
+  /// fuzz target.
   package static func check(_ record: UnsafeRawBufferPointer, totalLength: Int, version: WALVersion,
                             dataBlockSize: Int) throws(WALProblem) -> RecordBodyFacts
   {

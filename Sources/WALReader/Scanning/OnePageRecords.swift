@@ -13,16 +13,16 @@ struct OnePageRecords {
   let pageMask: UInt64
   let version: WALVersion
   let dataBlockSize: Int
-  /// Where block references go; `nil` when they are not wanted (records only checked).
-  let blocks: UnsafeMutablePointer<BlockReference>?
+  /// Where the block references of a record handed to a visitor go.
+  let blocks: UnsafeMutablePointer<BlockReference>
 
-  init(segmentStart: LSN, geometry: WALGeometry, version: WALVersion, scanner: SegmentScanner, keepingBlocks: Bool) {
+  init(segmentStart: LSN, geometry: WALGeometry, version: WALVersion, scanner: SegmentScanner) {
     self.segmentStart = segmentStart
     self.geometry = geometry
     self.pageMask = geometry.pageSize &- 1
     self.version = version
     self.dataBlockSize = scanner.dataBlockSize
-    self.blocks = keepingBlocks ? scanner.blockStorage : nil
+    self.blocks = scanner.blockStorage
   }
 
   @inline(__always)
@@ -70,14 +70,11 @@ struct OnePageRecords {
     return (record, header, end)
   }
 
-  /// The record's block references decoded into `blocks`, or only checked when there is none.
+  /// The record's block references decoded into `blocks`.
   @inline(__always)
   private func facts(of record: UnsafeRawBufferPointer) -> RecordBodyFacts? {
-    guard let blocks else {
-      return try? RecordBodyDecoder.check(record, totalLength: record.count, version: version, dataBlockSize: dataBlockSize)
-    }
-    return try? RecordBodyDecoder.decode(record, totalLength: record.count, version: version, dataBlockSize: dataBlockSize,
-                                         blocks: blocks)
+    try? RecordBodyDecoder.decode(record, totalLength: record.count, version: version, dataBlockSize: dataBlockSize,
+                                  blocks: blocks)
   }
 }
 

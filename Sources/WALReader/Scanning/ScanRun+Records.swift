@@ -86,8 +86,7 @@ extension ScanRun {
     let visitRecord: (WALRecord) -> Void
     if let visit { visitRecord = visit } else { visitRecord = { _ in } }
     let readEnd = min(segmentEnd, requestedEnd ?? segmentEnd)
-    let onePage = OnePageRecords(segmentStart: segmentStart, geometry: geometry, version: version, scanner: scanner,
-                                 keepingBlocks: visit != nil)
+    let onePage = OnePageRecords(segmentStart: segmentStart, geometry: geometry, version: version, scanner: scanner)
     while true {
       if position >= readEnd {
         result.ending = .complete(nextRecord: position)
