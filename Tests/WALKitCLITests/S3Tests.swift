@@ -311,7 +311,8 @@ struct S3Tests {
   func changedFollowedSegmentIsAFinding() async throws {
     let slow = "faults/refollow/000000010000000000000008"
     let changed = "faults/refollow/000000010000000000000009"
-    try await Self.proxy(rules: [["match": slow, "faults": ["slow:1"]], ["match": changed, "faults": ["pass", "shrink"]]])
+    // Slow enough that …09 is read and let go first even while the other tests load the server.
+    try await Self.proxy(rules: [["match": slow, "faults": ["slow:3"]], ["match": changed, "faults": ["pass", "shrink"]]])
     let run = try await Self.walkit(["verify", "--json", "--jobs", "2", "s3://walkit/faults/refollow"],
                                     environment: Self.proxyEnvironment())
     let rules = try #require(await Self.proxy()["rules"] as? [[String: Any]])
