@@ -1,3 +1,4 @@
+import CWALSupport
 import Synchronization
 import WALCore
 
@@ -61,7 +62,7 @@ final class BufferPool: Sendable {
       return buffer
     }
     if let reused { return reused.memory }
-    return size > Self.largeSize ? takeLarge(size) : .allocate(byteCount: size, alignment: 4096)
+    return size > Self.largeSize ? takeLarge(size) : Self.allocate(size)
   }
 
   /// A new large buffer, lent to this thread: it waits while other threads hold the budget
@@ -80,7 +81,7 @@ final class BufferPool: Sendable {
     }) {
       Syscalls.sleep(milliseconds: 2)
     }
-    let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+    let memory = Self.allocate(size)
     let address = UInt(bitPattern: memory.baseAddress!)
     largeLoans.withLock { $0.takers[address] = thread }
     return memory
@@ -100,7 +101,7 @@ final class BufferPool: Sendable {
           if loans.held[thread] == 0 { loans.held[thread] = nil }
         }
       }
-      memory.deallocate()
+      Self.release(memory)
       return
     }
     let kept = free.withLock { kept -> Bool in
@@ -109,7 +110,23 @@ final class BufferPool: Sendable {
       kept.bytes += memory.count
       return true
     }
-    if !kept { memory.deallocate() }
+    if !kept { Self.release(memory) }
+  }
+
+  /// Buffers from this size up are mappings of their own, 2 MiB-aligned and backed by huge
+  /// pages where the kernel allows: a segment read into a new 4 kB-paged buffer pays 4,096
+  /// page faults, more than reading and checking it (a run that reads one segment pays them all).
+  static let hugePageSize = 2 << 20
+
+  private static func allocate(_ size: Int) -> UnsafeMutableRawBufferPointer {
+    guard size >= hugePageSize else { return .allocate(byteCount: size, alignment: 4096) }
+    guard let base = walkit_large_buffer_allocate(size) else { fatalError("out of memory allocating a buffer of \(size) bytes") }
+    return UnsafeMutableRawBufferPointer(start: base, count: size)
+  }
+
+  private static func release(_ memory: UnsafeMutableRawBufferPointer) {
+    guard memory.count >= hugePageSize else { return memory.deallocate() }
+    walkit_large_buffer_release(memory.baseAddress, memory.count)
   }
 
   static func sizeClass(_ count: Int) -> Int {

@@ -121,6 +121,14 @@ int walkit_mapping_cut_short(int slot);
 /// Unmaps a mapping made by `walkit_map_file`.
 void walkit_unmap_file(const void *base, size_t length, int slot);
 
+/// A zero-filled, writable buffer of `length` bytes aligned to 2 MiB, which the kernel is asked
+/// to back with transparent huge pages (one fault per 2 MiB instead of per 4 kB); NULL when
+/// memory cannot be had. Release it with `walkit_large_buffer_release` and the same length.
+void *walkit_large_buffer_allocate(size_t length);
+
+/// Releases a buffer from `walkit_large_buffer_allocate`.
+void walkit_large_buffer_release(void *base, size_t length);
+
 /// One HTTP request through libcurl (see http.c).
 typedef struct {
   const char *url;
