@@ -49,6 +49,10 @@ public final class SegmentData: @unchecked Sendable {
     /// mapped instead, as ``mapped`` says (read whole when mapping is not allowed): a buffer
     /// of its size per core would weigh on memory.
     case streamed
+    /// Read whole like ``read``, its parts by every core at once: for a segment read alone,
+    /// whose copy would otherwise fall to one core while the others wait for its parts. A file
+    /// longer than 64 MiB is mapped instead, as for ``streamed``.
+    case readInParallel
   }
 
   /// The bytes at hand: the whole file, or for a streamed file the part read so far.
@@ -188,7 +192,7 @@ public final class SegmentData: @unchecked Sendable {
       let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
       wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
     }
-    let access = access == .streamed && wanted > UInt64(BufferPool.largeSize) ? .mapped : access
+    let access = (access == .streamed || access == .readInParallel) && wanted > UInt64(BufferPool.largeSize) ? .mapped : access
     if access == .mapped, !isCompressed, prefix == nil, mappingAllowed {
       var slot: Int32 = -1
       if let base = walkit_map_file(fd, Int(wanted), &slot) {
@@ -204,7 +208,8 @@ public final class SegmentData: @unchecked Sendable {
     }
     let buffer = BufferPool.shared.take(Int(wanted))
     var read = 0
-    switch Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)]), at: 0) {
+    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)])
+    switch access == .readInParallel && !isCompressed ? readInParts(fd, into: target) : Syscalls.read(fd, into: target, at: 0) {
     case .failure(let error):
       BufferPool.shared.give(buffer)
       throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
@@ -225,6 +230,27 @@ public final class SegmentData: @unchecked Sendable {
                               acceptsEarlyEnd: growing)
     expanded.isGrowingPartial = growing
     return expanded
+  }
+
+  /// Fills `target` from the start of the file as ``Syscalls/read(_:into:at:)`` does, in parts
+  /// of at least 2 MiB read at once on every core: fewer bytes when the file ends early (the
+  /// parts after the first one cut short are dropped), a failure when a part before that fails.
+  package static func readInParts(_ fd: Int32, into target: UnsafeMutableRawBufferPointer) -> Result<Int, SyscallError> {
+    let parts = min(Syscalls.processorCount, target.count / BufferPool.hugePageSize)
+    guard parts > 1 else { return Syscalls.read(fd, into: target, at: 0) }
+    let partSize = (target.count / parts + 4095) / 4096 * 4096
+    let starts = Array(stride(from: 0, to: target.count, by: partSize))
+    let shared = BufferPool.Buffer(memory: target)
+    let results = parallelMap(count: starts.count, workers: starts.count, context: {}) { index, _ in
+      let start = starts[index], end = min(start + partSize, shared.memory.count)
+      return Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: shared.memory[start..<end]), at: start)
+    }
+    for (index, result) in results.enumerated() {
+      guard case .success(let count) = result else { return result }
+      let start = starts[index]
+      if count < min(partSize, target.count - start) { return .success(start + count) }
+    }
+    return .success(target.count)
   }
 
   /// Decompresses a compressed file's bytes: whole, or only their first `prefix` bytes of

@@ -16,14 +16,16 @@ struct Piece: @unchecked Sendable {
   var access = SegmentData.Access.mapped
 
   /// Whole files, read with `access`, when there are at least as many as workers; else each
-  /// segment in `workers` parts, when it splits.
-  static func cut(_ files: [WALFile], workers: Int, access: SegmentData.Access = .mapped) -> [Piece] {
+  /// segment in `workers` parts, when it splits, brought into memory once for all of them with
+  /// `splitAccess`.
+  static func cut(_ files: [WALFile], workers: Int, access: SegmentData.Access = .mapped,
+                  splitAccess: SegmentData.Access = .mapped) -> [Piece] {
     guard files.count < workers else { return files.indices.map { Piece(file: $0, access: access) } }
     let scanner = SegmentScanner()
     return files.indices.flatMap { index -> [Piece] in
       let file = files[index]
       guard let data = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize,
-                                             named: file.compressionByName, access: .mapped)
+                                             named: file.compressionByName, access: splitAccess)
       else { return [Piece(file: index, access: access)] }
       let points = scanner.splitPoints(data, file: file.path, name: file.name, parts: workers)
       let bounds: [LSN?] = [nil] + points + [nil]

@@ -6,9 +6,9 @@ import WALIO
 /// segments shows — gaps, continuity across segment boundaries, files from another cluster —
 /// and where valid WAL legitimately ends.
 ///
-/// With fewer files than workers, each segment is cut at record boundaries and its parts are
-/// read at once from its mapping; otherwise each file is streamed, read a piece at a time as
-/// its records are checked (see ``SegmentData/Access``).
+/// With fewer files than workers, each segment is read into memory by every core at once, then
+/// cut at record boundaries and its parts checked at once; otherwise each file is streamed,
+/// read a piece at a time as its records are checked (see ``SegmentData/Access``).
 public struct Verifier: Sendable {
   /// Files read at once; 0 means one per processor.
   public var jobs: Int
@@ -51,10 +51,10 @@ public struct Verifier: Sendable {
   }
 
   /// Fewer files than workers: each segment is cut at record boundaries into parts read at
-  /// once; a segment whose parts do not join (damage near a cut, or a file truncated while
-  /// mapped) is read again whole, as one worker reads it.
+  /// once; a segment whose parts do not join (damage near a cut, or a segment over 64 MiB,
+  /// mapped, truncated meanwhile) is read again whole, as one worker reads it.
   private func scanInParts(_ files: [WALFile], lookup: SegmentLookup, workers: Int) -> [SegmentReport] {
-    let pieces = Piece.cut(files, workers: workers)
+    let pieces = Piece.cut(files, workers: workers, splitAccess: .readInParallel)
     let partScans = parallelMap(count: pieces.count, workers: workers, context: { SegmentScanner() }) { index, scanner in
       pieces[index].scan(files, lookup: lookup, with: scanner, visit: nil)
     }
