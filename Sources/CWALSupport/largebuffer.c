@@ -14,7 +14,7 @@
 enum { HUGE_PAGE = 2 << 20 };
 
 void *walkit_large_buffer_allocate(size_t length) {
-  if (length == 0 || length > SIZE_MAX - HUGE_PAGE) return NULL;
+  if (length == 0 || length > SIZE_MAX - 2 * (size_t)HUGE_PAGE) return NULL;
   size_t rounded = (length + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
   size_t reserved = rounded + HUGE_PAGE;
   char *start = mmap(NULL, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -49,10 +49,10 @@ public final class SegmentData: @unchecked Sendable {
     /// mapped instead, as ``mapped`` says (read whole when mapping is not allowed): a buffer
     /// of its size per core would weigh on memory.
     case streamed
-    /// Read whole like ``read``, its parts by every core at once: for a segment read alone,
-    /// whose copy would otherwise fall to one core while the others wait for its parts. A file
-    /// longer than 64 MiB is mapped instead, as for ``streamed``.
-    case readInParallel
+    /// Read whole like ``read``, in parts by `readers` threads at once: for a segment read
+    /// alone, whose copy would otherwise fall to one core while the others wait for its parts.
+    /// A file longer than 64 MiB is mapped instead, as for ``streamed``.
+    case readInParallel(readers: Int)
   }
 
   /// The bytes at hand: the whole file, or for a streamed file the part read so far.
@@ -143,7 +143,9 @@ public final class SegmentData: @unchecked Sendable {
   /// - Parameter named: the format the file's name claims: used for the formats without magic
   ///   bytes (lzma, brotli) when the content is not plain WAL.
   /// - Parameter access: how a plain file read whole is brought into memory (``Access``);
-  ///   whoever maps or streams must check ``isCutShort`` before trusting what was read.
+  ///   whoever maps or streams must check ``isCutShort`` before trusting what was read. A file
+  ///   read into a buffer is a copy: one that shrank while it was read is taken at the length
+  ///   found (``storedSize``), which its scan then judges.
   public static func load(path: String, inflateLimit: (SegmentData) -> UInt64 = { _ in WALGeometry.standard.segmentSize },
                           prefix: Int? = nil, named: Compression? = nil, access: Access = .read) throws(WALProblem) -> SegmentData
   {
@@ -192,7 +194,8 @@ public final class SegmentData: @unchecked Sendable {
       let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
       wanted = min(status.size, announced, prefix.map { UInt64(max($0, 8192)) } ?? .max)
     }
-    let access = (access == .streamed || access == .readInParallel) && wanted > UInt64(BufferPool.largeSize) ? .mapped : access
+    let readers: Int? = if case .readInParallel(let readers) = access, !isCompressed { readers } else { nil }
+    let access = (access == .streamed || readers != nil) && wanted > UInt64(BufferPool.largeSize) ? .mapped : access
     if access == .mapped, !isCompressed, prefix == nil, mappingAllowed {
       var slot: Int32 = -1
       if let base = walkit_map_file(fd, Int(wanted), &slot) {
@@ -206,18 +209,12 @@ public final class SegmentData: @unchecked Sendable {
         streaming(fd, length: Int(wanted), head: UnsafeRawBufferPointer(rebasing: $0[0..<headCount]), storedSize: status.size)
       }
     }
-    let buffer = BufferPool.shared.take(Int(wanted))
-    var read = 0
-    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(wanted)])
-    switch access == .readInParallel && !isCompressed ? readInParts(fd, into: target) : Syscalls.read(fd, into: target, at: 0) {
-    case .failure(let error):
-      BufferPool.shared.give(buffer)
-      throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
-    case .success(let count):
-      read = count
+    let data: SegmentData
+    switch readPooled(fd, count: Int(wanted), sizeWhenOpened: isCompressed ? nil : status.size, readers: readers) {
+    case .failure(let error): throw WALProblem(.unreadableFile, "cannot read: \(error)", at: location)
+    case .success(let read): data = read
     }
-    let data = SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: read), origin: .read,
-                           storedSize: isCompressed ? UInt64(read) : status.size, ownership: .pooled, capacity: buffer.count)
+    let read = data.bytes.count
     guard isCompressed else {
       if prefix != nil {
         let announced = head.withUnsafeBytes { announcedSegmentSize(in: UnsafeRawBufferPointer(rebasing: $0[0..<headCount])) }
@@ -232,11 +229,31 @@ public final class SegmentData: @unchecked Sendable {
     return expanded
   }
 
-  /// Fills `target` from the start of the file as ``Syscalls/read(_:into:at:)`` does, in parts
-  /// of at least 2 MiB read at once on every core: fewer bytes when the file ends early (the
-  /// parts after the first one cut short are dropped), a failure when a part before that fails.
-  package static func readInParts(_ fd: Int32, into target: UnsafeMutableRawBufferPointer) -> Result<Int, SyscallError> {
-    let parts = min(Syscalls.processorCount, target.count / BufferPool.hugePageSize)
+  /// The first `count` bytes of the open file `fd` in a pooled buffer, read by `readers` threads
+  /// at once when given. A plain file (`sizeWhenOpened` given) that ends before `count` bytes
+  /// shrank since it was opened: it is taken at the length its reading found, as
+  /// ``storedSize`` then says, so that a segment cut short meanwhile is judged truncated rather
+  /// than by its size when opened. A compressed file's stored size is what was read.
+  package static func readPooled(_ fd: Int32, count: Int, sizeWhenOpened: UInt64?, readers: Int?) -> Result<SegmentData, SyscallError> {
+    let buffer = BufferPool.shared.take(count)
+    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+    switch readers.map({ readInParts(fd, into: target, readers: $0) }) ?? Syscalls.read(fd, into: target, at: 0) {
+    case .failure(let error):
+      BufferPool.shared.give(buffer)
+      return .failure(error)
+    case .success(let read):
+      let storedSize = sizeWhenOpened.map { read < count ? UInt64(read) : $0 } ?? UInt64(read)
+      return .success(SegmentData(bytes: UnsafeRawBufferPointer(start: buffer.baseAddress, count: read), origin: .read,
+                                  storedSize: storedSize, ownership: .pooled, capacity: buffer.count))
+    }
+  }
+
+  /// Fills `target` from the start of the file as ``Syscalls/read(_:into:at:)`` does, in page-
+  /// aligned parts of about 2 MiB or more read by up to `readers` threads at once: fewer bytes
+  /// when the file ends early (the parts after the first one cut short are dropped), a failure
+  /// when a part before that fails.
+  package static func readInParts(_ fd: Int32, into target: UnsafeMutableRawBufferPointer, readers: Int) -> Result<Int, SyscallError> {
+    let parts = min(readers, target.count / BufferPool.hugePageSize)
     guard parts > 1 else { return Syscalls.read(fd, into: target, at: 0) }
     let partSize = (target.count / parts + 4095) / 4096 * 4096
     let starts = Array(stride(from: 0, to: target.count, by: partSize))

@@ -6,9 +6,10 @@ import WALIO
 /// segments shows — gaps, continuity across segment boundaries, files from another cluster —
 /// and where valid WAL legitimately ends.
 ///
-/// With fewer files than workers, each segment is read into memory by every core at once, then
-/// cut at record boundaries and its parts checked at once; otherwise each file is streamed,
-/// read a piece at a time as its records are checked (see ``SegmentData/Access``).
+/// With fewer files than workers, each segment is cut at record boundaries and its parts are
+/// checked at once: a plain segment alone is first read by every worker at once, several are
+/// mapped (one buffer each would weigh on memory on many cores). Otherwise each file is
+/// streamed, read a piece at a time as its records are checked (see ``SegmentData/Access``).
 public struct Verifier: Sendable {
   /// Files read at once; 0 means one per processor.
   public var jobs: Int
@@ -51,10 +52,10 @@ public struct Verifier: Sendable {
   }
 
   /// Fewer files than workers: each segment is cut at record boundaries into parts read at
-  /// once; a segment whose parts do not join (damage near a cut, or a segment over 64 MiB,
-  /// mapped, truncated meanwhile) is read again whole, as one worker reads it.
+  /// once; a segment whose parts do not join (damage near a cut, or a mapped file truncated
+  /// meanwhile) is read again whole, as one worker reads it.
   private func scanInParts(_ files: [WALFile], lookup: SegmentLookup, workers: Int) -> [SegmentReport] {
-    let pieces = Piece.cut(files, workers: workers, splitAccess: .readInParallel)
+    let pieces = Piece.cut(files, workers: workers, splitAccess: files.count == 1 ? .readInParallel(readers: workers) : .mapped)
     let partScans = parallelMap(count: pieces.count, workers: workers, context: { SegmentScanner() }) { index, scanner in
       pieces[index].scan(files, lookup: lookup, with: scanner, visit: nil)
     }
