@@ -257,10 +257,12 @@ public final class SegmentData: @unchecked Sendable {
     guard parts > 1 else { return Syscalls.read(fd, into: target, at: 0) }
     let partSize = (target.count / parts + 4095) / 4096 * 4096
     let starts = Array(stride(from: 0, to: target.count, by: partSize))
-    let shared = BufferPool.Buffer(memory: target)
+    // Each thread writes its own part: the buffer's address, not the buffer, crosses threads.
+    let base = UInt(bitPattern: target.baseAddress), total = target.count
     let results = parallelMap(count: starts.count, workers: starts.count, context: {}) { index, _ in
-      let start = starts[index], end = min(start + partSize, shared.memory.count)
-      return Syscalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: shared.memory[start..<end]), at: start)
+      let start = starts[index], end = min(start + partSize, total)
+      let part = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: base)! + start, count: end - start)
+      return Syscalls.read(fd, into: part, at: start)
     }
     for (index, result) in results.enumerated() {
       guard case .success(let count) = result else { return result }
