@@ -14,10 +14,13 @@ fault rule. `POST /__faults__` with a JSON list of rules adds them; `DELETE /__f
 them; `GET /__faults__` returns how many requests each rule has taken, and how many requests
 of each method reached each bucket/first/second key level. A rule is
 {"match": "<substring of the path>", "faults": ["500", "503", "reset", "truncate", "slow:SECONDS",
-"change", "shrink", "pass"]}: each matching request takes the next fault; once a rule's faults
-are used up, requests pass ("pass" lets one through while counting it). "change" (one byte
-flipped) and "shrink" (half of it kept) rewrite the object in the bucket before any later
-request is answered, so a reader that sends the listed ETag in If-Match gets 412.
+"after:SUBSTRING:SECONDS", "change", "shrink", "pass"]}: each matching request takes the next
+fault; once a rule's faults are used up, requests pass ("pass" lets one through while counting
+it). "slow" holds the body back after the headers; "after" holds it until a response to a path
+containing SUBSTRING has been sent whole since the rule was added, then SECONDS more: an order
+that load on the host cannot upset. "change" (one byte flipped) and "shrink" (half of it kept)
+rewrite the object in the bucket before any later request is answered, so a reader that sends
+the listed ETag in If-Match gets 412.
 """
 import argparse
 import http.client
@@ -187,6 +190,9 @@ class FaultRules:
         self.lock = threading.Lock()
         self.rules = []
         self.methods = {}
+        self.answers = 0
+        self.answered = {}
+        self.answering = threading.Condition(self.lock)
 
     def count(self, method, path):
         with self.lock:
@@ -197,19 +203,33 @@ class FaultRules:
     def add(self, rules):
         with self.lock:
             for rule in rules:
-                self.rules.append({"match": rule["match"], "faults": list(rule["faults"]), "taken": 0})
+                self.rules.append({"match": rule["match"], "faults": list(rule["faults"]), "taken": 0,
+                                   "added": self.answers})
 
     def clear(self):
         with self.lock:
             self.rules = []
 
+    def note_answered(self, path):
+        with self.lock:
+            self.answers += 1
+            self.answered[path.split("?")[0]] = self.answers
+            self.answering.notify_all()
+
+    def wait_for_answer(self, match, after, timeout=60):
+        """Until a path containing `match` has been answered since answer number `after`."""
+        with self.lock:
+            self.answering.wait_for(lambda: any(match in path and number > after for path, number in self.answered.items()),
+                                    timeout)
+
     def next_fault(self, path):
+        """The next fault for `path`, and how many answers had been sent when its rule was added."""
         with self.lock:
             for rule in self.rules:
                 if rule["match"] in path and rule["faults"]:
                     rule["taken"] += 1
-                    return rule["faults"].pop(0)
-        return None
+                    return rule["faults"].pop(0), rule["added"]
+        return None, 0
 
     def report(self):
         with self.lock:
@@ -269,7 +289,7 @@ def make_proxy(upstream_port, rules, writer, endpoint):
             rules.count(self.command, self.path)
             # A rewrite happens before any later request for the object is answered.
             with rewriting:
-                fault = rules.next_fault(self.path)
+                fault, rule_added = rules.next_fault(self.path)
                 if fault in ("change", "shrink"):
                     self.rewrite_object(shrink=fault == "shrink")
             if fault == "500":
@@ -295,7 +315,14 @@ def make_proxy(upstream_port, rules, writer, endpoint):
             if fault and fault.startswith("slow:"):
                 self.wfile.flush()
                 time.sleep(float(fault[5:]))
+            if fault and fault.startswith("after:"):
+                self.wfile.flush()
+                match, _, seconds = fault[6:].rpartition(":")
+                rules.wait_for_answer(match, after=rule_added)
+                time.sleep(float(seconds))
             self.wfile.write(data)
+            self.wfile.flush()
+            rules.note_answered(self.path)
 
         do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = handle_any
 

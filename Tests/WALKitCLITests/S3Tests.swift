@@ -295,8 +295,10 @@ struct S3Tests {
   @Test("the start of an object in flight is waited for, not fetched twice")
   func objectInFlightIsFetchedOnce() async throws {
     let object = "faults/follow/000000010000000000000009"
-    // Every request for the object takes one: the first is slow, the others pass untouched.
-    try await Self.proxy(rules: [["match": object, "faults": ["slow:1", "pass", "pass"]]])
+    // Every request for the object takes one: the first is held until …08 has been sent whole
+    // and a second more (…08's last record is reached meanwhile), the others pass untouched.
+    let held = "after:faults/follow/000000010000000000000008:1"
+    try await Self.proxy(rules: [["match": object, "faults": [held, "pass", "pass"]]])
     let run = try await Self.walkit(["verify", "s3://walkit/faults/follow"], environment: Self.proxyEnvironment())
     #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
     let rules = try #require(await Self.proxy()["rules"] as? [[String: Any]])
@@ -311,8 +313,10 @@ struct S3Tests {
   func changedFollowedSegmentIsAFinding() async throws {
     let slow = "faults/refollow/000000010000000000000008"
     let changed = "faults/refollow/000000010000000000000009"
-    // Slow enough that …09 is read and let go first even while the other tests load the server.
-    try await Self.proxy(rules: [["match": slow, "faults": ["slow:3"]], ["match": changed, "faults": ["pass", "shrink"]]])
+    // Held until …09 has been sent whole and a second more: …09 is read and let go first
+    // however loaded the server is.
+    let held = "after:\(changed):1"
+    try await Self.proxy(rules: [["match": slow, "faults": [held]], ["match": changed, "faults": ["pass", "shrink"]]])
     let run = try await Self.walkit(["verify", "--json", "--jobs", "2", "s3://walkit/faults/refollow"],
                                     environment: Self.proxyEnvironment())
     let rules = try #require(await Self.proxy()["rules"] as? [[String: Any]])
