@@ -618,6 +618,7 @@ import Glibc
     let source = Self.root.appendingPathComponent("TestData/pg16/archive")
     let names = try FileManager.default.contentsOfDirectory(atPath: source.path).sorted()
     for name in names.prefix(2) { try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: directory.appendingPathComponent(name)) }
+    let all = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"]).stdout.split(separator: "\n")
     let process = Process()
     process.executableURL = Self.binary
     process.arguments = ["inspect", "--follow", "-p", directory.path]
@@ -625,10 +626,7 @@ import Glibc
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice
     try process.run()
-    // Read while it writes, so that it never waits on a full pipe.
-    let collected = Collected()
-    let reader = Thread { collected.data = out.fileHandleForReading.readDataToEndOfFile(); collected.done.signal() }
-    reader.start()
+    let collected = CollectedLines(out.fileHandleForReading)
     Thread.sleep(forTimeInterval: 1.5)
     // Segments arrive whole, as an archive command's copy-then-rename makes them appear.
     for name in names.dropFirst(2) {
@@ -636,13 +634,11 @@ import Glibc
       try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: temporary)
       try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(name))
     }
-    Thread.sleep(forTimeInterval: 2.5)
+    collected.wait(forLines: all.count, seconds: 120)
     process.interrupt()
     process.waitUntilExit()
-    collected.done.wait()
-    let data = collected.data
+    let data = collected.whole()
     #expect(process.terminationStatus == 0)
-    let all = try Self.walkit(["inspect", "-p", "TestData/pg16/archive"]).stdout.split(separator: "\n")
     let followed = String(decoding: data, as: UTF8.self).split(separator: "\n")
     #expect(followed.count == all.count)
     let first = zip(followed, all).enumerated().first { $0.element.0 != $0.element.1 }
@@ -651,9 +647,44 @@ import Glibc
 }
 
 /// Output read on another thread.
-final class Collected: @unchecked Sendable {
-  var data = Data()
-  let done = DispatchSemaphore(value: 0)
+/// A child's output read as it is written (so that the child never waits on a full pipe), to
+/// be waited on by lines rather than by time: a loaded host makes any fixed wait too short.
+final class CollectedLines: @unchecked Sendable {
+  private var data = Data()
+  private var lines = 0
+  private var ended = false
+  private let changed = NSCondition()
+
+  init(_ handle: FileHandle) {
+    Thread { [self] in
+      while true {
+        let chunk = handle.availableData
+        changed.lock()
+        data.append(chunk)
+        lines += chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        ended = chunk.isEmpty
+        changed.broadcast()
+        changed.unlock()
+        if chunk.isEmpty { return }
+      }
+    }.start()
+  }
+
+  /// Until `count` lines have been written, the output ends, or `seconds` pass.
+  func wait(forLines count: Int, seconds: Double) {
+    let deadline = Date().addingTimeInterval(seconds)
+    changed.lock()
+    defer { changed.unlock() }
+    while lines < count && !ended && changed.wait(until: deadline) {}
+  }
+
+  /// Everything written, once the output has ended.
+  func whole() -> Data {
+    changed.lock()
+    defer { changed.unlock() }
+    while !ended { changed.wait() }
+    return data
+  }
 }
 
 extension CLITests {

@@ -342,10 +342,15 @@ import Glibc
     process.executableURL = CLITests.binary
     process.arguments = ["inspect", "--follow"] + arguments
     process.currentDirectoryURL = CLITests.root
-    process.standardOutput = FileHandle.nullDevice
+    let listed = try CLITests.walkit(["inspect"] + arguments).stdout.split(separator: "\n").count
+    let out = Pipe()
+    process.standardOutput = out
     let errors = Pipe()
     process.standardError = errors
     try process.run()
+    // Once every record there is has been written, the run is waiting for more.
+    let collected = CollectedLines(out.fileHandleForReading)
+    collected.wait(forLines: listed, seconds: 120)
     Thread.sleep(forTimeInterval: 1.5)
     kill(process.processIdentifier, signal)
     let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
