@@ -15,22 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-static uint32_t table[8][256];
-
-static void build_table(void) {
-  for (uint32_t n = 0; n < 256; n++) {
-    uint32_t c = n;
-    for (int k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-    table[0][n] = c;
-  }
-  for (uint32_t n = 0; n < 256; n++) {
-    uint32_t c = table[0][n];
-    for (int k = 1; k < 8; k++) {
-      c = table[0][c & 0xFF] ^ (c >> 8);
-      table[k][n] = c;
-    }
-  }
-}
+/* The tables and folding constants below: constants, not built at start-up (scripts/crc32c-tables). */
+#include "crc32c_tables.h"
 
 /// Slicing-by-8, for CPUs without a CRC-32C instruction.
 static uint32_t crc32c_table(uint32_t crc, const uint8_t *p, size_t n) {
@@ -50,57 +36,12 @@ static uint32_t crc32c_table(uint32_t crc, const uint8_t *p, size_t n) {
 
 #if defined(__x86_64__) || defined(__aarch64__)
 /* Shifting a CRC past a run of zero bytes, so that three CRCs computed side by side over
-   adjacent blocks can be combined (Mark Adler's method, as in zlib's crc32_combine). */
+   adjacent blocks can be combined (Mark Adler's method, as in zlib's crc32_combine): the tables
+   apply the operator that appends LONG_BLOCK or SHORT_BLOCK zero bytes. */
 #define LONG_BLOCK 8192
 #define SHORT_BLOCK 256
-static uint32_t long_shift[4][256], short_shift[4][256];
 
-static uint32_t gf2_times(const uint32_t *matrix, uint32_t vector) {
-  uint32_t sum = 0;
-  while (vector) {
-    if (vector & 1) sum ^= *matrix;
-    vector >>= 1;
-    matrix++;
-  }
-  return sum;
-}
-
-static void gf2_square(uint32_t *square, const uint32_t *matrix) {
-  for (int n = 0; n < 32; n++) square[n] = gf2_times(matrix, matrix[n]);
-}
-
-/* The operator that appends `length` zero bytes; `length` is a power of two. */
-static void zeros_operator(uint32_t *even, size_t length) {
-  uint32_t odd[32], row = 1;
-  odd[0] = 0x82F63B78u;
-  for (int n = 1; n < 32; n++) { odd[n] = row; row <<= 1; }
-  gf2_square(even, odd);
-  gf2_square(odd, even);
-  do {
-    gf2_square(even, odd);
-    length >>= 1;
-    if (length == 0) return;
-    gf2_square(odd, even);
-    length >>= 1;
-  } while (length);
-  memcpy(even, odd, sizeof odd);
-}
-
-/* The operator is linear: each entry is the XOR of the entries of its lowest set bit and of
-   the rest, so a table costs one matrix product per bit. */
-static void build_shift(uint32_t table[4][256], size_t length) {
-  uint32_t op[32];
-  zeros_operator(op, length);
-  for (int k = 0; k < 4; k++) {
-    table[k][0] = 0;
-    for (uint32_t n = 1; n < 256; n++) {
-      uint32_t low = n & -n;
-      table[k][n] = n == low ? gf2_times(op, n << (8 * k)) : table[k][low] ^ table[k][n ^ low];
-    }
-  }
-}
-
-static inline uint32_t shift(uint32_t table[4][256], uint32_t crc) {
+static inline uint32_t shift(const uint32_t table[4][256], uint32_t crc) {
   return table[0][crc & 0xFF] ^ table[1][(crc >> 8) & 0xFF] ^ table[2][(crc >> 16) & 0xFF] ^ table[3][crc >> 24];
 }
 #endif
@@ -201,29 +142,8 @@ static uint32_t crc32c_hardware(uint32_t crc, const uint8_t *p, size_t n) {
 /* Carry-less multiplication folding (Intel's "Fast CRC Computation for Generic Polynomials
    Using PCLMULQDQ"): 128-bit lanes of the data are multiplied forward over a distance of N
    bits by x^(N+32) and x^(N-32) modulo the polynomial (bit-reflected, one bit up) and added
-   to the data there; what is left, 16 bytes, is reduced by the CRC instruction. */
-static uint64_t fold_constant(unsigned exponent) {
-  uint64_t r = 1;
-  for (unsigned i = 0; i < exponent; i++) {
-    r <<= 1;
-    if (r & (1ull << 32)) r ^= 0x11EDC6F41ull;
-  }
-  uint32_t reflected = 0;
-  for (int bit = 0; bit < 32; bit++) if (r & (1ull << bit)) reflected |= 1u << (31 - bit);
-  return (uint64_t)reflected << 1;
-}
-
-/* Per distance in bits: the two constants, low (x^(N+32)) then high (x^(N-32)). */
-static uint64_t fold_2048[2], fold_512[2], fold_384[2], fold_256[2], fold_128[2];
-
-static void build_fold_constants(void) {
-  uint64_t *tables[] = {fold_2048, fold_512, fold_384, fold_256, fold_128};
-  unsigned distances[] = {2048, 512, 384, 256, 128};
-  for (int i = 0; i < 5; i++) {
-    tables[i][0] = fold_constant(distances[i] + 32);
-    tables[i][1] = fold_constant(distances[i] - 32);
-  }
-}
+   to the data there; what is left, 16 bytes, is reduced by the CRC instruction. The constants
+   per distance, fold_2048 to fold_128, are in crc32c_tables.h. */
 
 #define AVX512_TARGET __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.2")))
 
@@ -367,17 +287,11 @@ static void choose_wide_path(void) {
 
 __attribute__((constructor))
 static void select_implementation(void) {
-  build_table();
-#if defined(__x86_64__) || defined(__aarch64__)
-  build_shift(long_shift, LONG_BLOCK);
-  build_shift(short_shift, SHORT_BLOCK);
-#endif
   if (cpu_has_crc()) {
     has_crc_instruction = 1;
     selected = crc32c_hardware;
 #if defined(__x86_64__)
     selected_name = "sse4.2";
-    build_fold_constants();
     if (cpu_has_avx512_clmul()) choose_wide_path();
 #else
     selected_name = "armv8-crc";
@@ -407,6 +321,12 @@ uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_
 const char *walkit_crc32c_implementation(void) { return selected_name; }
 
 const char *walkit_crc32c_selection(void) { return selection_note; }
+
+/// For tests: the CRC instruction's path, whatever path was selected.
+uint32_t walkit_crc32c_update_instruction(uint32_t crc, const void *bytes, size_t length) {
+  if (!has_crc_instruction) return crc32c_table(crc, (const uint8_t *)bytes, length);
+  return crc32c_hardware(crc, (const uint8_t *)bytes, length);
+}
 
 /// For tests: the portable implementation, whatever the CPU offers.
 uint32_t walkit_crc32c_update_portable(uint32_t crc, const void *bytes, size_t length) {

@@ -6,6 +6,7 @@ import CWALSupport
   @Test func standardCheckValue() {
     let bytes = Array("123456789".utf8)
     #expect(bytes.withUnsafeBytes(CRC32C.checksum) == 0xE306_9283)
+    #expect(walkit_crc32c_update_portable(0xFFFF_FFFF, bytes, bytes.count) ^ 0xFFFF_FFFF == 0xE306_9283)
   }
 
   @Test func hardwareAndPortableAgreeOnEveryLengthAndAlignment() {
@@ -17,8 +18,10 @@ import CWALSupport
                        767, 768, 769, 1000, 1023, 1024, 1025, 4000, 8168, 8192, 24_575, 24_576, 24_577, 30_000, 99_000] where start + length <= all.count {
           let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
           let fast = walkit_crc32c_update(0xFFFF_FFFF, slice.baseAddress!, length)
+          let instruction = walkit_crc32c_update_instruction(0xFFFF_FFFF, slice.baseAddress!, length)
           let portable = walkit_crc32c_update_portable(0xFFFF_FFFF, slice.baseAddress!, length)
           #expect(fast == portable, "start \(start) length \(length)")
+          #expect(instruction == portable, "the instruction's path: start \(start) length \(length)")
         }
       }
     }

@@ -23,6 +23,9 @@ const char *walkit_crc32c_selection(void);
 
 /// The portable slicing-by-8 implementation, whatever the CPU offers (for tests).
 uint32_t walkit_crc32c_update_portable(uint32_t crc, const void *bytes, size_t length);
+/// The CRC instruction's path (three streams combined by the shift tables) whatever path was
+/// selected, or the portable one on a CPU without the instruction (for tests).
+uint32_t walkit_crc32c_update_instruction(uint32_t crc, const void *bytes, size_t length);
 
 /// Unix time `seconds` in the local time zone (`TZ`, read by `tzset`): `%Y-%m-%d %H:%M:%S`
 /// into `date` (at least 32 bytes) and the zone's abbreviation (`%Z`) into `zone` (at least
