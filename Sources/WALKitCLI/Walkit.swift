@@ -44,7 +44,9 @@ struct Walkit: ParsableCommand {
       status = ExitStatus.couldNotFinish
     }
     finishOutput()
-    Glibc.exit(status)
+    // Standard output is flushed and walkit registers no exit handlers: ending without the
+    // C library's (the runtime's teardown) spares a run over one segment 0.1 ms.
+    Glibc._exit(status)
   }
 
   /// Writes out what standard output still holds; exits with status 2 if it cannot.

@@ -48,14 +48,19 @@ enum VerifyText {
   }
 
   static func summary(_ report: VerificationReport) -> String {
-    let counts = report.statusCounts
-    let statuses = SegmentStatus.allCases.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
+    // Counted and joined by hand: the first use of a dictionary keyed by a type, or of a
+    // generic join, costs the Swift runtime a search of every conformance in the program,
+    // which a run over one segment (an archive_command's check) notices.
+    let statuses = SegmentStatus.allCases.compactMap { status in
+      let count = report.segments.count { $0.status == status }
+      return count == 0 ? nil : "\(count) \(status.rawValue)"
+    }
     var text = "\(report.segments.count) segment\(report.segments.count == 1 ? "" : "s")"
-    if !statuses.isEmpty { text += " (" + statuses.joined(separator: ", ") + ")" }
+    if !statuses.isEmpty { text += " (" + commaSeparated(statuses) + ")" }
     text += ", \(counted(report.recordCount, "record"))"
     let timelines = report.timelines
     if !timelines.isEmpty {
-      text += ", timeline\(timelines.count == 1 ? "" : "s") " + timelines.map(\.description).joined(separator: ", ")
+      text += ", timeline\(timelines.count == 1 ? "" : "s") " + commaSeparated(timelines.map(\.description))
     }
     let problems = report.problems.filter { $0.severity == .problem }
     let notes = report.problems.count - problems.count
@@ -67,5 +72,15 @@ enum VerifyText {
         + kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
     }
     return text + (notes > 0 ? ", \(counted(notes, "note"))." : ".")
+  }
+
+  private static func commaSeparated(_ parts: [String]) -> String {
+    var text = ""
+    var first = true
+    for part in parts {
+      text += first ? part : ", " + part
+      first = false
+    }
+    return text
   }
 }
