@@ -16,9 +16,10 @@ of each method reached each bucket/first/second key level. A rule is
 {"match": "<substring of the path>", "faults": ["500", "503", "reset", "truncate", "slow:SECONDS",
 "after:SUBSTRING:SECONDS", "change", "shrink", "pass"]}: each matching request takes the next
 fault; once a rule's faults are used up, requests pass ("pass" lets one through while counting
-it). "slow" holds the body back after the headers; "after" holds it until a response to a path
-containing SUBSTRING has been sent whole since the rule was added, then SECONDS more: an order
-that load on the host cannot upset. "change" (one byte flipped) and "shrink" (half of it kept)
+it). "slow" holds the body back after the headers; "after" holds the request until a response
+to a path containing SUBSTRING has passed through whole since the rule was added, then SECONDS
+more (an order that load on the host cannot upset), and answers 500, saying so on stderr, if
+none has in 20 s. "change" (one byte flipped) and "shrink" (half of it kept)
 rewrite the object in the bucket before any later request is answered, so a reader that sends
 the listed ETag in If-Match gets 412.
 """
@@ -28,6 +29,7 @@ import json
 import os
 import socket
 import struct
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -216,11 +218,12 @@ class FaultRules:
             self.answered[path.split("?")[0]] = self.answers
             self.answering.notify_all()
 
-    def wait_for_answer(self, match, after, timeout=60):
-        """Until a path containing `match` has been answered since answer number `after`."""
+    def wait_for_answer(self, match, after, timeout):
+        """Whether a path containing `match` has passed through whole since answer number
+        `after`, waiting up to `timeout` seconds for it."""
         with self.lock:
-            self.answering.wait_for(lambda: any(match in path and number > after for path, number in self.answered.items()),
-                                    timeout)
+            return self.answering.wait_for(
+                lambda: any(match in path and number > after for path, number in self.answered.items()), timeout)
 
     def next_fault(self, path):
         """The next fault for `path`, and how many answers had been sent when its rule was added."""
@@ -296,6 +299,12 @@ def make_proxy(upstream_port, rules, writer, endpoint):
                 return self.error(500, "InternalError", "We encountered an internal error. Please try again.")
             if fault == "503":
                 return self.error(503, "SlowDown", "Please reduce your request rate.")
+            if fault and fault.startswith("after:"):
+                match, _, seconds = fault[6:].rpartition(":")
+                if not rules.wait_for_answer(match, after=rule_added, timeout=20):
+                    sys.stderr.write(f"s3-test-server: {fault}: no response to {match} passed through in 20 s\n")
+                    return self.error(500, "InternalError", f"{fault}: {match} was never answered")
+                time.sleep(float(seconds))
             response, data = self.forward()
             self.send_response_only(response.status, response.reason)
             for name, value in response.getheaders():
@@ -315,11 +324,6 @@ def make_proxy(upstream_port, rules, writer, endpoint):
             if fault and fault.startswith("slow:"):
                 self.wfile.flush()
                 time.sleep(float(fault[5:]))
-            if fault and fault.startswith("after:"):
-                self.wfile.flush()
-                match, _, seconds = fault[6:].rpartition(":")
-                rules.wait_for_answer(match, after=rule_added)
-                time.sleep(float(seconds))
             self.wfile.write(data)
             self.wfile.flush()
             rules.note_answered(self.path)

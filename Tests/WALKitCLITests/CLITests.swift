@@ -646,7 +646,6 @@ import Glibc
   }
 }
 
-/// Output read on another thread.
 /// A child's output read as it is written (so that the child never waits on a full pipe), to
 /// be waited on by lines rather than by time: a loaded host makes any fixed wait too short.
 final class CollectedLines: @unchecked Sendable {
@@ -678,11 +677,12 @@ final class CollectedLines: @unchecked Sendable {
     while lines < count && !ended && changed.wait(until: deadline) {}
   }
 
-  /// Everything written, once the output has ended.
-  func whole() -> Data {
+  /// Everything written, once the output has ended (or what there is after `seconds`).
+  func whole(seconds: Double = 120) -> Data {
+    let deadline = Date().addingTimeInterval(seconds)
     changed.lock()
     defer { changed.unlock() }
-    while !ended { changed.wait() }
+    while !ended && changed.wait(until: deadline) {}
     return data
   }
 }

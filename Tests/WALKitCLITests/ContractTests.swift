@@ -348,15 +348,34 @@ import Glibc
     let errors = Pipe()
     process.standardError = errors
     try process.run()
-    // Once every record there is has been written, the run is waiting for more.
+    // Once every record there is has been written, and the signal is caught rather than
+    // left to end the process, the run is waiting for more.
     let collected = CollectedLines(out.fileHandleForReading)
     collected.wait(forLines: listed, seconds: 120)
+    #expect(Self.waitUntilCatching(signal, process: process.processIdentifier, seconds: 120))
     Thread.sleep(forTimeInterval: 1.5)
     kill(process.processIdentifier, signal)
     let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
     #expect(stderr == expected)
+  }
+
+  /// Whether the process catches `signal` (its `SigCgt` mask in /proc), polled until it does
+  /// or `seconds` pass.
+  static func waitUntilCatching(_ signal: Int32, process: Int32, seconds: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      let status = (try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8)) ?? ""
+      if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+        let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+        mask & (1 << UInt64(signal - 1)) != 0
+      {
+        return true
+      }
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    return false
   }
 
   /// --follow with an end stops there instead of waiting.
