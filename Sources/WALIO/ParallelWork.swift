@@ -108,3 +108,13 @@ private final class Ring<Element: Sendable>: Sendable {
     }
   }
 }
+
+/// The worker threads that parallel work runs on.
+public enum Workers {
+  /// Starts them now, so that the first parallel step finds them running: another core's
+  /// thread can take most of a millisecond to come when its virtual CPU sleeps, which a run
+  /// over one segment (an `archive_command`'s check) notices. Call it before listing files.
+  public static func wake() {
+    DispatchQueue.global().async {}
+  }
+}

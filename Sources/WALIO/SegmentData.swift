@@ -248,18 +248,19 @@ public final class SegmentData: @unchecked Sendable {
     }
   }
 
-  /// Fills `target` from the start of the file as ``Syscalls/read(_:into:at:)`` does, in page-
-  /// aligned parts of about 2 MiB or more read by up to `readers` threads at once: fewer bytes
-  /// when the file ends early (the parts after the first one cut short are dropped), a failure
-  /// when a part before that fails.
+  /// Fills `target` from the start of the file as ``Syscalls/read(_:into:at:)`` does, in 2 MiB
+  /// parts read by up to `readers` threads at once: fewer bytes when the file ends early (the
+  /// parts after the first one cut short are dropped), a failure when a part before that fails.
   package static func readInParts(_ fd: Int32, into target: UnsafeMutableRawBufferPointer, readers: Int) -> Result<Int, SyscallError> {
-    let parts = min(readers, target.count / BufferPool.hugePageSize)
-    guard parts > 1 else { return Syscalls.read(fd, into: target, at: 0) }
-    let partSize = (target.count / parts + 4095) / 4096 * 4096
+    guard readers > 1, target.count >= 2 * BufferPool.hugePageSize else { return Syscalls.read(fd, into: target, at: 0) }
+    // Parts of one huge page each, taken in turn by whichever reader is free: the calling
+    // thread starts at once, while another core's thread may take most of a millisecond to
+    // come (a virtual CPU woken from idle), so equal halves would leave it reading alone.
+    let partSize = BufferPool.hugePageSize
     let starts = Array(stride(from: 0, to: target.count, by: partSize))
     // Each thread writes its own part: the buffer's address, not the buffer, crosses threads.
     let base = UInt(bitPattern: target.baseAddress), total = target.count
-    let results = parallelMap(count: starts.count, workers: starts.count, context: {}) { index, _ in
+    let results = parallelMap(count: starts.count, workers: readers, context: {}) { index, _ in
       let start = starts[index], end = min(start + partSize, total)
       let part = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: base)! + start, count: end - start)
       return Syscalls.read(fd, into: part, at: start)

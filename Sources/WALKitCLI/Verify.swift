@@ -45,6 +45,7 @@ extension Walkit {
     }
 
     private static func verify(_ paths: [String], layout: RepositoryLayout?, workers: Int, json: Bool, quiet: Bool) throws {
+      if workers != 1 { Workers.wake() }
       let progress = Progress.forTerminal(label: "verifying", enabled: !json)
       let report: VerificationReport
       do throws(WALInputs.Error) {
