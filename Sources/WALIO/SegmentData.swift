@@ -55,8 +55,18 @@ public final class SegmentData: @unchecked Sendable {
     case readInParallel(readers: Int)
   }
 
-  /// The bytes at hand: the whole file, or for a streamed file the part read so far.
+  /// The bytes at hand: the whole file, or for a streamed file the part read so far. They are
+  /// freed with this object: read them only while it is held (a variable, a property), or
+  /// through ``withUnsafeBytes(_:)``. `SegmentData.load(…).bytes` is a temporary's, which may
+  /// be freed, and its buffer reused or unmapped, before they are read.
   public internal(set) var bytes: UnsafeRawBufferPointer
+
+  /// Calls `body` with ``bytes``, keeping this object (and so the bytes) alive until it returns.
+  public func withUnsafeBytes<Result, Failure: Error>(
+    _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+  ) throws(Failure) -> Result {
+    try withExtendedLifetime(self) { () throws(Failure) -> Result in try body(bytes) }
+  }
   public let origin: Origin
   /// The size of the file on disk (the compressed size for a compressed file).
   public let storedSize: UInt64

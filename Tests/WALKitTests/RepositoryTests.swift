@@ -273,7 +273,7 @@ import Testing
       let name = try #require(try FileManager.default.contentsOfDirectory(atPath: directory)
         .first { $0.hasSuffix(suffix) && !$0.contains("backup") })
       let path = directory + "/" + name
-      let whole = Array(try SegmentData.load(path: path).bytes)
+      let whole = try SegmentData.load(path: path).withUnsafeBytes { Array($0) }
       #expect(whole.count == 1 << 20, "\(name): the fixtures are 1 MB segments")
       let original = try Scratch.bytes(path)
       var corrupt = original
@@ -285,7 +285,7 @@ import Testing
         _ = try? SegmentData.load(path: broken)
         let prefix = try SegmentData.load(path: path, prefix: 256 << 10)
         #expect(prefix.isPrefix, "\(name)")
-        #expect(Array(try SegmentData.load(path: path).bytes) == whole, "\(name) after damaged file \(index)")
+        #expect(try SegmentData.load(path: path).withUnsafeBytes { Array($0) } == whole, "\(name) after damaged file \(index)")
       }
     }
   }
