@@ -61,7 +61,10 @@ final class BufferPool: Sendable {
       kept.bytes -= size
       return buffer
     }
-    if let reused { return reused.memory }
+    if let reused {
+      walkit_unpoison(reused.memory.baseAddress, reused.memory.count)
+      return reused.memory
+    }
     return size > Self.largeSize ? takeLarge(size) : Self.allocate(size)
   }
 
@@ -104,6 +107,8 @@ final class BufferPool: Sendable {
       Self.release(memory)
       return
     }
+    // Poisoned before it is in the pool, where another thread may take it at once.
+    walkit_poison(memory.baseAddress, memory.count)
     let kept = free.withLock { kept -> Bool in
       guard kept.buffers[memory.count, default: []].count < keep, kept.bytes + memory.count <= budget else { return false }
       kept.buffers[memory.count, default: []].append(Buffer(memory: memory))
@@ -125,6 +130,8 @@ final class BufferPool: Sendable {
   }
 
   private static func release(_ memory: UnsafeMutableRawBufferPointer) {
+    // A later mapping at the same address must not inherit the marks.
+    walkit_unpoison(memory.baseAddress, memory.count)
     guard memory.count >= hugePageSize else { return memory.deallocate() }
     walkit_large_buffer_release(memory.baseAddress, memory.count)
   }

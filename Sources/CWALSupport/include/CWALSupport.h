@@ -132,6 +132,12 @@ void *walkit_large_buffer_allocate(size_t length);
 /// Releases a buffer from `walkit_large_buffer_allocate`.
 void walkit_large_buffer_release(void *base, size_t length);
 
+/// Marks `length` bytes at `base` as not to be touched (a buffer given back to a pool) or as
+/// usable again, in a build with AddressSanitizer, which then reports any read or write of
+/// them in between as it reports one of freed memory; nothing otherwise.
+void walkit_poison(const void *base, size_t length);
+void walkit_unpoison(const void *base, size_t length);
+
 /// One HTTP request through libcurl (see http.c).
 typedef struct {
   const char *url;
