@@ -67,6 +67,7 @@ public final class SegmentData: @unchecked Sendable {
   ) throws(Failure) -> Result {
     try withExtendedLifetime(self) { () throws(Failure) -> Result in try body(bytes) }
   }
+
   public let origin: Origin
   /// The size of the file on disk (the compressed size for a compressed file).
   public let storedSize: UInt64
