@@ -172,8 +172,13 @@ package final class RemoteReadAhead: Sendable {
     running.wait()
     let left = state.withLock { state -> [Slot] in
       defer { state.slots = [:] }
+      for slot in state.slots.values { slot.handedOver = true }
       return Array(state.slots.values)
     }
-    for slot in left { if case .success(let fetch)? = slot.result { fetch.release() } }
+    for slot in left {
+      // A peek from another thread that began before the hand-over is copying from the buffer.
+      slot.peeking.wait()
+      if case .success(let fetch)? = slot.result { fetch.release() }
+    }
   }
 }
