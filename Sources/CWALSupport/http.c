@@ -188,7 +188,10 @@ int walkit_http_perform(void *handle, const walkit_http_request *request, walkit
   long status = 0;
   curl.easy_getinfo(handle, INFO_RESPONSE_CODE, &status);
   response->status = status;
-  curl.easy_setopt(handle, OPT_HTTPHEADER, NULL);
+  /* The handle must keep no pointer into this frame (the error buffer), the caller's response
+     or the headers freed next, for the handle's cleanup: reset drops the options and keeps the
+     connection for the next request. */
+  curl.easy_reset(handle);
   if (headers) curl.slist_free_all(headers);
   if (code != 0)
     snprintf(response->error, sizeof response->error, "%s", error[0] ? error : curl.easy_strerror(code));
