@@ -25,7 +25,8 @@ import Glibc
     var stderr: String
   }
 
-  /// Runs walkit from the repository root; `environment` replaces the inherited one when given.
+  /// Runs walkit from the repository root; `environment` replaces the inherited one when given,
+  /// but for AddressSanitizer's settings (`scripts/test-asan`), which a child built with it needs.
   static func walkit(_ arguments: [String], environment: [String: String]? = nil) throws -> Run {
     try run(binary, arguments, environment: environment)
   }
@@ -36,7 +37,10 @@ import Glibc
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = root
-    if let environment { process.environment = environment }
+    if var environment {
+      for key in ["ASAN_OPTIONS", "LSAN_OPTIONS"] { environment[key] = ProcessInfo.processInfo.environment[key] }
+      process.environment = environment
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
