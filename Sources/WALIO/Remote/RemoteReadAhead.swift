@@ -32,6 +32,12 @@ package final class RemoteReadAhead: Sendable {
     let peeking = DispatchGroup()
     var result: Result<RemoteFetch, WALProblem>?
     var handedOver = false
+
+    /// Gives the fetched buffer back once the peeks begun before the hand-over have copied it.
+    func release() {
+      peeking.wait()
+      if case .success(let fetch)? = result { fetch.release() }
+    }
   }
 
   private static let current = Mutex<RemoteReadAhead?>(nil)
@@ -116,10 +122,7 @@ package final class RemoteReadAhead: Sendable {
       if index >= state.next { state.claimed.insert(index) }
       return nil
     }
-    for stale in passed {
-      stale.peeking.wait()
-      if case .success(let fetch)? = stale.result { fetch.release() }
-    }
+    for stale in passed { stale.release() }
     guard let slot else { return nil }
     slot.ready.wait()
     // For a peek waiting too: whoever wakes first passes the signal on.
@@ -175,10 +178,6 @@ package final class RemoteReadAhead: Sendable {
       for slot in state.slots.values { slot.handedOver = true }
       return Array(state.slots.values)
     }
-    for slot in left {
-      // A peek from another thread that began before the hand-over is copying from the buffer.
-      slot.peeking.wait()
-      if case .success(let fetch)? = slot.result { fetch.release() }
-    }
+    for slot in left { slot.release() }
   }
 }
