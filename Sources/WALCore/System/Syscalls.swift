@@ -154,6 +154,14 @@ import Darwin
     return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
   }
 
+  /// Nanoseconds of processor time the calling thread has used, in the kernel (its copies and
+  /// page faults) as well as in the program.
+  package static var threadCPUNanoseconds: UInt64 {
+    var used = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
+    return UInt64(used.tv_sec) &* 1_000_000_000 &+ UInt64(used.tv_nsec)
+  }
+
   /// An identifier of the calling thread.
   package static var threadID: UInt { UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))) }
 

@@ -13,14 +13,22 @@ package struct SegmentLookup: Sendable {
   /// A compressed segment decompressed whole for a record continuing into it, kept for its
   /// own reading; only when files are read in order on one thread.
   private let carried: CarriedSegment?
+  /// How plain segments asked to be streamed are read, when there are enough to time both ways.
+  private let readingTrial: ReadingTrial?
 
   /// - Parameter acrossTimelines: files of one history, at most one per segment: a record
   ///   continues into the same segment of a newer timeline when its own timeline has none.
   /// - Parameter readsInOrder: the files are read one after another on one thread, so the
   ///   compressed segment a record continues into is the next one read: it is decompressed
   ///   whole, once, rather than its start for the continuation and all of it again next.
-  package init(_ files: [WALFile], acrossTimelines: Bool = false, readsInOrder: Bool = false) {
+  /// - Parameter readers: the threads that will read the files, when they are many plain
+  ///   segments read streamed: the first are timed streamed and mapped, and the rest read the
+  ///   faster way (``ReadingTrial``).
+  package init(_ files: [WALFile], acrossTimelines: Bool = false, readsInOrder: Bool = false, readers: Int? = nil) {
     self.files = files
+    readingTrial = readers.flatMap { readers in
+      ReadingTrial(plainFiles: files.count(where: Self.isTimeable), workers: readers)
+    }
     indexByName = files.indexByName()
     newerTimelines = acrossTimelines ? Array(Set(files.compactMap { $0.name?.timeline })).sorted() : []
     carried = readsInOrder ? CarriedSegment() : nil
@@ -58,7 +66,28 @@ package struct SegmentLookup: Sendable {
     {
       return scan
     }
-    return Self.scan(file, with: scanner, following: data(for:), access: access, visit: visit)
+    return reading(file, access) { access in
+      Self.scan(file, with: scanner, following: data(for:), access: access, visit: visit)
+    }
+  }
+
+  /// The way a trial chose to read plain segments asked to be streamed, once it has.
+  package var chosenReading: SegmentData.Access? { readingTrial?.chosen }
+
+  /// A plain segment on local disk, whose reading a trial may time.
+  private static func isTimeable(_ file: WALFile) -> Bool {
+    file.compressionByName == nil && file.object == nil && !file.isPartial
+  }
+
+  /// `read` with the access a trial gives for a file to be streamed, timed when it is a trial's.
+  private func reading<Scan>(_ file: WALFile, _ access: SegmentData.Access, _ read: (SegmentData.Access) -> Scan) -> Scan {
+    guard access == .streamed, let readingTrial, Self.isTimeable(file) else { return read(access) }
+    let (access, isTimed) = readingTrial.nextAccess()
+    guard isTimed else { return read(access) }
+    let start = Syscalls.threadCPUNanoseconds
+    let scan = read(access)
+    readingTrial.record(access, nanoseconds: Syscalls.threadCPUNanoseconds &- start)
+    return scan
   }
 
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
@@ -85,8 +114,10 @@ package struct SegmentLookup: Sendable {
   func scanOnce(_ file: WALFile, access: SegmentData.Access, with scanner: SegmentScanner,
                 visit: ((WALRecord) -> Void)?) -> SegmentScan?
   {
-    Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: access, visit: visit,
-                  loaded: takeCarried(file.path))
+    let loaded = takeCarried(file.path)
+    return reading(file, loaded == nil ? access : .read) { access in
+      Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: access, visit: visit, loaded: loaded)
+    }
   }
 
   /// One reading of `file`; `nil` when it was cut short while mapped or streamed.

@@ -39,7 +39,7 @@ public struct Verifier: Sendable {
   /// Each file's report as its scan leaves it, made in place: one array however many files.
   private func scanAll(_ files: [WALFile]) -> [SegmentReport] {
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
-    let lookup = SegmentLookup(files, readsInOrder: min(workers, files.count) == 1)
+    let lookup = SegmentLookup(files, readsInOrder: min(workers, files.count) == 1, readers: workers)
     if files.count < workers { return scanInParts(files, lookup: lookup, workers: workers) }
     let done = Atomic<Int>(0)
     let progress = self.progress

@@ -123,7 +123,8 @@ public struct WALStream: Sendable {
     var selected = selection(timeline: timeline, in: range)
     let files = selected.files
     let workers = jobs > 0 ? jobs : Syscalls.processorCount
-    let lookup = SegmentLookup(files, acrossTimelines: timeline == nil, readsInOrder: min(workers, files.count) == 1)
+    let lookup = SegmentLookup(files, acrossTimelines: timeline == nil, readsInOrder: min(workers, files.count) == 1,
+                               readers: workers)
     return RemoteReadAhead.around(files.map(\.path)) {
       let pieces = Piece.cut(files, workers: workers, access: .streamed)
       let makeScanner: @Sendable () -> SegmentScanner = {
