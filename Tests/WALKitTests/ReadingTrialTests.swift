@@ -6,15 +6,28 @@ import Testing
 /// A run over many plain segments times streaming and mapping on its first ones and reads the
 /// rest the faster way; the verdicts must not depend on the way.
 @Suite struct ReadingTrialTests {
-  @Test func aShortRunHasNoTrial() {
-    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun - 1, workers: 2) == nil)
-    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun, workers: 2) != nil)
+  /// A short run reads the machine's way from its first file; a way named is taken at once.
+  @Test func aShortRunOrANamedWayHasNoTrial() {
+    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun - 1, workers: 2, forced: nil).chosen == ReadingTrial.machineGuess)
+    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun - 1, workers: 2, forced: nil).nextAccess() == (ReadingTrial.machineGuess, false))
+    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun, workers: 2, forced: nil).chosen == nil)
+    #expect(ReadingTrial(plainFiles: 1000, workers: 2, forced: .streamed).chosen == .streamed)
+    #expect(ReadingTrial(plainFiles: 1, workers: 2, forced: .mapped).nextAccess() == (.mapped, false))
+  }
+
+  /// The guess follows the processor's maker, as measured (docs/benchmarks.md).
+  @Test func theMachinesWayFollowsItsProcessor() throws {
+    try #require(ReadingTrial.forced == nil)
+    let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let isIntel = cpuInfo.contains("GenuineIntel")
+    #expect(ReadingTrial.machineGuess == (isIntel ? .mapped : .streamed))
   }
 
   /// The workers' first files are streamed untimed (their buffers are allocated then), then the
-  /// two ways alternate, timed, and files handed out before every time is in are streamed.
-  @Test func theTrialAlternatesAfterTheWarmUp() throws {
-    let trial = try #require(ReadingTrial(plainFiles: 100, workers: 2))
+  /// two ways alternate, timed, and files handed out before every time is in are read the
+  /// machine's way.
+  @Test func theTrialAlternatesAfterTheWarmUp() {
+    let trial = ReadingTrial(plainFiles: 100, workers: 2, forced: nil)
     let handedOut = (0..<(2 + 2 * ReadingTrial.timedPerWay + 2)).map { _ in trial.nextAccess() }
     let ways = handedOut.map { $0.access }
     let timed = handedOut.map { $0.isTimed }
@@ -22,7 +35,7 @@ import Testing
     let trialWays = Array(ways[2..<(2 + 2 * ReadingTrial.timedPerWay)])
     #expect(trialWays == (0..<ReadingTrial.timedPerWay).flatMap { _ in [SegmentData.Access.streamed, .mapped] })
     #expect(timed[2..<(2 + 2 * ReadingTrial.timedPerWay)].allSatisfy { $0 })
-    #expect(ways.suffix(2) == [.streamed, .streamed] && timed.suffix(2).allSatisfy { !$0 })
+    #expect(ways.suffix(2) == [ReadingTrial.machineGuess, ReadingTrial.machineGuess] && timed.suffix(2).allSatisfy { !$0 })
     #expect(trial.chosen == nil)
   }
 
@@ -33,8 +46,8 @@ import Testing
     ([3_000_000, 2_000_000, 3_100_000], [2_400_000, 2_300_000, 2_500_000], SegmentData.Access.streamed),
     ([2_000_000, 2_000_000, 2_000_000], [1_950_000, 1_950_000, 1_950_000], SegmentData.Access.streamed),
   ])
-  func theFasterWayIsChosen(streamed: [UInt64], mapped: [UInt64], expected: SegmentData.Access) throws {
-    let trial = try #require(ReadingTrial(plainFiles: 100, workers: 1))
+  func theFasterWayIsChosen(streamed: [UInt64], mapped: [UInt64], expected: SegmentData.Access) {
+    let trial = ReadingTrial(plainFiles: 100, workers: 1, forced: nil)
     for (streamedTime, mappedTime) in zip(streamed, mapped) {
       #expect(trial.chosen == nil)
       trial.record(.streamed, nanoseconds: streamedTime)

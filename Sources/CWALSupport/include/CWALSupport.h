@@ -17,6 +17,9 @@ uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_
 /// "armv8-crc" or "table".
 const char *walkit_crc32c_implementation(void);
 
+/// 1 when the processor is Intel's (cpuid's vendor "GenuineIntel"), else 0.
+int walkit_cpu_is_intel(void);
+
 /// How the implementation was chosen, when there was a choice (the speeds measured at
 /// start-up, or "set by WALKIT_CRC32C"); empty otherwise.
 const char *walkit_crc32c_selection(void);

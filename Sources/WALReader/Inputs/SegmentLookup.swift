@@ -13,7 +13,7 @@ package struct SegmentLookup: Sendable {
   /// A compressed segment decompressed whole for a record continuing into it, kept for its
   /// own reading; only when files are read in order on one thread.
   private let carried: CarriedSegment?
-  /// How plain segments asked to be streamed are read, when there are enough to time both ways.
+  /// How plain segments asked to be streamed are read.
   private let readingTrial: ReadingTrial?
 
   /// - Parameter acrossTimelines: files of one history, at most one per segment: a record
@@ -21,14 +21,11 @@ package struct SegmentLookup: Sendable {
   /// - Parameter readsInOrder: the files are read one after another on one thread, so the
   ///   compressed segment a record continues into is the next one read: it is decompressed
   ///   whole, once, rather than its start for the continuation and all of it again next.
-  /// - Parameter readers: the threads that will read the files, when they are many plain
-  ///   segments read streamed: the first are timed streamed and mapped, and the rest read the
-  ///   faster way (``ReadingTrial``).
+  /// - Parameter readers: the threads that will read the files, when plain segments asked to
+  ///   be streamed may be read the way this machine reads faster (``ReadingTrial``).
   package init(_ files: [WALFile], acrossTimelines: Bool = false, readsInOrder: Bool = false, readers: Int? = nil) {
     self.files = files
-    readingTrial = readers.flatMap { readers in
-      ReadingTrial(plainFiles: files.count(where: Self.isTimeable), workers: readers)
-    }
+    readingTrial = readers.map { ReadingTrial(plainFiles: files.count(where: Self.isTimeable), workers: $0) }
     indexByName = files.indexByName()
     newerTimelines = acrossTimelines ? Array(Set(files.compactMap { $0.name?.timeline })).sorted() : []
     carried = readsInOrder ? CarriedSegment() : nil
@@ -71,15 +68,15 @@ package struct SegmentLookup: Sendable {
     }
   }
 
-  /// The way a trial chose to read plain segments asked to be streamed, once it has.
+  /// The way chosen to read plain segments asked to be streamed, once it is.
   package var chosenReading: SegmentData.Access? { readingTrial?.chosen }
 
-  /// A plain segment on local disk, whose reading a trial may time.
+  /// A plain segment on local disk, which may be read either way and timed.
   private static func isTimeable(_ file: WALFile) -> Bool {
     file.compressionByName == nil && file.object == nil && !file.isPartial
   }
 
-  /// `read` with the access a trial gives for a file to be streamed, timed when it is a trial's.
+  /// `read` with the way chosen for a file asked to be streamed, timed when it is a trial's.
   private func reading<Scan>(_ file: WALFile, _ access: SegmentData.Access, _ read: (SegmentData.Access) -> Scan) -> Scan {
     guard access == .streamed, let readingTrial, Self.isTimeable(file) else { return read(access) }
     let (access, isTimed) = readingTrial.nextAccess()

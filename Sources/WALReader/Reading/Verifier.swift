@@ -7,9 +7,11 @@ import WALIO
 /// and where valid WAL legitimately ends.
 ///
 /// With fewer files than workers, each segment is cut at record boundaries and its parts are
-/// checked at once: a plain segment alone is first read by every worker at once, several are
-/// mapped (one buffer each would weigh on memory on many cores). Otherwise each file is
-/// streamed, read a piece at a time as its records are checked (see ``SegmentData/Access``).
+/// checked at once: a plain segment alone is first read by every worker at once or mapped,
+/// as the machine reads faster (``ReadingTrial/machineGuess``); several are mapped (one buffer
+/// each would weigh on memory on many cores). Otherwise each file is streamed, read a piece at
+/// a time as its records are checked, or mapped, whichever the run's first files show the
+/// faster (see ``SegmentData/Access``, ``ReadingTrial``).
 public struct Verifier: Sendable {
   /// Files read at once; 0 means one per processor.
   public var jobs: Int
@@ -55,7 +57,8 @@ public struct Verifier: Sendable {
   /// once; a segment whose parts do not join (damage near a cut, or a mapped file truncated
   /// meanwhile) is read again whole, as one worker reads it.
   private func scanInParts(_ files: [WALFile], lookup: SegmentLookup, workers: Int) -> [SegmentReport] {
-    let pieces = Piece.cut(files, workers: workers, splitAccess: files.count == 1 ? .readInParallel(readers: workers) : .mapped)
+    let lone: SegmentData.Access = ReadingTrial.machineGuess == .mapped ? .mapped : .readInParallel(readers: workers)
+    let pieces = Piece.cut(files, workers: workers, splitAccess: files.count == 1 ? lone : .mapped)
     let partScans = parallelMap(count: pieces.count, workers: workers, context: { SegmentScanner() }) { index, scanner in
       pieces[index].scan(files, lookup: lookup, with: scanner, visit: nil)
     }
