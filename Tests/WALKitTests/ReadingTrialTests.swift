@@ -23,15 +23,15 @@ import Testing
     #expect(ReadingTrial.machineGuess == (isIntel ? .mapped : .streamed))
   }
 
-  /// The workers' first files are streamed untimed (their buffers are allocated then), then the
-  /// two ways alternate, timed, and files handed out before every time is in are read the
-  /// machine's way.
+  /// The workers' first files are read the machine's way untimed (what is made once is made
+  /// then), then the two ways alternate, timed, and files handed out before every time is in
+  /// are read the machine's way.
   @Test func theTrialAlternatesAfterTheWarmUp() {
     let trial = ReadingTrial(plainFiles: 100, workers: 2, forced: nil)
     let handedOut = (0..<(2 + 2 * ReadingTrial.timedPerWay + 2)).map { _ in trial.nextAccess() }
     let ways = handedOut.map { $0.access }
     let timed = handedOut.map { $0.isTimed }
-    #expect(Array(ways.prefix(2)) == [.streamed, .streamed] && timed.prefix(2).allSatisfy { !$0 })
+    #expect(Array(ways.prefix(2)) == [ReadingTrial.machineGuess, ReadingTrial.machineGuess] && timed.prefix(2).allSatisfy { !$0 })
     let trialWays = Array(ways[2..<(2 + 2 * ReadingTrial.timedPerWay)])
     #expect(trialWays == (0..<ReadingTrial.timedPerWay).flatMap { _ in [SegmentData.Access.streamed, .mapped] })
     #expect(timed[2..<(2 + 2 * ReadingTrial.timedPerWay)].allSatisfy { $0 })

@@ -32,7 +32,10 @@ final class ReadingTrial: Sendable {
   /// mapped against 7.9 read; an AMD EPYC's copied at 24 GB/s and took 4.98 mapped against 4.61.
   static let machineGuess: SegmentData.Access = forced ?? (walkit_cpu_is_intel() != 0 ? .mapped : .streamed)
 
-  /// Files read streamed before any is timed: their first reads allocate the workers' buffers.
+  /// Files read the guessed way before any is timed: a worker's first reading pays for things
+  /// made once (for streaming, its buffer), which would count against that way. Where mapping
+  /// is guessed, a streamed file timed may still be the first to need a buffer: with more
+  /// workers than files timed per way, the trial leans towards the guess.
   private let warmUp: Int
   private struct State {
     var handedOut = 0
@@ -61,7 +64,7 @@ final class ReadingTrial: Sendable {
       let position = state.handedOut
       state.handedOut += 1
       let trial = position - warmUp
-      guard trial >= 0, trial < 2 * Self.timedPerWay else { return (trial < 0 ? .streamed : Self.machineGuess, false) }
+      guard trial >= 0, trial < 2 * Self.timedPerWay else { return (Self.machineGuess, false) }
       return (trial.isMultiple(of: 2) ? .streamed : .mapped, true)
     }
   }
