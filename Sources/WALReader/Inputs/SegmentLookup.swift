@@ -22,7 +22,8 @@ package struct SegmentLookup: Sendable {
   ///   compressed segment a record continues into is the next one read: it is decompressed
   ///   whole, once, rather than its start for the continuation and all of it again next.
   /// - Parameter readers: the threads that will read the files, when plain segments asked to
-  ///   be streamed may be read the way this machine reads faster (``ReadingTrial``).
+  ///   be streamed may be read the way this machine reads faster, or is guessed to
+  ///   (``ReadingTrial``).
   package init(_ files: [WALFile], acrossTimelines: Bool = false, readsInOrder: Bool = false, readers: Int? = nil) {
     self.files = files
     readingTrial = readers.map { ReadingTrial(plainFiles: files.count(where: Self.isTimeable), workers: $0) }
@@ -63,9 +64,10 @@ package struct SegmentLookup: Sendable {
     {
       return scan
     }
-    return reading(file, access) { access in
-      Self.scan(file, with: scanner, following: data(for:), access: access, visit: visit)
-    }
+    let reading = reading(file, asked: access, visit: visit)
+    let scan = Self.scan(file, with: scanner, following: data(for:), access: reading.access, visit: visit)
+    reading.finished(scan)
+    return scan
   }
 
   /// The way chosen to read plain segments asked to be streamed, once it is.
@@ -73,18 +75,15 @@ package struct SegmentLookup: Sendable {
 
   /// A plain segment on local disk, which may be read either way and timed.
   private static func isTimeable(_ file: WALFile) -> Bool {
-    file.compressionByName == nil && file.object == nil && !file.isPartial
+    file.compressionByName == nil && file.object == nil && !file.isPartial && !Storage.isRemote(file.path)
   }
 
-  /// `read` with the way chosen for a file asked to be streamed, timed when it is a trial's.
-  private func reading<Scan>(_ file: WALFile, _ access: SegmentData.Access, _ read: (SegmentData.Access) -> Scan) -> Scan {
-    guard access == .streamed, let readingTrial, Self.isTimeable(file) else { return read(access) }
-    let (access, isTimed) = readingTrial.nextAccess()
-    guard isTimed else { return read(access) }
-    let start = Syscalls.threadCPUNanoseconds
-    let scan = read(access)
-    readingTrial.record(access, nanoseconds: Syscalls.threadCPUNanoseconds &- start)
-    return scan
+  /// The way to read `file`, asked to be read with `access`: the trial's for a plain segment
+  /// asked to be streamed, timed unless its records go to a `visit` (whose work would drown
+  /// the difference).
+  private func reading(_ file: WALFile, asked access: SegmentData.Access, visit: ((WALRecord) -> Void)?) -> ReadingTrial.Reading {
+    guard access == .streamed, let readingTrial, Self.isTimeable(file) else { return .untimed(access) }
+    return readingTrial.begin(timed: visit == nil)
   }
 
   /// Reads `file` with `scanner`, asking `following` for the segments a record continues into.
@@ -112,9 +111,10 @@ package struct SegmentLookup: Sendable {
                 visit: ((WALRecord) -> Void)?) -> SegmentScan?
   {
     let loaded = takeCarried(file.path)
-    return reading(file, loaded == nil ? access : .read) { access in
-      Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: access, visit: visit, loaded: loaded)
-    }
+    let reading = loaded == nil ? reading(file, asked: access, visit: visit) : .untimed(.read)
+    let scan = Self.scanOnce(file, with: scanner, following: data(for:), from: nil, access: reading.access, visit: visit, loaded: loaded)
+    reading.finished(scan)
+    return scan
   }
 
   /// One reading of `file`; `nil` when it was cut short while mapped or streamed.

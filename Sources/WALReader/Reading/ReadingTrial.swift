@@ -8,11 +8,15 @@ import WALIO
 /// faster depends on the machine: where a core copies near memory's speed, streaming wins by
 /// the page faults and unmapping it spares; where it copies slowly, mapping wins by the copy it
 /// spares (docs/benchmarks.md has both). A run over many segments times both ways on its first
-/// ones and reads the rest the faster way; a shorter run reads the way ``machineGuess`` says.
-/// The verdicts do not depend on the way, only the time.
+/// ones and reads the rest the faster way; a shorter run, and a run whose records go to a
+/// visitor (whose work would drown the difference), read the guessed way (``guess``). The
+/// verdicts do not depend on the way, only the time.
 final class ReadingTrial: Sendable {
-  /// Files timed with each way.
+  /// Whole segments timed with each way.
   static let timedPerWay = 3
+  /// Timed readings handed out before the trial gives up and keeps the guess: an archive whose
+  /// first segments are not whole (switched early, damaged) gives nothing to compare.
+  static let longestTrial = 8 * timedPerWay
   /// How much faster mapping must be to be chosen: streaming is what a file truncated while
   /// read meets more gracefully.
   static let mappingMargin = 0.95
@@ -26,61 +30,119 @@ final class ReadingTrial: Sendable {
   default: nil
   }
 
-  /// The way to read before anything is timed, or with nothing to time (one segment alone):
-  /// mapped on Intel's processors, streamed on others. Measured on one machine of each kind so
-  /// far: an Intel Xeon's core copied a warm file at 7 GB/s and verified a lone segment in 5.2 ms
-  /// mapped against 7.9 read; an AMD EPYC's copied at 24 GB/s and took 4.98 mapped against 4.61.
-  static let machineGuess: SegmentData.Access = forced ?? (walkit_cpu_is_intel() != 0 ? .mapped : .streamed)
+  /// The way the processor suggests: mapped on Intel's, streamed on others. Measured on one
+  /// machine of each kind so far: an Intel Xeon's core copied a warm file at 7 GB/s and verified
+  /// a lone segment in 5.2 ms mapped against 7.9 read; an AMD EPYC's copied at 24 GB/s and took
+  /// 4.98 mapped against 4.61 read.
+  static let processorGuess: SegmentData.Access = walkit_cpu_is_intel() != 0 ? .mapped : .streamed
 
-  /// Files read the guessed way before any is timed: a worker's first reading pays for things
-  /// made once (for streaming, its buffer), which would count against that way. Where mapping
-  /// is guessed, a streamed file timed may still be the first to need a buffer: with more
-  /// workers than files timed per way, the trial leans towards the guess.
+  /// The way to read with nothing timed (a segment read alone): the one named, else the
+  /// processor's where mapping is allowed (``SegmentData/mappingAllowed``), else streamed.
+  static var machineGuess: SegmentData.Access {
+    forced ?? (SegmentData.mappingAllowed ? processorGuess : .streamed)
+  }
+
+  /// This run's ``machineGuess``, taken when it began.
+  let guess: SegmentData.Access
+  /// Files read streamed before any is timed: each worker's first streamed reading allocates
+  /// its buffer, which would count against streaming. (With many workers a timed streamed
+  /// file may still be a worker's first; the fastest of each way is what counts.)
   private let warmUp: Int
   private struct State {
     var handedOut = 0
-    var fastest: [UInt64] = [.max, .max]
+    /// Timed readings handed out and not yet finished, per way (streamed, mapped).
+    var pending = [0, 0]
+    /// Timed readings that counted, per way, and the fastest of each.
     var timed = [0, 0]
+    var fastest: [Double] = [.infinity, .infinity]
+    var timedHandedOut = 0
     var chosen: SegmentData.Access?
   }
   private let state = Mutex(State())
 
   /// A trial for a run of `plainFiles` plain local segments read by `workers` threads; none
-  /// (``machineGuess`` chosen at once) when the run is too short for one to pay, or a way is
-  /// ``forced``.
+  /// (``guess`` chosen at once) when the run is too short for one to pay, a way is named, or
+  /// mapping is not allowed.
   init(plainFiles: Int, workers: Int, forced: SegmentData.Access? = ReadingTrial.forced) {
+    let mappingAllowed = SegmentData.mappingAllowed
+    guess = forced ?? (mappingAllowed ? Self.processorGuess : .streamed)
     warmUp = workers
-    if let forced {
-      state.withLock { $0.chosen = forced }
-    } else if plainFiles < Self.shortestRun {
-      state.withLock { $0.chosen = Self.machineGuess }
+    if forced != nil || !mappingAllowed || plainFiles < Self.shortestRun {
+      state.withLock { [guess] in $0.chosen = guess }
     }
   }
 
-  /// How to read the next plain segment, and whether its reading is to be timed.
-  func nextAccess() -> (access: SegmentData.Access, isTimed: Bool) {
-    state.withLock { state in
+  /// One segment's reading: its way, and the start of its timing when it is a trial's.
+  struct Reading {
+    let access: SegmentData.Access
+    fileprivate let trial: ReadingTrial?
+    fileprivate let start: UInt64
+
+    /// Untimed, with `access`.
+    static func untimed(_ access: SegmentData.Access) -> Reading { Reading(access: access, trial: nil, start: 0) }
+
+    /// Ends the reading that gave `scan`; a trial's counts when it read a whole segment cleanly
+    /// to its end (a file that stopped early, or was read again after being cut short, says
+    /// nothing of the way), per byte of the file.
+    func finished(_ scan: SegmentScan?) {
+      guard let trial else { return }
+      guard let scan, scan.readsToTheEnd, scan.problems.isEmpty, scan.storedSize > 0 else {
+        trial.finish(access, nanosecondsPerByte: nil)
+        return
+      }
+      let nanoseconds = Syscalls.threadCPUNanoseconds &- start
+      trial.finish(access, nanosecondsPerByte: Double(nanoseconds) / Double(scan.storedSize))
+    }
+  }
+
+  /// The way to read the next plain segment; timed (by its thread's CPU time, the kernel's
+  /// copies and page faults included) when the trial still needs it and `timed`. The ways
+  /// alternate until each has counted ``timedPerWay`` whole segments.
+  func begin(timed: Bool = true) -> Reading {
+    let (access, isTimed): (SegmentData.Access, Bool) = state.withLock { state in
       if let chosen = state.chosen { return (chosen, false) }
-      let position = state.handedOut
+      guard timed else { return (guess, false) }
       state.handedOut += 1
-      let trial = position - warmUp
-      guard trial >= 0, trial < 2 * Self.timedPerWay else { return (Self.machineGuess, false) }
-      return (trial.isMultiple(of: 2) ? .streamed : .mapped, true)
+      guard state.handedOut > warmUp else { return (.streamed, false) }
+      guard state.timedHandedOut < Self.longestTrial else {
+        state.chosen = guess
+        return (guess, false)
+      }
+      let wanted = (0..<2).map { Self.timedPerWay - state.timed[$0] - state.pending[$0] }
+      guard let way = wanted[0] >= wanted[1] && wanted[0] > 0 ? 0 : wanted[1] > 0 ? 1 : nil else { return (guess, false) }
+      state.pending[way] += 1
+      state.timedHandedOut += 1
+      return (way == 1 ? .mapped : .streamed, true)
     }
+    return isTimed ? Reading(access: access, trial: self, start: Syscalls.threadCPUNanoseconds) : .untimed(access)
   }
 
-  /// Notes that reading a segment with `access` took `nanoseconds` of its thread's time.
-  func record(_ access: SegmentData.Access, nanoseconds: UInt64) {
+  /// Notes that a timed reading with `access` ended, taking `nanosecondsPerByte` of its
+  /// thread's time, or `nil` when it does not count. Each way is judged by its fastest
+  /// segment: one that met a cold cache or a preempted thread says little.
+  func finish(_ access: SegmentData.Access, nanosecondsPerByte: Double?) {
     state.withLock { state in
       let way = access == .mapped ? 1 : 0
-      state.fastest[way] = min(state.fastest[way], nanoseconds)
+      state.pending[way] -= 1
+      guard let nanosecondsPerByte else { return }
+      state.fastest[way] = min(state.fastest[way], nanosecondsPerByte)
       state.timed[way] += 1
       guard state.chosen == nil, state.timed.allSatisfy({ $0 >= Self.timedPerWay }) else { return }
-      let mappingIsFaster = Double(state.fastest[1]) < Double(state.fastest[0]) * Self.mappingMargin
-      state.chosen = mappingIsFaster ? .mapped : .streamed
+      state.chosen = state.fastest[1] < state.fastest[0] * Self.mappingMargin ? .mapped : .streamed
     }
   }
 
   /// The way chosen: at once without a trial, else once the trial is over.
   var chosen: SegmentData.Access? { state.withLock { $0.chosen } }
+}
+
+extension SegmentScan {
+  /// Every byte of the segment was read: its records are valid to its end, the last perhaps
+  /// continuing into a segment not at hand.
+  fileprivate var readsToTheEnd: Bool {
+    switch ending {
+    case .complete, .continuesBeyond: true
+    case .switched, .stopped: false
+    }
+  }
 }

@@ -7,11 +7,12 @@ import WALIO
 /// and where valid WAL legitimately ends.
 ///
 /// With fewer files than workers, each segment is cut at record boundaries and its parts are
-/// checked at once: a plain segment alone is first read by every worker at once or mapped,
-/// as the machine reads faster (``ReadingTrial/machineGuess``); several are mapped (one buffer
-/// each would weigh on memory on many cores). Otherwise each file is streamed, read a piece at
-/// a time as its records are checked, or mapped, whichever the run's first files show the
-/// faster (see ``SegmentData/Access``, ``ReadingTrial``).
+/// checked at once: a plain segment alone is first read by every worker at once, or mapped
+/// where the processor suggests it (Intel's); several are mapped (one buffer each would weigh
+/// on memory on many cores). Otherwise each file is streamed, read a piece at a time as its
+/// records are checked, or mapped: a run over 32 plain segments or more times both ways on its
+/// first ones and reads the rest the faster way, a shorter one goes the processor's way (see
+/// ``SegmentData/Access``, and `WALKIT_READING` in walkit(1)).
 public struct Verifier: Sendable {
   /// Files read at once; 0 means one per processor.
   public var jobs: Int

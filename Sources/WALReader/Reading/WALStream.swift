@@ -103,7 +103,8 @@ public struct WALStream: Sendable {
   /// chunks on the calling thread in the order ``forEachRecord(timeline:in:afterDamage:headersOnly:_:)``
   /// reads the segments. With fewer segments than threads, a segment is split at record
   /// boundaries and its parts are read at once (one chunk each, delivered in order; the segment
-  /// is mapped); whole segments are streamed, those over 64 MB mapped (``SegmentData/Access``).
+  /// is mapped); whole segments are streamed, or mapped where the processor suggests it (Intel's;
+  /// see `WALKIT_READING` in walkit(1)), those over 64 MB mapped (``SegmentData/Access``).
   /// Reading stops after a damaged segment when `damage` is `.stop`. A few segments are read
   /// ahead of delivery, never more, so memory stays flat.
   ///
