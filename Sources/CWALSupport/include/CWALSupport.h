@@ -17,9 +17,6 @@ uint32_t walkit_crc32c_record(const void *record, size_t length, size_t covered_
 /// "armv8-crc" or "table".
 const char *walkit_crc32c_implementation(void);
 
-/// 1 when the processor is Intel's (cpuid's vendor "GenuineIntel"), else 0.
-int walkit_cpu_is_intel(void);
-
 /// How the implementation was chosen, when there was a choice (the speeds measured at
 /// start-up, or "set by WALKIT_CRC32C"); empty otherwise.
 const char *walkit_crc32c_selection(void);
@@ -29,6 +26,9 @@ uint32_t walkit_crc32c_update_portable(uint32_t crc, const void *bytes, size_t l
 /// The CRC instruction's path (three streams combined by the shift tables) whatever path was
 /// selected, or the portable one on a CPU without the instruction (for tests).
 uint32_t walkit_crc32c_update_instruction(uint32_t crc, const void *bytes, size_t length);
+
+/// 1 when the processor is Intel's (cpuid's vendor "GenuineIntel"), else 0.
+int walkit_cpu_is_intel(void);
 
 /// Unix time `seconds` in the local time zone (`TZ`, read by `tzset`): `%Y-%m-%d %H:%M:%S`
 /// into `date` (at least 32 bytes) and the zone's abbreviation (`%Z`) into `zone` (at least

@@ -108,8 +108,16 @@ final class ReadingTrial: Sendable {
         state.chosen = guess
         return (guess, false)
       }
+      // Readings each way still wants: streaming's first, then whichever wants more.
       let wanted = (0..<2).map { Self.timedPerWay - state.timed[$0] - state.pending[$0] }
-      guard let way = wanted[0] >= wanted[1] && wanted[0] > 0 ? 0 : wanted[1] > 0 ? 1 : nil else { return (guess, false) }
+      let way: Int
+      if wanted[0] > 0, wanted[0] >= wanted[1] {
+        way = 0
+      } else if wanted[1] > 0 {
+        way = 1
+      } else {
+        return (guess, false)
+      }
       state.pending[way] += 1
       state.timedHandedOut += 1
       return (way == 1 ? .mapped : .streamed, true)
