@@ -53,7 +53,7 @@ static struct library libraries[WALKIT_CODEC_COUNT] = {
                             SYMBOLS("BZ2_bzDecompressInit", "BZ2_bzDecompress", "BZ2_bzDecompressEnd"),
                             "BZ2_bzlibVersion", API(bzip2_api), PTHREAD_ONCE_INIT},
     [WALKIT_CODEC_XZ] = {"xz", FILES("liblzma.so.5"), "liblzma5",
-                         SYMBOLS("lzma_stream_decoder", "lzma_alone_decoder", "lzma_code", "lzma_end"),
+                         SYMBOLS("lzma_stream_decoder", "lzma_alone_decoder", "lzma_code"),
                          "lzma_version_string", API(xz_api), PTHREAD_ONCE_INIT},
     [WALKIT_CODEC_BROTLI] = {"brotli", FILES("libbrotlidec.so.1"), "libbrotli1",
                              SYMBOLS("BrotliDecoderCreateInstance", "BrotliDecoderDecompressStream",

@@ -99,7 +99,6 @@ struct walkit_xz {
   lzma_ret (*streamDecoder)(lzma_stream *stream, uint64_t memlimit, uint32_t flags);
   lzma_ret (*aloneDecoder)(lzma_stream *stream, uint64_t memlimit);
   lzma_ret (*code)(lzma_stream *stream, int action);
-  void (*end)(lzma_stream *stream);
 };
 
 /* libbrotlidec.so.1 */

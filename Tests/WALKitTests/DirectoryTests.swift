@@ -165,6 +165,24 @@ import Glibc
     #expect(inSet.problems.filter { $0.severity == .note }.map(\.kind) == [.mixedCompression])
   }
 
+  /// The xz decoder is kept per thread from file to file: after a corrupt stream the next
+  /// files read as if it had never been.
+  @Test(arguments: [["--format=xz"], ["--format=lzma"]])
+  func aCorruptXzStreamLeavesTheNextFilesWhole(_ format: [String]) throws {
+    let scratch = try Scratch()
+    let paths = try scratch.copy(Array(Self.pg16.segmentPaths.prefix(3)))
+    for path in paths { _ = try Fixture.run("/usr/bin/xz", format + ["-1", path]) }
+    let suffix = format == ["--format=xz"] ? ".xz" : ".lzma"
+    var damaged = try Scratch.bytes(paths[1] + suffix)
+    damaged[damaged.count / 2] ^= 0xFF
+    try Scratch.write(damaged, to: paths[1] + suffix)
+    let report = try Verifier(jobs: 1).verify(paths: [scratch.path])
+    #expect(report.problems.filter { $0.severity == .problem }.map(\.kind) == [.corruptCompressedFile])
+    #expect(report.segments.map(\.status) == [.complete, .unreadable, .complete])
+    let clean = try Verifier(jobs: 1).verify(paths: [paths[0] + suffix, paths[2] + suffix])
+    #expect(report.segments[2].scan.recordCount == clean.segments[1].scan.recordCount)
+  }
+
   @Test func gzipThatInflatesPastASegmentIsStopped() throws {
     let scratch = try Scratch()
     // A real segment followed by 40 MB more of zeros, all in one gzip stream.
