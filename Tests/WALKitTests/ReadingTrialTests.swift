@@ -5,15 +5,19 @@ import Testing
 
 /// A run over many plain segments times streaming and mapping on its first ones and reads the
 /// rest the faster way; the verdicts must not depend on the way.
+/// Trials are made with mapping allowed whatever ``SegmentData/mappingAllowed`` is meanwhile (a
+/// test of another suite turns it off for a moment).
 @Suite struct ReadingTrialTests {
-  /// A short run reads the guessed way from its first file; a way named is taken at once.
+  /// A short run reads the guessed way from its first file; a way named is taken at once, and
+  /// where mapping is not allowed, streaming.
   @Test func aShortRunOrANamedWayHasNoTrial() {
-    let short = ReadingTrial(plainFiles: ReadingTrial.shortestRun - 1, workers: 2, forced: nil)
+    let short = ReadingTrial(plainFiles: ReadingTrial.shortestRun - 1, workers: 2, forced: nil, mappingAllowed: true)
     #expect(short.chosen == short.guess)
     #expect(short.begin().access == short.guess)
-    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun, workers: 2, forced: nil).chosen == nil)
+    #expect(ReadingTrial(plainFiles: ReadingTrial.shortestRun, workers: 2, forced: nil, mappingAllowed: true).chosen == nil)
     #expect(ReadingTrial(plainFiles: 1000, workers: 2, forced: .streamed).chosen == .streamed)
     #expect(ReadingTrial(plainFiles: 1, workers: 2, forced: .mapped).begin().access == .mapped)
+    #expect(ReadingTrial(plainFiles: 1000, workers: 2, forced: nil, mappingAllowed: false).chosen == .streamed)
   }
 
   /// The guess follows the processor's maker, as measured (docs/benchmarks.md).
@@ -27,7 +31,7 @@ import Testing
   /// the two ways alternate, timed, and files handed out before every time is in, or whose
   /// records go to a visitor, are read the guessed way.
   @Test func theTrialAlternatesAfterTheWarmUp() {
-    let trial = ReadingTrial(plainFiles: 100, workers: 2, forced: nil)
+    let trial = ReadingTrial(plainFiles: 100, workers: 2, forced: nil, mappingAllowed: true)
     let visited = trial.begin(timed: false)
     #expect(visited.access == trial.guess)
     let readings = (0..<(2 + 2 * ReadingTrial.timedPerWay + 2)).map { _ in trial.begin() }
@@ -47,7 +51,7 @@ import Testing
     ([2.0, 2.0, 2.0], [1.95, 1.95, 1.95], SegmentData.Access.streamed),
   ])
   func theFasterWayIsChosen(streamed: [Double], mapped: [Double], expected: SegmentData.Access) {
-    let trial = ReadingTrial(plainFiles: 100, workers: 0, forced: nil)
+    let trial = ReadingTrial(plainFiles: 100, workers: 0, forced: nil, mappingAllowed: true)
     for (streamedTime, mappedTime) in zip(streamed, mapped) {
       #expect(trial.chosen == nil)
       let streamedReading = trial.begin(), mappedReading = trial.begin()
@@ -69,7 +73,7 @@ import Testing
     var stopped = whole
     stopped.ending = .stopped(at: LSN(0))
 
-    let trial = ReadingTrial(plainFiles: 100, workers: 0, forced: nil)
+    let trial = ReadingTrial(plainFiles: 100, workers: 0, forced: nil, mappingAllowed: true)
     for _ in 0..<(2 * ReadingTrial.timedPerWay) { trial.begin().finished(stopped) }
     #expect(trial.chosen == nil)
     var readings = 0
@@ -81,7 +85,7 @@ import Testing
     #expect(trial.chosen != nil)
     #expect(readings == 2 * ReadingTrial.timedPerWay)
 
-    let fruitless = ReadingTrial(plainFiles: 100, workers: 0, forced: nil)
+    let fruitless = ReadingTrial(plainFiles: 100, workers: 0, forced: nil, mappingAllowed: true)
     for _ in 0..<ReadingTrial.longestTrial { fruitless.begin().finished(stopped) }
     #expect(fruitless.chosen == nil)
     #expect(fruitless.begin().access == fruitless.guess)

@@ -63,8 +63,8 @@ final class ReadingTrial: Sendable {
   /// A trial for a run of `plainFiles` plain local segments read by `workers` threads; none
   /// (``guess`` chosen at once) when the run is too short for one to pay, a way is named, or
   /// mapping is not allowed.
-  init(plainFiles: Int, workers: Int, forced: SegmentData.Access? = ReadingTrial.forced) {
-    let mappingAllowed = SegmentData.mappingAllowed
+  init(plainFiles: Int, workers: Int, forced: SegmentData.Access? = ReadingTrial.forced,
+       mappingAllowed: Bool = SegmentData.mappingAllowed) {
     guess = forced ?? (mappingAllowed ? Self.processorGuess : .streamed)
     warmUp = workers
     if forced != nil || !mappingAllowed || plainFiles < Self.shortestRun {
