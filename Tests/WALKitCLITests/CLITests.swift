@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Runs the built `walkit` binary: exit codes, output shapes, help and man pages.
-@Suite(.timeLimit(.minutes(2))) struct CLITests {
+@Suite(.timeLimit(.minutes(10))) struct CLITests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   static var binary: URL {

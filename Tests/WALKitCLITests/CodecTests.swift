@@ -5,7 +5,7 @@ import Testing
 /// read; with it forced absent (WALKIT_DISABLE_CODECS, the test hook), each file that needs it is
 /// a codec-unavailable finding naming the format and the Debian package, and every other file
 /// is verified as before.
-@Suite(.timeLimit(.minutes(2))) struct CodecTests {
+@Suite(.timeLimit(.minutes(10))) struct CodecTests {
   struct Case: CustomTestStringConvertible, Sendable {
     var codec: String
     var directory: String

@@ -8,7 +8,7 @@ import Glibc
 /// The contract every command keeps (README, --help, walkit(1)): nothing to read is never a
 /// success, usage errors exit 64 with the command's usage, output that cannot be written exits
 /// 2, and pg_waldump's spellings and messages where inspect takes its options.
-@Suite(.timeLimit(.minutes(2))) struct ContractTests {
+@Suite(.timeLimit(.minutes(10))) struct ContractTests {
   static func walkit(_ arguments: [String]) throws -> CLITests.Run { try CLITests.walkit(arguments) }
 
   static func scratch() throws -> URL {

@@ -5,7 +5,7 @@ import Testing
 /// segments and checkpoints recycle old ones ahead of the insert point
 /// (Tests/EndToEnd/follow-live.sh): it must show every record pg_waldump 15 lists for the same
 /// range afterwards, none skipped, none twice.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct FollowLiveTests {
   @Test(.enabled(if: EndToEndScript.canRunServers, EndToEndScript.requirement))
   func followingALiveServerSkipsNoRecord() throws {

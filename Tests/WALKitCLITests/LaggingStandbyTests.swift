@@ -4,7 +4,7 @@ import Testing
 /// `walkit gaps --from STANDBY --primary PRIMARY` against what real PostgreSQL 15 standbys do
 /// when started again (Tests/EndToEnd/lagging-standby.sh): standby A, without a slot, lost WAL
 /// the primary recycled; standby B kept its WAL through a slot.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct LaggingStandbyTests {
   @Test(.enabled(if: EndToEndScript.canRunServers, EndToEndScript.requirement))
   func theVerdictIsWhatTheStandbyDoes() throws {

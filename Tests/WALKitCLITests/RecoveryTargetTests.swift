@@ -5,7 +5,7 @@ import Testing
 /// (Tests/EndToEnd/recovery-targets.sh): for every kind of target, inclusive and not, walkit's
 /// stop is the server's own `recovery stopping …` line and `pg_last_wal_replay_lsn()`; a target
 /// the WAL does not reach is the server's FATAL.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RecoveryTargetTests {
   static let reached = ["immediate", "xid", "xid-exclusive", "xid-abort", "xid-prepared", "time", "time-early", "name",
                         "lsn", "lsn-exclusive", "lsn-inside", "lsn-inside-exclusive"]

@@ -110,7 +110,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 
 /// Every command over `s3://` against a real S3 API server: the same verdicts as on the local
 /// copy of each archive, the configuration the AWS tools use, and faults as findings.
-@Suite(.enabled(if: S3TestServer.canStart, S3TestServer.requirement), .timeLimit(.minutes(5)))
+@Suite(.enabled(if: S3TestServer.canStart, S3TestServer.requirement), .timeLimit(.minutes(10)))
 struct S3Tests {
   static func walkit(_ arguments: [String], environment: [String: String]? = nil) async throws -> CLITests.Run {
     let chosen: [String: String]

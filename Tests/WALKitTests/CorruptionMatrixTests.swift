@@ -4,7 +4,7 @@ import Testing
 
 /// Systematic damage to real segments of every version: each case must be reported with a
 /// specific kind at the right place, and none may crash, hang or go unnoticed.
-@Suite(.timeLimit(.minutes(5))) struct CorruptionMatrixTests {
+@Suite(.timeLimit(.minutes(10))) struct CorruptionMatrixTests {
   /// A real segment (the second of a set) with what the pristine file says about it.
   struct Segment {
     let bytes: [UInt8]

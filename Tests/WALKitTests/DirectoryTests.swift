@@ -9,7 +9,7 @@ import Glibc
 
 /// What a directory holds besides clean segments: a live pg_wal's tail, files that are not WAL,
 /// and entries that must not be opened.
-@Suite(.timeLimit(.minutes(3))) struct DirectoryTests {
+@Suite(.timeLimit(.minutes(10))) struct DirectoryTests {
   static let pg16 = Fixture.plainSets[1]
 
   /// A pg_wal: the last segment in progress, then a recycled file and a zero-filled one.

@@ -8,7 +8,7 @@ import Glibc
 
 /// Entries of a directory that are everyday input for walkit and must neither block, crash,
 /// exhaust memory nor pass silently.
-@Suite(.timeLimit(.minutes(2))) struct HostileInputTests {
+@Suite(.timeLimit(.minutes(10))) struct HostileInputTests {
   static let pg16 = Fixture.plainSets[1]
   static var isRoot: Bool { getuid() == 0 }
 

@@ -10,7 +10,7 @@ import Glibc
 /// walkit gaps against a real PostgreSQL 15 standby: for each damaged copy of a real archive
 /// (Tests/EndToEnd/standby-scenarios.sh), the verdict must match whether the standby reached
 /// the end, and the reachable LSN must be where it stopped (`pg_last_wal_replay_lsn()`).
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct StandbyEndToEndTests {
   static let postgres = "/usr/lib/postgresql/15/bin/postgres"
   static var canRunServers: Bool {
