@@ -39,7 +39,11 @@ final class ReadingTrial: Sendable {
   /// The way to read with nothing timed (a segment read alone): the one named, else the
   /// processor's where mapping is allowed (``SegmentData/mappingAllowed``), else streamed.
   static var machineGuess: SegmentData.Access {
-    forced ?? (SegmentData.mappingAllowed ? processorGuess : .streamed)
+    guess(forced: forced, mappingAllowed: SegmentData.mappingAllowed)
+  }
+
+  private static func guess(forced: SegmentData.Access?, mappingAllowed: Bool) -> SegmentData.Access {
+    forced ?? (mappingAllowed ? processorGuess : .streamed)
   }
 
   /// This run's ``machineGuess``, taken when it began.
@@ -65,7 +69,7 @@ final class ReadingTrial: Sendable {
   /// mapping is not allowed.
   init(plainFiles: Int, workers: Int, forced: SegmentData.Access? = ReadingTrial.forced,
        mappingAllowed: Bool = SegmentData.mappingAllowed) {
-    guess = forced ?? (mappingAllowed ? Self.processorGuess : .streamed)
+    guess = Self.guess(forced: forced, mappingAllowed: mappingAllowed)
     warmUp = workers
     if forced != nil || !mappingAllowed || plainFiles < Self.shortestRun {
       state.withLock { [guess] in $0.chosen = guess }
