@@ -101,6 +101,22 @@ import Testing
     #expect(report.problems.first?.location.fileOffset == 10 * 8192)
   }
 
+  /// A segment that begins with a record (after an XLOG SWITCH) whose first page gains the
+  /// contrecord flag, one bit no CRC covers: PostgreSQL stops there ("contrecord is requested").
+  @Test(arguments: Fixture.versionSets.filter { $0.timeline == TimelineID(1) })
+  func contrecordFlagWithNothingToContinueIsABrokenContinuation(_ set: Fixture.Set) throws {
+    let scratch = try Scratch()
+    let paths = try scratch.copy(set.segmentPaths.filter { URL(fileURLWithPath: $0).lastPathComponent.hasPrefix("00000001") })
+    let freshStarts = try paths.dropFirst().filter { try Scratch.bytes($0)[2] & 0x01 == 0 }
+    let path = try #require(freshStarts.first)
+    try Scratch.patch(path) { $0[2] |= 0x01 }
+    let report = try Verifier(jobs: 2).verify(paths: [scratch.url.path])
+    let name = try #require(SegmentName(fileName: URL(fileURLWithPath: path).lastPathComponent))
+    #expect(report.problems.map(\.kind) == [.brokenContinuation], "\(report.problems)")
+    #expect(report.problems.first?.location.lsn == LSN(UInt64(name.segmentInLog) << 20))
+    #expect(report.problems.first?.location.file == path)
+  }
+
   @Test(arguments: Fixture.plainSets)
   func wrongContinuationLengthIsABrokenContinuation(_ set: Fixture.Set) throws {
     let wal = try Damaged(set)

@@ -55,6 +55,14 @@ extension ScanRun {
       first.info &= ~PageHeader.Flags.continuesRecord
     }
 
+    if first.continuesRecord, first.remainingLength == 0 {
+      // XLP_FIRST_IS_CONTRECORD with nothing to continue: PostgreSQL refuses it whether a record
+      // ran into the segment ("invalid contrecord length") or not ("contrecord is requested").
+      stop(.problem(problem(.brokenContinuation,
+        "invalid contrecord length 0 at \(segmentStart): the first page says a record continues onto it (XLP_FIRST_IS_CONTRECORD) with no bytes of it left (xlp_rem_len 0)",
+        at: segmentStart), endLike: nil), at: segmentStart, result: &result)
+      return
+    }
     if first.continuesRecord {
       result.continuedBytes = UInt64(first.remainingLength)
       do {
