@@ -165,6 +165,30 @@ import Testing
     #expect(report.reachableLSN == LSN(0x1000000))
   }
 
+  /// The backup's end lies in a segment not archived yet (the low-traffic case): the segments up
+  /// to it are missing, and a restore stops with "WAL ends before end of online backup". (STOP WAL
+  /// LOCATION is made up; the segments are PostgreSQL 15's.)
+  @Test func segmentsUpToTheBackupsEndAreNeeded() throws {
+    let scratch = try Scratch()
+    _ = try scratch.copy(Array(Fixture.plainSets[0].segmentPaths.prefix(2)), into: "archive")
+    let label = try BackupLabel(text: """
+      START WAL LOCATION: 0/700028 (file 000000010000000000000007)
+      STOP WAL LOCATION: 0/A00100 (file 00000001000000000000000A)
+      START TIMELINE: 1
+      """)
+    let report = try GapAnalysis(sources: [scratch.file("archive")], start: .backup(label, origin: "test")).run()
+    #expect(!report.continuous)
+    #expect(report.blockingProblem?.kind == .missingSegment)
+    #expect(report.missingRanges.map { "\($0.first)-\($0.last)" } == ["000000010000000000000009-00000001000000000000000A"])
+    #expect(report.path.map(\.status) == [.ok, .ok, .missing])
+    // Replay ends before the record pg_waldump 15 lists as running from segment 8 into 9.
+    let listing = WaldumpRecord.parse(try Fixture.text("pg15/waldump.txt.gz"))
+    let crossing = try #require(listing.last { $0.lsn < LSN(0x900000) })
+    #expect(crossing.lsn.rawValue + UInt64(crossing.totalLength) > 0x900000)
+    #expect(report.reachableLSN == crossing.lsn)
+    #expect(report.reachesConsistency == false)
+  }
+
   @Test func damagedSegmentOnThePathStopsReplayAtTheBadRecord() throws {
     let scratch = try Scratch()
     let copies = try scratch.copy(Fixture.plainSets[1].segmentPaths, into: "archive")

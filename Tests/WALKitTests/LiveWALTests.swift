@@ -68,4 +68,24 @@ import Testing
     let recycled = report.path.filter { $0.status == .recycled }.map(\.step.name.description)
     #expect(recycled == facts["recycled"]?.split(separator: " ").map(String.init))
   }
+
+  /// A backup whose end lies past the live end of WAL (STOP WAL LOCATION made up, 64 kB past
+  /// pg_waldump's end): nothing is missing, but replay never reaches the backup's end, so the
+  /// server never becomes consistent ("WAL ends before end of online backup").
+  @Test func aBackupEndingPastTheLiveEndOfWALNeverBecomesConsistent() throws {
+    let end = try Self.pgWaldumpEnd()
+    let stop = try #require(end.advanced(by: 65_536))
+    let label = try BackupLabel(text: """
+      START WAL LOCATION: 0/1300028 (file 000000010000000000000013)
+      STOP WAL LOCATION: \(stop) (file 000000010000000000000016)
+      START TIMELINE: 1
+      """)
+    let report = try GapAnalysis(sources: [Self.archive, Self.pgWAL], start: .backup(label, origin: "test")).run()
+    #expect(!report.continuous)
+    #expect(report.blockingProblem?.kind == .consistencyNotReached)
+    #expect(report.blockingProblem?.location.lsn == end)
+    #expect(report.reachableLSN == end)
+    #expect(report.reachesConsistency == false)
+    #expect(report.missingRanges.isEmpty)
+  }
 }

@@ -79,6 +79,9 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case targetNotReached = "target-not-reached"
     /// A recovery target met before replay is consistent: PostgreSQL refuses it.
     case targetBeforeConsistency = "target-before-consistency"
+    /// Replay ends before the backup's end (or a standby's minimum recovery point): the server
+    /// never becomes consistent. PostgreSQL: "WAL ends before end of online backup".
+    case consistencyNotReached = "consistency-not-reached"
     /// A repository holds two different files for one segment.
     case duplicateSegment = "duplicate-segment"
 

@@ -130,7 +130,13 @@ public struct GapAnalysis: Sendable {
     if let targetLSN, recoveryTarget == nil {
       lastSegment = geometry.segment(containing: LSN(max(targetLSN.rawValue, start.lsn.rawValue + 1) - 1))
     } else {
-      lastSegment = Self.lastSegment(on: spans, catalog: catalog, geometry: geometry) ?? firstSegment
+      let lastPresent = Self.lastSegment(on: spans, catalog: catalog, geometry: geometry) ?? firstSegment
+      // Replay must reach the backup's end to be consistent: the segments up to it are needed.
+      if let end = start.backupEnd, end > start.lsn {
+        lastSegment = max(lastPresent, geometry.segment(containing: LSN(end.rawValue - 1)))
+      } else {
+        lastSegment = lastPresent
+      }
     }
     let path = RecoveryPath.build(spans: spans, from: firstSegment, through: max(firstSegment, lastSegment),
                                   geometry: geometry, catalog: catalog)
@@ -166,6 +172,12 @@ public struct GapAnalysis: Sendable {
     if blocking == nil, recoveryTarget == nil, let targetLSN, reachable < targetLSN {
       blocking = WALProblem(.incompleteSegment,
         "WAL on the path ends at \(reachable), before the target \(targetLSN)", at: WALLocation(lsn: reachable))
+    }
+    if blocking == nil, let end = start.backupEnd, reachable < end {
+      blocking = WALProblem(.consistencyNotReached,
+        "WAL ends at \(reachable), before the consistent recovery point \(end) (the end of the backup, or the standby's "
+          + "minimum recovery point): PostgreSQL never becomes consistent (\"WAL ends before end of online backup\")",
+        at: WALLocation(lsn: reachable))
     }
     if let stop = blocking, !problems.contains(stop) { problems.insert(stop, at: 0) }
 
