@@ -6,7 +6,8 @@
 # with these results.
 #
 # Usage: standby-scenarios.sh WORK_DIR   (run as root; servers run as the postgres user)
-# Writes WORK_DIR/cases/<case>/{archive/,replayed-lsn} and WORK_DIR/base/backup_label.
+# Writes WORK_DIR/cases/<case>/{archive/,replayed-lsn}, WORK_DIR/backup_label and
+# WORK_DIR/old/{clean,diverged}/{data/,server.log,replayed-lsn} (the old primary rejoining).
 set -euo pipefail
 
 WORK=${1:?usage: standby-scenarios.sh WORK_DIR}
@@ -107,6 +108,21 @@ declare -A damage=(
   [foreign]="cp $WORK/other-archive/$foreign_target archive/$foreign_target"
   [other-bytes]="cp archive/$(segment_after "$start_segment" 1) archive/$(segment_after "$start_segment" 4)"
 )
+settled_replay() {  # port: the replay position once it has not moved for two seconds
+  local port=$1 last="" same=0 lsn
+  for _ in $(seq 1 600); do
+    sleep 0.1
+    lsn=$(sql "$port" "select pg_last_wal_replay_lsn()" 2>/dev/null || true)
+    if [[ -n "$lsn" && "$lsn" == "$last" ]]; then
+      same=$((same + 1))
+      ((same >= 20)) && break
+    else
+      same=0
+      last=$lsn
+    fi
+  done
+  echo "${last:-none}"
+}
 port=5470
 for case in "${!damage[@]}"; do
   dir="$WORK/cases/$case"
@@ -122,24 +138,48 @@ for case in "${!damage[@]}"; do
     "recovery_target_timeline = 'latest'"
   as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" start >/dev/null
   started+=("$dir/data")
-  # Replay is done when the position has stopped moving for two seconds.
-  last="" same=0
-  for _ in $(seq 1 600); do
-    sleep 0.1
-    lsn=$(sql "$port" "select pg_last_wal_replay_lsn()" 2>/dev/null || true)
-    if [[ -n "$lsn" && "$lsn" == "$last" ]]; then
-      same=$((same + 1))
-      ((same >= 20)) && break
-    else
-      same=0
-      last=$lsn
-    fi
-  done
-  echo "${last:-none}" >"$dir/replayed-lsn"
+  settled_replay "$port" >"$dir/replayed-lsn"
   as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null
   rm -rf "$dir/data"
   port=$((port + 1))
 done
+
+# The old primary rejoining as a standby of the promoted one, from the intact archive: as it
+# was stopped before the promotion (it follows timeline 2), and after it went on writing on
+# timeline 1 past the fork and past timeline 2's end (pg_rewind's case: PostgreSQL refuses to
+# start). old/<case>/data is its data directory as it was before that start, standby.signal in
+# place.
+rejoin() {  # case port
+  local dir="$WORK/old/$1" port=$2
+  mkdir -p "$dir"
+  cp -r "$WORK/primary" "$dir/data"
+  rm -f "$dir/data/server.log"
+  touch "$dir/data/standby.signal"
+  sed -i '/^port = /d' "$dir/data/postgresql.conf"
+  configure "$dir/data" "$port" "archive_mode = off" "restore_command = 'cp $WORK/cases/intact/archive/%f %p'" \
+    "recovery_target_timeline = 'latest'"
+  cp -r "$dir/data" "$dir/run"
+  chown -R postgres: "$dir"
+  chmod 700 "$dir/data" "$dir/run"
+  started+=("$dir/run")
+  if as_pg "$PGBIN/pg_ctl" -D "$dir/run" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    settled_replay "$port" >"$dir/replayed-lsn"
+  else
+    echo none >"$dir/replayed-lsn"
+  fi
+  stop_now "$dir/run"
+  rm -rf "$dir/run"
+}
+rejoin clean 5480
+as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -o "-c archive_mode=off" -l "$WORK/primary/server.log" -w -t 60 start >/dev/null
+started+=("$WORK/primary")
+# Past the promoted server's last segment: its checkpoint record is then read from its own
+# pg_wal, not from timeline 2's file of the same segment (where a standby waits forever).
+sql 5461 "insert into t select g, repeat('f', 200) from generate_series(45001, 95000) g"
+sql 5461 "checkpoint"
+stop "$WORK/primary"
+rejoin diverged 5481
+
 cp "$WORK/base/backup_label" "$WORK/backup_label"
 rm -rf "$WORK/primary" "$WORK/promoted" "$WORK/base" "$WORK/other" "$WORK/other-archive"
 echo "done"

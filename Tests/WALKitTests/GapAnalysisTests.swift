@@ -13,8 +13,22 @@ import Testing
     #expect(history.spans.map(\.timeline.rawValue) == [1, 2, 3, 4])
     #expect(history.timeline(at: LSN(0x600EAFF)) == TimelineID(1))
     #expect(history.timeline(at: LSN(0x600EB00)) == TimelineID(2))
-    #expect(history.includes(TimelineID(2), at: LSN(0x700_0000)))
-    #expect(!history.includes(TimelineID(1), at: LSN(0x700_0000)))
+    #expect(history.timeline(at: LSN(0x900_0000)) == TimelineID(3))
+    #expect(history.timeline(at: LSN(0x1_0000_00A0)) == TimelineID(4))
+    #expect(history.switchPoint(after: TimelineID(2)) == LSN(0x9000000))
+  }
+
+  /// Recovery of timeline 2's history to a point before its switch (recovery_target_lsn
+  /// 0/5000000, target timeline latest) writes timeline 3's history as PostgreSQL's
+  /// writeTimeLineHistory does: a copy of timeline 2's, then the new switch point, lower.
+  /// PostgreSQL reads it (readTimeLineHistory has no order check on switch points), and
+  /// tliOfPointInHistory never finds timeline 2 in it.
+  @Test func switchPointsMayGoBackwards() throws {
+    let text = "1\t0/6000000\tno recovery target specified\n\n2\t0/5000060\tafter LSN 0/5000000\n\n"
+    let history = try TimelineHistory(timeline: TimelineID(3), text: text)
+    #expect(history.timeline(at: LSN(0x4FF_FFFF)) == TimelineID(1))
+    #expect(history.timeline(at: LSN(0x500_0060)) == TimelineID(3))
+    #expect(history.timeline(at: LSN(0x600_0000)) == TimelineID(3))
   }
 
   @Test(arguments: [
@@ -122,6 +136,58 @@ import Testing
     #expect(report.newestTimeline == TimelineID(4))
     #expect(report.blockingProblem?.kind == .missingHistory)
     #expect(report.blockingProblem?.message.contains("00000003.history") == true)
+  }
+
+  /// A history written by recovery to a point before an earlier switch (switch points going
+  /// backwards, as PostgreSQL writes it) is followed: timeline 1 up to segment 4, timeline 3 on.
+  @Test func historyWhoseSwitchPointsGoBackwardsIsFollowed() throws {
+    let scratch = try Self.archive(Self.names(1, 1...6) + Self.names(2, 6...7) + Self.names(3, 5...7), histories: [
+      2: "1\t0/600000\tno recovery target specified\n",
+      3: "1\t0/600000\tno recovery target specified\n\n2\t0/500060\tafter LSN 0/500000\n\n",
+    ])
+    let report = try GapAnalysis(sources: [scratch.path], checksContent: false).run()
+    #expect(report.continuous, "\(report.problems)")
+    #expect(report.problems.filter { $0.kind == .unreadableFile }.isEmpty, "\(report.problems)")
+    #expect(report.targetTimeline == TimelineID(3))
+    #expect(report.path.map(\.step.name.description) == Self.names(1, 1...4) + Self.names(3, 5...7))
+  }
+
+  /// `--timeline N` needs N's history file even when N is the start's timeline (PostgreSQL:
+  /// "recovery target timeline N does not exist"); timeline 1 has none.
+  @Test func aRequestedTimelineWithoutItsHistoryDoesNotExist() throws {
+    let scratch = try Self.archive(Self.names(3, 1...2))
+    let start = GapAnalysis.StartPoint.segment(SegmentName(fileName: "000000030000000000000001")!)
+    let report = try GapAnalysis(sources: [scratch.path], start: start, timeline: .timeline(TimelineID(3)), checksContent: false).run()
+    #expect(!report.continuous)
+    #expect(report.blockingProblem?.kind == .missingHistory)
+    let first = try Self.archive(Self.names(1, 1...2))
+    #expect(try GapAnalysis(sources: [first.path], timeline: .timeline(TimelineID(1)), checksContent: false).run().continuous)
+  }
+
+  /// A standby's pg_control (TestData/control/pg15-standby-stopped: checkpoint 0/A00060, redo
+  /// 0/A00028, minimum recovery point 0/C5FFF0 on timeline 1) against histories forking at
+  /// several points, as InitWalRecovery judges it: the checkpoint, and the minimum recovery
+  /// point less one, must lie on timeline 1 in the new timeline's history.
+  @Test(arguments: [
+    ("0/D00000", nil),
+    ("0/C5FFF0", nil),
+    ("0/C5FFEF", "requested timeline 2 does not contain minimum recovery point 0/C5FFF0 on timeline 1"),
+    ("0/A00061", "requested timeline 2 does not contain minimum recovery point 0/C5FFF0 on timeline 1"),
+    ("0/A00060", "requested timeline 2 is not a child of this server's history: latest checkpoint in pg_control is at 0/A00060 on timeline 1, but in the history of the requested timeline, the server forked off from that timeline at 0/A00060"),
+  ] as [(String, String?)])
+  func aStandbyPastTheForkCannotFollowTheNewTimeline(_ switchPoint: String, _ refusal: String?) throws {
+    let data = try Scratch()
+    try FileManager.default.createDirectory(atPath: data.file("global"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: Fixture.path("control/pg15-standby-stopped/global/pg_control"), toPath: data.file("global/pg_control"))
+    try Scratch.write([], to: data.file("standby.signal"))
+    let archive = try Self.archive(Self.names(1, 10...13) + Self.names(2, 10...14), histories: [2: "1\t\(switchPoint)\tno recovery target specified\n"])
+    let report = try GapAnalysis(sources: [archive.path], start: .dataDirectory(DataDirectory(path: data.path)), checksContent: false).run()
+    #expect(report.continuous == (refusal == nil), "\(report.problems)")
+    #expect(report.targetTimeline == TimelineID(refusal == nil ? 2 : 1))
+    if let refusal {
+      #expect(report.blockingProblem?.kind == .timelineMismatch)
+      #expect(report.blockingProblem?.message == refusal)
+    }
   }
 
   @Test func missingRangesAreCompact() throws {

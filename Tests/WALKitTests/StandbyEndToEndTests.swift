@@ -48,5 +48,33 @@ struct StandbyEndToEndTests {
       #expect(report.reachableLSN == standbyStopped, "\(name): walkit says \(report.reachableLSN), the standby stopped at \(standbyStopped)")
     }
     #expect(Set(replayed).count == 6, "the damage must change where the standby stops: \(replayed)")
+
+    // The old primary rejoining from the intact archive: stopped before the promotion, it
+    // follows timeline 2 to the end; after writing on timeline 1 past the fork, PostgreSQL
+    // refuses to start ("requested timeline 2 is not a child of this server's history").
+    let clean = try GapAnalysis(sources: [scratch.file("cases/intact/archive")],
+                                start: .dataDirectory(DataDirectory(path: scratch.file("old/clean/data")))).run()
+    let cleanReplayed = try String(contentsOfFile: scratch.file("old/clean/replayed-lsn"), encoding: .utf8)
+    #expect(clean.continuous, "\(clean.problems)")
+    #expect(clean.targetTimeline == TimelineID(2))
+    #expect(clean.reachableLSN.description == cleanReplayed.strippingWhitespace(newlines: true))
+    #expect(clean.reachableLSN == end)
+
+    let diverged = try GapAnalysis(sources: [scratch.file("cases/intact/archive")],
+                                   start: .dataDirectory(DataDirectory(path: scratch.file("old/diverged/data")))).run()
+    let serverLog = try String(contentsOfFile: scratch.file("old/diverged/server.log"), encoding: .utf8)
+    #expect(serverLog.contains("requested timeline 2 is not a child of this server's history"), "\(serverLog)")
+    #expect(!diverged.continuous)
+    #expect(diverged.blockingProblem?.kind == .timelineMismatch)
+    // DETAIL:  Latest checkpoint is at X on timeline 1, but in the history of the requested
+    // timeline, the server forked off from that timeline at Y.
+    let detail = try #require(serverLog.split(separator: "\n").first { $0.contains("DETAIL:  Latest checkpoint is at") })
+    let words = detail.split(separator: " ")
+    let checkpoint = try #require(words.drop { $0 != "at" }.dropFirst().first)
+    let fork = try #require(words.last?.dropLast())
+    let message = diverged.blockingProblem?.message ?? ""
+    #expect(message.contains("is not a child of this server's history"), "\(message)")
+    #expect(message.contains("latest checkpoint in pg_control is at \(checkpoint) on timeline 1"), "\(message) / \(detail)")
+    #expect(message.contains("forked off from that timeline at \(fork)"), "\(message) / \(detail)")
   }
 }

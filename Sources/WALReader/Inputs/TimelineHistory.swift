@@ -48,7 +48,8 @@ public struct TimelineHistory: Hashable, Sendable {
   /// Parses the file's text as PostgreSQL's `readTimeLineHistory` does: blank lines and `#`
   /// comments are skipped (some reasons end with a newline, which leaves a blank line), each
   /// line must start with a timeline and a switch point, and timelines must increase and stay
-  /// below `timeline`.
+  /// below `timeline`. Switch points may go backwards: recovery to a point before an earlier
+  /// switch writes such a history, and the timeline in between then covers no LSN.
   public init(timeline: TimelineID, text: String) throws(ParseError) {
     var entries: [Entry] = []
     for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -64,9 +65,6 @@ public struct TimelineHistory: Hashable, Sendable {
       }
       if let last = entries.last, parent <= last.parent.rawValue {
         throw ParseError(line: number, message: "invalid data in history file: timeline IDs must be in increasing sequence")
-      }
-      if let last = entries.last, switchPoint < last.switchPoint {
-        throw ParseError(line: number, message: "invalid data in history file: switch points must not go backwards")
       }
       let reason = fields.count > 2 ? String(fields[2]).strippingWhitespace(newlines: true) : ""
       entries.append(Entry(parent: TimelineID(parent), switchPoint: switchPoint, reason: reason))
@@ -90,14 +88,16 @@ public struct TimelineHistory: Hashable, Sendable {
     return result
   }
 
-  /// True when `ancestor` is this timeline or one of its ancestors and was in force at `lsn`.
-  public func includes(_ ancestor: TimelineID, at lsn: LSN) -> Bool {
-    spans.contains { $0.timeline == ancestor && $0.begin <= lsn && ($0.end.map { lsn <= $0 } ?? true) }
+  /// The timeline in force at `lsn` in this history, newest first as PostgreSQL's
+  /// `tliOfPointInHistory` looks: a timeline covers its begin up to, not including, its end.
+  public func timeline(at lsn: LSN) -> TimelineID {
+    spans.last { span in span.begin <= lsn && (span.end.map { lsn < $0 } ?? true) }?.timeline ?? timeline
   }
 
-  /// The timeline in force at `lsn` in this history.
-  public func timeline(at lsn: LSN) -> TimelineID {
-    spans.first { span in span.end.map { lsn < $0 } ?? true }?.timeline ?? timeline
+  /// Where `ancestor` ends in this history (its child's switch point); `nil` for this file's
+  /// own timeline or one not in it.
+  public func switchPoint(after ancestor: TimelineID) -> LSN? {
+    entries.first { $0.parent == ancestor }?.switchPoint
   }
 }
 

@@ -106,7 +106,7 @@ public struct GapAnalysis: Sendable {
       }
     case .timeline(let requested):
       target = requested
-      if requested != start.timeline && requested > TimelineID(1) && catalog.histories[requested] == nil {
+      if requested > TimelineID(1) && catalog.histories[requested] == nil {
         blocking = WALProblem(.missingHistory,
           "recovery target timeline \(requested) does not exist: \(requested.historyFileName) is missing",
           at: WALLocation(segment: nil, lsn: start.lsn))
@@ -114,10 +114,8 @@ public struct GapAnalysis: Sendable {
       }
     }
     var spans = catalog.histories[target]?.spans ?? [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
-    if target != start.timeline, !(catalog.histories[target]?.includes(start.timeline, at: start.lsn) ?? false) {
-      blocking = blocking ?? WALProblem(.timelineMismatch,
-        "requested timeline \(target) is not a child of this server's history: timeline \(start.timeline) at \(start.lsn) is not in \(target.historyFileName)",
-        at: WALLocation(lsn: start.lsn))
+    if target != start.timeline, let mismatch = historyMismatch(target: target, history: catalog.histories[target], start: start) {
+      blocking = blocking ?? mismatch
       target = start.timeline
       spans = [TimelineHistory.Span(timeline: target, begin: .invalid, end: nil)]
     }
@@ -193,6 +191,53 @@ public struct GapAnalysis: Sendable {
       report.catchUp = CatchUp(report: report, primary: primary, primaryWAL: primaryWAL, ownWAL: ownWAL, geometry: geometry)
     }
     return report
+  }
+
+  /// Why the target timeline's history does not lead through the start, as PostgreSQL's
+  /// InitWalRecovery refuses it: the checkpoint replay starts from (backup_label's, else
+  /// pg_control's) must lie on the start timeline in that history, before its switch point, and
+  /// so must a data directory's minimum recovery point. Either failing means the server went on
+  /// past the fork (pg_rewind is the way back).
+  private func historyMismatch(target: TimelineID, history: TimelineHistory?, start: GapReport.Start) -> WALProblem? {
+    guard let history else {
+      return WALProblem(.timelineMismatch,
+        "requested timeline \(target) is not a child of this server's history: \(target.historyFileName) is missing",
+        at: WALLocation(lsn: start.lsn))
+    }
+    let (checkpoint, file) = startCheckpoint(start)
+    if history.timeline(at: checkpoint) != start.timeline {
+      let fork = history.switchPoint(after: start.timeline).map { "the server forked off from that timeline at \($0)" }
+        ?? "timeline \(start.timeline) is not in it"
+      return WALProblem(.timelineMismatch,
+        "requested timeline \(target) is not a child of this server's history: \(file) on timeline \(start.timeline)"
+          + ", but in the history of the requested timeline, \(fork)",
+        at: WALLocation(lsn: checkpoint))
+    }
+    if case .dataDirectory(let directory) = self.start, directory.control.minRecoveryPoint != .invalid {
+      let point = directory.control.minRecoveryPoint
+      let pointTimeline = directory.control.minRecoveryPointTimeline
+      if history.timeline(at: LSN(point.rawValue - 1)) != pointTimeline {
+        return WALProblem(.timelineMismatch,
+          "requested timeline \(target) does not contain minimum recovery point \(point) on timeline \(pointTimeline)",
+          at: WALLocation(lsn: point))
+      }
+    }
+    return nil
+  }
+
+  /// The checkpoint record replay begins with, and where it comes from in words.
+  private func startCheckpoint(_ resolved: GapReport.Start) -> (LSN, String) {
+    func fromLabel(_ label: BackupLabel) -> (LSN, String) {
+      let checkpoint = label.checkpointLSN ?? resolved.lsn
+      return (checkpoint, "latest checkpoint in backup_label is at \(checkpoint)")
+    }
+    switch start {
+    case .backup(let label, _): return fromLabel(label)
+    case .dataDirectory(let directory):
+      if let label = directory.backupLabel { return fromLabel(label) }
+      return (directory.control.checkpoint, "latest checkpoint in pg_control is at \(directory.control.checkpoint)")
+    case .firstSegment, .lsn, .segment: return (resolved.lsn, "the start point is \(resolved.lsn)")
+    }
   }
 
   /// The start of the base backup whose end-of-backup record replay must reach before it is
