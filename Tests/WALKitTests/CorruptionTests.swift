@@ -117,6 +117,27 @@ import Testing
     #expect(report.problems.first?.location.file == path)
   }
 
+  /// A segment whose pages carry an older timeline than the segment before, entered by a record
+  /// that crosses the boundary (another server's segment under this timeline's name): PostgreSQL's
+  /// reader stops at its first page ("out-of-sequence timeline ID 1 (after 2)"). Made from
+  /// PostgreSQL 15 segments 8 and 9 named on timeline 2, segment 8's page headers saying 2.
+  @Test func olderTimelineAfterARecordCrossingIntoItIsOutOfSequence() throws {
+    let scratch = try Scratch()
+    let paths = Array(Fixture.plainSets[0].segmentPaths[1...2])
+    #expect(try Scratch.bytes(paths[1])[2] & 0x01 != 0, "a record of segment 8 must continue into segment 9")
+    let renamed = paths.map { scratch.file("00000002" + URL(fileURLWithPath: $0).lastPathComponent.dropFirst(8)) }
+    for (path, copy) in zip(paths, renamed) { try FileManager.default.copyItem(atPath: path, toPath: copy) }
+    try Scratch.write(Array("1\t0/700000\tno recovery target specified\n".utf8), to: scratch.file("00000002.history"))
+    try Scratch.patch(renamed[0]) { bytes in
+      for page in stride(from: 0, to: bytes.count, by: 8192) { bytes[page + 4] = 2 }
+    }
+    let report = try Verifier(jobs: 2).verify(paths: [scratch.path])
+    #expect(report.problems.map(\.kind) == [.timelineMismatch], "\(report.problems)")
+    #expect(report.problems.first?.location.file == renamed[1])
+    #expect(report.problems.first?.location.lsn == LSN(0x900000))
+    #expect(report.problems.first?.message.hasPrefix("out-of-sequence timeline ID 1 (after 2)") == true)
+  }
+
   @Test(arguments: Fixture.plainSets)
   func wrongContinuationLengthIsABrokenContinuation(_ set: Fixture.Set) throws {
     let wal = try Damaged(set)

@@ -38,7 +38,10 @@ package enum SegmentJoin {
           "first page continues a record (\(current.continuedBytes) bytes), but the previous segment ends with an XLOG SWITCH record",
           at: location)
       }
-    case .continuesBeyond, .stopped:
+    case .continuesBeyond:
+      // The record could not be followed into `current`: its first page may be what stopped it.
+      return timelineRegression(from: previous, to: current, at: location)
+    case .stopped:
       return nil
     }
     if let lastRecord, let first = current.firstRecord, let link = current.firstRecordPrevious, link != lastRecord {
@@ -46,9 +49,13 @@ package enum SegmentJoin {
         "record with incorrect prev-link \(link) at \(first): the previous segment's last record is at \(lastRecord); the two segments are not one WAL stream",
         at: WALLocation(file: file, segment: name, fileOffset: geometry.segmentOffset(of: first), lsn: first))
     }
-    if let before = previous.lastPageTimeline, let after = current.firstPageTimeline, after < before {
-      return WALProblem(.timelineMismatch, "out-of-sequence timeline ID \(after) (after \(before)) in the first page", at: location)
-    }
-    return nil
+    return timelineRegression(from: previous, to: current, at: location)
+  }
+
+  /// A first page whose timeline is older than the previous segment's last page's: PostgreSQL's
+  /// reader refuses it ("out-of-sequence timeline ID").
+  private static func timelineRegression(from previous: SegmentScan, to current: SegmentScan, at location: WALLocation) -> WALProblem? {
+    guard let before = previous.lastPageTimeline, let after = current.firstPageTimeline, after < before else { return nil }
+    return WALProblem(.timelineMismatch, "out-of-sequence timeline ID \(after) (after \(before)) in the first page", at: location)
   }
 }
