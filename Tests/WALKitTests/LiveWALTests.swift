@@ -88,4 +88,29 @@ import Testing
     #expect(report.reachesConsistency == false)
     #expect(report.missingRanges.isEmpty)
   }
+
+  /// A file past the end of WAL holding a later segment's pages, as PostgreSQL leaves one when it
+  /// renames an old timeline's segments for reuse at a promotion or the end of recovery (in
+  /// directory order, so a later segment may get an earlier name): PostgreSQL's reader finds
+  /// "unexpected pageaddr" there and WAL ends, as with an older segment's pages. Made by
+  /// giving one recycled file's pages the addresses of segment 0x1C.
+  @Test func aRecycledFileWithALaterSegmentsPagesIsRecycled() throws {
+    let scratch = try Scratch()
+    let copies = try scratch.copy(try FileManager.default.contentsOfDirectory(atPath: Self.pgWAL).sorted()
+      .filter { !$0.hasPrefix("archive_status") }.map { Self.pgWAL + "/" + $0 }, into: "pg_wal")
+    try FileManager.default.createDirectory(atPath: scratch.file("pg_wal/archive_status"), withIntermediateDirectories: true)
+    let recycledName = try #require(try Self.facts()["recycled"]?.split(separator: " ").first.map(String.init))
+    let recycled = try #require(copies.first { $0.hasSuffix(recycledName) })
+    try Scratch.patch(recycled) { bytes in
+      for page in stride(from: 0, to: bytes.count, by: 8192) {
+        withUnsafeBytes(of: (UInt64(0x1C0_0000) + UInt64(page)).littleEndian) { bytes.replaceSubrange(page + 8..<page + 16, with: $0) }
+      }
+    }
+    let report = try Verifier(jobs: 2).verify(paths: [scratch.file("pg_wal")])
+    #expect(report.isClean, "\(report.problems)")
+    #expect(report.segments.first { $0.name?.description == recycledName }?.status == .recycled)
+    let gaps = try GapAnalysis(sources: [scratch.file("pg_wal")]).run()
+    #expect(gaps.continuous, "\(gaps.problems)")
+    #expect(gaps.reachableLSN == (try Self.pgWaldumpEnd()))
+  }
 }

@@ -72,7 +72,8 @@ public struct SegmentScan: Sendable {
   public enum EndOfWALSignature: Sendable, Equatable {
     /// Zeros where a record or page header should be: never written.
     case zeros
-    /// A page carrying an older address: a recycled segment not yet overwritten.
+    /// A page carrying another page's address: a recycled segment not yet overwritten (an older
+    /// segment's, or, renamed at a timeline switch or the end of recovery, a later one's).
     case stalePage
     /// A record whose prev-link points backwards: stale bytes after a torn write.
     case stalePrevLink

@@ -10,7 +10,7 @@ public enum SegmentStatus: String, Sendable, Codable, CaseIterable {
   /// Valid WAL that ends inside the segment where WAL may end: the newest segment of a
   /// `pg_wal`, or a `.partial` segment.
   case inProgress = "in-progress"
-  /// A recycled file in `pg_wal` past the end of WAL: it still holds an older segment's pages.
+  /// A recycled file in `pg_wal` past the end of WAL: it still holds another segment's pages.
   case recycled
   /// A pre-allocated file in `pg_wal` past the end of WAL, never written.
   case unused

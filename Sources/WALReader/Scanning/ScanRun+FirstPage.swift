@@ -94,7 +94,7 @@ extension ScanRun {
           "unexpected pageaddr \(first.pageAddress) in the first page (expected \(segmentStart) for segment \(name))"
             + (older ? ": a recycled segment, or an older segment under a later name" : ": the file holds a later segment than its name says"),
           at: segmentStart, fileOffset: UInt64(PageHeader.Layout.pageAddress))
-        result.endOfWALSignature = older ? .stalePage : nil
+        result.endOfWALSignature = .stalePage
         result.validThrough = segmentStart
         return
       }

@@ -49,7 +49,7 @@ extension ScanRun {
     guard header.pageAddress == page else {
       throw ScanStop.problem(problem(.wrongPageAddress,
         "unexpected pageaddr \(header.pageAddress) in page at \(page)" + (header.pageAddress < page ? ": a stale page of a recycled segment" : ""),
-        at: page), endLike: header.pageAddress < page ? .stalePage : nil)
+        at: page), endLike: .stalePage)
     }
     guard header.timeline >= lastPageTimeline else {
       throw ScanStop.problem(problem(.timelineMismatch,

@@ -42,7 +42,7 @@ public struct GapReport: Sendable {
     case present
     case missing
     case damaged
-    /// A file of a live `pg_wal` past the end of WAL that still holds an older segment's pages
+    /// A file of a live `pg_wal` past the end of WAL that still holds another segment's pages
     /// (PostgreSQL renamed it for reuse): not WAL of this segment, and not needed.
     case recycled
     /// A file of a live `pg_wal` past the end of WAL, never written: not needed.
