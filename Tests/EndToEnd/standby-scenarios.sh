@@ -7,7 +7,8 @@
 #
 # Usage: standby-scenarios.sh WORK_DIR   (run as root; servers run as the postgres user)
 # Writes WORK_DIR/cases/<case>/{archive/,replayed-lsn}, WORK_DIR/backup_label and
-# WORK_DIR/old/{clean,diverged}/{data/,server.log,replayed-lsn} (the old primary rejoining).
+# WORK_DIR/old/{clean,diverged}/{data/,server.log,replayed-lsn} (the old primary rejoining),
+# WORK_DIR/from-standby/{backup/,server.log,replayed-lsn} (a standby's backup restored).
 set -euo pipefail
 
 WORK=${1:?usage: standby-scenarios.sh WORK_DIR}
@@ -67,6 +68,9 @@ for _ in $(seq 1 300); do
   [[ "$(sql 5462 "select pg_last_wal_replay_lsn() >= '$primary_end'")" == t ]] && break
   sleep 0.1
 done
+# A base backup of the standby (BACKUP FROM: standby): no end-of-backup record is written; it
+# is consistent at the minRecoveryPoint of the pg_control copied with it.
+as_pg "$PGBIN/pg_basebackup" -h "$WORK/sockets" -p 5462 -U postgres -D "$WORK/standby-base" -X none -c fast --no-sync 2>/dev/null
 stop "$WORK/primary"
 as_pg "$PGBIN/pg_ctl" -D "$WORK/promoted" -w promote >/dev/null
 sql 5462 "insert into t select g, repeat('e', 200) from generate_series(30001, 45000) g"
@@ -180,6 +184,29 @@ sql 5461 "checkpoint"
 stop "$WORK/primary"
 rejoin diverged 5481
 
+# The standby's backup restored from the intact archive with recovery_target = 'immediate':
+# where replay pauses, consistent. from-standby/backup is the backup as restored.
+dir="$WORK/from-standby"
+mkdir -p "$dir"
+cp -r "$WORK/standby-base" "$dir/backup"
+rm -f "$dir/backup/standby.signal"
+sed -i '/primary_conninfo/d' "$dir/backup/postgresql.auto.conf"
+sed -i '/^port = /d' "$dir/backup/postgresql.conf"
+configure "$dir/backup" 5482 "archive_mode = off" "restore_command = 'cp $WORK/cases/intact/archive/%f %p'" \
+  "recovery_target = 'immediate'" "recovery_target_action = 'pause'"
+cp -r "$dir/backup" "$dir/run"
+touch "$dir/run/recovery.signal"
+chown -R postgres: "$dir"
+chmod 700 "$dir/backup" "$dir/run"
+started+=("$dir/run")
+if as_pg "$PGBIN/pg_ctl" -D "$dir/run" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+  settled_replay 5482 >"$dir/replayed-lsn"
+else
+  echo none >"$dir/replayed-lsn"
+fi
+stop_now "$dir/run"
+rm -rf "$dir/run"
+
 cp "$WORK/base/backup_label" "$WORK/backup_label"
-rm -rf "$WORK/primary" "$WORK/promoted" "$WORK/base" "$WORK/other" "$WORK/other-archive"
+rm -rf "$WORK/primary" "$WORK/promoted" "$WORK/base" "$WORK/standby-base" "$WORK/other" "$WORK/other-archive"
 echo "done"

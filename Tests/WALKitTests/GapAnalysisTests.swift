@@ -255,6 +255,28 @@ import Testing
     #expect(report.reachesConsistency == false)
   }
 
+  /// A label of a standby's backup alone cannot say where the backup is consistent (its
+  /// pg_control's minRecoveryPoint): a recovery target is refused, continuity is still answered.
+  @Test func aStandbysBackupLabelAloneGivesNoConsistencyPoint() throws {
+    let label = try BackupLabel(text: """
+      START WAL LOCATION: 0/700028 (file 000000010000000000000007)
+      CHECKPOINT LOCATION: 0/700060
+      BACKUP METHOD: streamed
+      BACKUP FROM: standby
+      START TIMELINE: 1
+      """)
+    #expect(label.isFromStandby)
+    let sources = [Fixture.path(Fixture.plainSets[0].archive)]
+    #expect {
+      try GapAnalysis(sources: sources, start: .backup(label, origin: "backup_label"), recoveryTarget: .immediate).run()
+    } throws: { error in
+      (error as? GapAnalysis.Failure).map { $0.isUsageError && $0.description.contains("BACKUP FROM: standby") } ?? false
+    }
+    let report = try GapAnalysis(sources: sources, start: .backup(label, origin: "backup_label")).run()
+    #expect(report.continuous, "\(report.problems)")
+    #expect(report.reachesConsistency == nil)
+  }
+
   @Test func damagedSegmentOnThePathStopsReplayAtTheBadRecord() throws {
     let scratch = try Scratch()
     let copies = try scratch.copy(Fixture.plainSets[1].segmentPaths, into: "archive")

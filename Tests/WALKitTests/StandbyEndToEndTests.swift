@@ -76,5 +76,17 @@ struct StandbyEndToEndTests {
     #expect(message.contains("is not a child of this server's history"), "\(message)")
     #expect(message.contains("latest checkpoint in pg_control is at \(checkpoint) on timeline 1"), "\(message) / \(detail)")
     #expect(message.contains("forked off from that timeline at \(fork)"), "\(message) / \(detail)")
+
+    // A standby's backup (BACKUP FROM: standby, no end-of-backup record) restored with
+    // recovery_target = 'immediate': consistent, and paused, at its pg_control's minRecoveryPoint.
+    let backup = try DataDirectory(path: scratch.file("from-standby/backup"))
+    #expect(backup.backupLabel?.isFromStandby == true)
+    let immediate = try GapAnalysis(sources: [scratch.file("cases/intact/archive")], start: .dataDirectory(backup),
+                                    recoveryTarget: .immediate).run()
+    let paused = try String(contentsOfFile: scratch.file("from-standby/replayed-lsn"), encoding: .utf8)
+    #expect(immediate.continuous, "\(immediate.problems)")
+    #expect(immediate.recoveryStop?.replayedThrough.description == paused.strippingWhitespace(newlines: true))
+    #expect(immediate.start.backupEnd == backup.control.minRecoveryPoint)
+    #expect(immediate.reachesConsistency == true)
   }
 }

@@ -19,6 +19,9 @@ public struct BackupLabel: Hashable, Sendable {
   public var stopLSN: LSN?
   public var stopTimeline: TimelineID?
   public var label: String?
+  /// `BACKUP FROM: standby`: taken from a standby, which writes no end-of-backup record; the
+  /// backup is consistent at the `minRecoveryPoint` of the `pg_control` copied with it.
+  public var isFromStandby = false
 
   /// Parses the text of a backup label or backup history file.
   ///
@@ -31,6 +34,7 @@ public struct BackupLabel: Hashable, Sendable {
     var stop: LSN?
     var stopTimeline: TimelineID?
     var label: String?
+    var fromStandby = false
     for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       guard let colon = line.firstIndex(of: ":") else { continue }
       let key = line[..<colon]
@@ -48,6 +52,7 @@ public struct BackupLabel: Hashable, Sendable {
       case "START TIMELINE": timeline = UInt32(value).map { TimelineID($0) }
       case "STOP TIMELINE": stopTimeline = UInt32(value).map { TimelineID($0) }
       case "LABEL": label = value
+      case "BACKUP FROM": fromStandby = value == "standby"
       default: continue
       }
     }
@@ -64,5 +69,6 @@ public struct BackupLabel: Hashable, Sendable {
     stopLSN = stop
     self.stopTimeline = stopTimeline
     self.label = label
+    isFromStandby = fromStandby
   }
 }

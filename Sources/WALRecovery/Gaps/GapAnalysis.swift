@@ -86,6 +86,11 @@ public struct GapAnalysis: Sendable {
     }
     var problems = catalog.problems
     let start = try resolveStart(catalog: catalog, geometry: geometry)
+    if recoveryTarget != nil, case .backup(let label, let origin) = self.start, label.isFromStandby, start.backupEnd == nil {
+      throw Failure(description: "\(origin) says BACKUP FROM: standby: such a backup is consistent at the minRecoveryPoint "
+                      + "of the pg_control copied with it, which the label does not give; name the backup's data directory",
+                    isUsageError: true)
+    }
     if let targetLSN, targetLSN < max(start.lsn, start.backupEnd ?? start.lsn) {
       let point = start.backupEnd.map { $0 > start.lsn ? "the end of the backup at \($0)" : nil } ?? nil
       throw Failure(description: "requested recovery stop point \(targetLSN) is before "
@@ -242,13 +247,16 @@ public struct GapAnalysis: Sendable {
 
   /// The start of the base backup whose end-of-backup record replay must reach before it is
   /// consistent: a backup label's, or that of a backup a standby was restored from and has not
-  /// finished (`backupStartPoint` in its pg_control); `nil` when there is none.
+  /// finished (`backupStartPoint` in its pg_control); `nil` when there is none, or when the
+  /// backup was taken from a standby, which writes no such record (its end is a point instead:
+  /// the `backupEndPoint` of pg_control, ``GapReport/Start/backupEnd``).
   private func backupStartToAwait(_ resolved: GapReport.Start) -> LSN? {
     switch start {
-    case .backup(let label, _): return label.startLSN
+    case .backup(let label, _): return label.isFromStandby ? nil : label.startLSN
     case .dataDirectory(let directory):
-      if let label = directory.backupLabel { return label.startLSN }
-      return directory.control.backupStart != .invalid ? directory.control.backupStart : nil
+      if let label = directory.backupLabel { return label.isFromStandby ? nil : label.startLSN }
+      let control = directory.control
+      return control.backupStart != .invalid && control.backupEnd == .invalid ? control.backupStart : nil
     default: return nil
     }
   }
@@ -330,9 +338,12 @@ public struct GapAnalysis: Sendable {
     case .dataDirectory(let directory):
       if let label = directory.backupLabel {
         let origin = FilePaths.join(directory.path, "backup_label")
+        // A standby's backup ends at the minRecoveryPoint of the pg_control copied with it
+        // (InitWalRecovery's backupEndPoint).
+        let standbyEnd = label.isFromStandby && directory.control.minRecoveryPoint != .invalid ? directory.control.minRecoveryPoint : nil
         return GapReport.Start(
           lsn: label.startLSN, timeline: label.startTimeline, origin: origin,
-          backupEnd: label.stopLSN
+          backupEnd: standbyEnd ?? label.stopLSN
             ?? backupEnd(startingAt: label.startLSN, timeline: label.startTimeline, catalog: catalog, geometry: geometry),
           dataDirectory: directory)
       }
