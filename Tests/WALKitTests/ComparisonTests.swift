@@ -202,6 +202,25 @@ import Testing
     #expect(report.segments.filter { $0.result == .identical }.map { $0.segment.rawValue } == [0xC, 0xD])
   }
 
+  /// A promotion right after an XLOG SWITCH (TestData/pg15-split-boundary): the history's
+  /// switch point is the next segment's start, and the sides part at the first record past its
+  /// long header, where pg_waldump 15 lists the promoted side's first timeline-2 record.
+  @Test func aSwitchPointAtASegmentsStartIsWhereTheFirstRecordsDiffer() throws {
+    let root = Fixture.testData.appendingPathComponent("pg15-split-boundary")
+    let switchPoint = try #require(LSN(try Fixture.text("pg15-split-boundary/switch-point").strippingWhitespace(newlines: true)))
+    #expect(switchPoint.rawValue % (1 << 20) == 0)
+    let oldPrimary = WaldumpRecord.parse(try Fixture.text("pg15-split-boundary/A-pg_waldump.txt"))
+    let promoted = WaldumpRecord.parse(try Fixture.text("pg15-split-boundary/B-tli2-pg_waldump.txt"))
+    let report = try WALComparison(a: root.appendingPathComponent("A").path, b: root.appendingPathComponent("B").path).run()
+    let divergence = try #require(report.divergence)
+    #expect(divergence.lsn == promoted.first?.lsn)
+    #expect(divergence.lsn == oldPrimary.first { $0.lsn >= switchPoint }?.lsn)
+    #expect(divergence.isSwitchPoint == true)
+    #expect(divergence.switchPoint == switchPoint)
+    #expect(divergence.beyondA?.records == oldPrimary.filter { $0.lsn >= switchPoint }.count)
+    #expect(report.segments.filter { $0.result == .identical }.map { $0.segment.rawValue } == [switchPoint.rawValue >> 20 - 1])
+  }
+
   @Test func divergenceAwayFromTheSwitchPointIsSplitBrain() throws {
     let scratch = try Scratch()
     try scratch.copy(try FileManager.default.contentsOfDirectory(atPath: Self.split.appendingPathComponent("B").path)

@@ -57,7 +57,11 @@ enum DiffText {
       if let a = divergence.timelineA, let b = divergence.timelineB, a != b { text += " (timeline \(a) in A, timeline \(b) in B)" }
       switch divergence.isSwitchPoint {
       case true?:
-        text += ", the recorded switch point: a promotion"
+        if let point = divergence.switchPoint, point != divergence.lsn {
+          text += ", the first record past the recorded switch point \(point): a promotion"
+        } else {
+          text += ", the recorded switch point: a promotion"
+        }
         if let older = olderSide(divergence), let beyond = older.beyond, beyond.records > 0 {
           text += "; \(older.side) went on past it on its old timeline: \(amount(beyond)) that the other side does not have (what pg_rewind would undo)"
         }

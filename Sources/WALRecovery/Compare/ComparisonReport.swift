@@ -31,7 +31,8 @@ public struct ComparisonReport: Sendable {
     public var timelineB: TimelineID?
     /// The switch point of a history file that the divergence sits at, if any.
     public var switchPoint: LSN?
-    /// True when the divergence is a recorded switch point (a promotion), or, with
+    /// True when the divergence is a recorded switch point (a promotion; when the point is a
+    /// page's start, as after an XLOG SWITCH, the first record past that page's header), or, with
     /// ``beforeSharedWAL``, when a recorded switch point before the WAL both sides hold parts
     /// their timelines; `nil` when neither side has history files.
     public var isSwitchPoint: Bool?

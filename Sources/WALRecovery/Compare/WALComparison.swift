@@ -105,19 +105,26 @@ public struct WALComparison: Sendable {
       break
     }
     let switchPoints = Array(Set(sideA.switchPoints + sideB.switchPoints)).sorted()
+    // A switch point on a page boundary (after an XLOG SWITCH, at a segment's start) parts the
+    // histories at the first record past that page's header.
+    func isFork(_ point: LSN, at lsn: LSN) -> Bool {
+      let header = geometry.segmentOffset(of: point) == 0 ? PageHeader.longSize : geometry.pageOffset(of: point) == 0 ? PageHeader.shortSize : 0
+      return point.advanced(by: UInt64(header)) == lsn
+    }
     if var found = divergence {
+      let fork = switchPoints.first { isFork($0, at: found.lsn) }
       found.timelineA = sideA.timelineAt[found.segment]
       found.timelineB = sideB.timelineAt[found.segment]
       let sharedBefore = found.segment.rawValue > 0 && bothHold.contains(SegmentNumber(found.segment.rawValue - 1))
       let atFirstWAL = found.differsInContinuationA || found.differsInContinuationB
         || found.firstDifferentOffset == UInt64(PageHeader.longSize)
-      if atFirstWAL && !sharedBefore && !switchPoints.contains(found.lsn) {
+      if atFirstWAL && !sharedBefore && fork == nil {
         found.beforeSharedWAL = geometry.startLSN(of: found.segment)
       }
       let timelinesPart = found.timelineA != nil && found.timelineB != nil && found.timelineA != found.timelineB
       if !(sideA.catalog?.histories.isEmpty ?? true) || !(sideB.catalog?.histories.isEmpty ?? true) {
-        found.isSwitchPoint = switchPoints.contains(found.lsn)
-        found.switchPoint = switchPoints.first { $0 == found.lsn } ?? switchPoints.last { $0 <= found.lsn }
+        found.isSwitchPoint = fork != nil
+        found.switchPoint = fork ?? switchPoints.last { $0 <= found.lsn }
         if let before = found.beforeSharedWAL, timelinesPart, let switchPoint = switchPoints.last(where: { $0 < before }) {
           found.switchPoint = switchPoint
           found.isSwitchPoint = true
