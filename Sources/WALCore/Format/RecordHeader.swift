@@ -55,7 +55,11 @@ public struct RecordHeader: Hashable, Sendable {
 
   /// True for `XLOG/SWITCH`, after which the rest of the segment is unused.
   @inlinable
-  public var isSegmentSwitch: Bool {
+  public var isSegmentSwitch: Bool { Self.isSegmentSwitch(resourceManagerID: resourceManagerID, info: info) }
+
+  /// True when a record of this resource manager and `xl_info` is `XLOG/SWITCH`.
+  @inlinable
+  public static func isSegmentSwitch(resourceManagerID: UInt8, info: UInt8) -> Bool {
     resourceManagerID == ResourceManagerIDs.xlog && info & 0xF0 == ResourceManagerIDs.xlogSwitch
   }
 

@@ -24,6 +24,17 @@ package enum SegmentJoin {
         "\(found), but the record the previous segment continues needs \(due) more bytes", at: location)
     }
     guard current.stopProblem == nil || current.holdsOwnWAL else { return nil }
+    if case .switched(let claimed) = current.ending, claimed < start {
+      // `current` opens with the end of an XLOG SWITCH record: the previous segment must hold it.
+      switch previous.ending {
+      case .switched(claimed): return timelineRegression(from: previous, to: current, at: location)
+      case .continuesBeyond, .stopped: return nil
+      case .complete, .switched:
+        return WALProblem(.brokenContinuation,
+          "first page continues \(current.continuedBytes) bytes that end an XLOG SWITCH record at \(claimed), but the previous segment has no XLOG SWITCH record there",
+          at: location)
+      }
+    }
     let firstRecordSlot = start.advanced(by: UInt64(PageHeader.longSize))!
     switch previous.ending {
     case .complete(let nextRecord):
@@ -32,10 +43,15 @@ package enum SegmentJoin {
           "first page continues a record (\(current.continuedBytes) bytes), but the previous segment's last record ends at its end",
           at: location)
       }
-    case .switched:
-      if current.continuedBytes > 0 {
+    case .switched(let switchRecord):
+      // A switch record begun in the segment's last 16 bytes ends in the next one.
+      let crossing = start.distance(from: switchRecord) < UInt64(RecordHeader.size)
+        ? UInt64(RecordHeader.size) - start.distance(from: switchRecord) : 0
+      if current.continuedBytes != crossing {
         return WALProblem(.brokenContinuation,
-          "first page continues a record (\(current.continuedBytes) bytes), but the previous segment ends with an XLOG SWITCH record",
+          crossing > 0
+            ? "first page continues \(current.continuedBytes) bytes, but the XLOG SWITCH record at \(switchRecord) ends \(crossing) bytes into it"
+            : "first page continues a record (\(current.continuedBytes) bytes), but the previous segment ends with an XLOG SWITCH record",
           at: location)
       }
     case .continuesBeyond:

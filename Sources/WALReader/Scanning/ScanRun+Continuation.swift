@@ -22,6 +22,23 @@ extension ScanRun {
     }
   }
 
+  /// The XLOG SWITCH record whose last `continued` bytes open this segment, when they read as
+  /// the end of one and the rest of the first page is zeros: a switch record is a bare 24-byte
+  /// header, and one begun 16 or 8 bytes before a segment's end leaves the next segment unused
+  /// (ReserveXLogSwitch; the reader goes on in the segment after). `nil` otherwise.
+  mutating func switchRecordCrossingIn(continued: Int) -> LSN? {
+    guard continued == 8 || continued == 16 else { return nil }
+    let dataStart = segmentStart.advanced(by: UInt64(PageHeader.longSize))!
+    let room = Int(geometry.pageSize) - PageHeader.longSize
+    guard let data = try? bytes(at: dataStart, count: room, required: room) else { return nil }
+    // xl_info and xl_rmid are the header's bytes 16 and 17.
+    let headerStart = RecordHeader.size - continued
+    guard RecordHeader.isSegmentSwitch(resourceManagerID: data[17 - headerStart], info: data[16 - headerStart]),
+      data[continued...].allSatisfy({ $0 == 0 })
+    else { return nil }
+    return LSN(segmentStart.rawValue - UInt64(headerStart))
+  }
+
   /// Where `count` bytes of record data laid out from the page boundary `page` end, each page's
   /// header (the long one at a segment's start) skipped, MAXALIGNed: the next record's place.
   /// Computed, not read: later segments are checked when they are read themselves.

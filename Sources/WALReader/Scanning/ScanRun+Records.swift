@@ -65,6 +65,12 @@ extension ScanRun {
     }
     if first.continuesRecord {
       result.continuedBytes = UInt64(first.remainingLength)
+      if let switchRecord = switchRecordCrossingIn(continued: Int(first.remainingLength)) {
+        result.ending = .switched(switchRecord: switchRecord)
+        result.validThrough = segmentEnd
+        result.lastPageTimeline = lastPageTimeline
+        return
+      }
       do {
         position = try skipContinuation(from: position, remaining: UInt64(first.remainingLength), segmentEnd: segmentEnd)
       } catch {
