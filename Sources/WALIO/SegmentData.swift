@@ -165,6 +165,8 @@ public final class SegmentData: @unchecked Sendable {
     let fd: Int32
     let status: Syscalls.FileStatus
     switch Syscalls.openReadOnly(path) {
+    case .failure(let error) where error.isNotFound:
+      throw WALProblem(.removedWhileRead, "gone since it was listed (removed or renamed): not read", at: location)
     case .failure(let error):
       throw WALProblem(.unreadableFile, "cannot open: \(error)", at: location)
     case .success(let opened):

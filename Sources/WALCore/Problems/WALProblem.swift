@@ -84,11 +84,15 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case consistencyNotReached = "consistency-not-reached"
     /// A repository holds two different files for one segment.
     case duplicateSegment = "duplicate-segment"
+    /// A listed file was gone when it came to be read: PostgreSQL removes and recycles (renames)
+    /// the segments of pg_wal before its last checkpoint, and archive retention removes old
+    /// ones. It is left out, as if listed a moment later (a gap it leaves is found as such).
+    case removedWhileRead = "removed-while-read"
 
     /// How much a finding weighs: a problem (exit status 1), or a note that changes no verdict.
     public var severity: Severity {
       switch self {
-      case .orphanTimeline, .mixedCompression: .note
+      case .orphanTimeline, .mixedCompression, .removedWhileRead: .note
       default: .problem
       }
     }
@@ -106,7 +110,7 @@ public struct WALProblem: Error, Hashable, Sendable, CustomStringConvertible {
     /// cannot tell what it holds.
     public var makesFileUnreadable: Bool {
       switch self {
-      case .unreadableFile, .changedWhileRead, .corruptCompressedFile, .codecUnavailable: true
+      case .unreadableFile, .changedWhileRead, .corruptCompressedFile, .codecUnavailable, .removedWhileRead: true
       default: false
       }
     }

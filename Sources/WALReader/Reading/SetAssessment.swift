@@ -23,9 +23,14 @@ struct SetAssessment {
 
   /// - Parameter reports: one per file, in order, each as its scan left it
   ///   (``SegmentReport/init(file:scan:)``).
+  /// Segments of a live `pg_wal` listed but gone when read (the server removed or recycled
+  /// them, ``WALProblem/Kind/removedWhileRead``): no gap where only they are missing.
+  let removedWhileRead: Set<SegmentName>
+
   init(files: [WALFile], reports: [SegmentReport], histories: [TimelineID: TimelineHistory] = [:],
-       historyFiles: [TimelineID: String] = [:], checksMissingHistories: Bool = true) {
+       historyFiles: [TimelineID: String] = [:], checksMissingHistories: Bool = true, removedWhileRead: Set<SegmentName> = []) {
     self.checksMissingHistories = checksMissingHistories
+    self.removedWhileRead = removedWhileRead
     self.files = files
     self.reports = reports
     self.histories = histories
@@ -174,6 +179,11 @@ struct SetAssessment {
     let first = SegmentNumber(after.rawValue + 1)
     let last = SegmentNumber(before.rawValue - 1)
     let count = last.rawValue - first.rawValue + 1
+    if count <= UInt64(removedWhileRead.count), (first.rawValue...last.rawValue).allSatisfy({ segment in
+      SegmentName(timeline: timeline, segment: SegmentNumber(segment), geometry: geometry).map(removedWhileRead.contains) ?? false
+    }) {
+      return
+    }
     let firstName = SegmentName(timeline: timeline, segment: first, geometry: geometry)
     let lastName = SegmentName(timeline: timeline, segment: last, geometry: geometry)
     let span = count == 1

@@ -40,13 +40,27 @@ public struct VerificationReport: Sendable {
       }
     }
     checkedFiles.sort()
-    var assessment = SetAssessment(files: inputs.files, reports: reports, histories: histories, historyFiles: historyFiles,
-                                   checksMissingHistories: checksHistories)
+    // A file gone when it came to be read is judged as if never listed.
+    let present = reports.indices.filter { reports[$0].scan.stopProblem?.kind != .removedWhileRead }
+    let removed = reports.filter { $0.scan.stopProblem?.kind == .removedWhileRead }
+    var assessment = SetAssessment(files: present.map { inputs.files[$0] }, reports: present.map { reports[$0] }, histories: histories,
+                                   historyFiles: historyFiles, checksMissingHistories: checksHistories,
+                                   removedWhileRead: Set(removed.filter(\.file.isInLiveDirectory).compactMap(\.name)))
     assessment.run()
     segments = assessment.reports
-    problems = inputs.problems + historyProblems + assessment.orderedProblems()
+    problems = inputs.problems + historyProblems + assessment.orderedProblems() + Self.removedNote(removed)
     otherFiles = inputs.otherFiles
     repositories = inputs.repositories
+  }
+
+  /// One note for the files gone when they came to be read.
+  private static func removedNote(_ removed: [SegmentReport]) -> [WALProblem] {
+    guard let first = removed.first, let problem = first.scan.stopProblem else { return [] }
+    guard removed.count > 1 else { return [problem] }
+    let names = removed.map { $0.name?.description ?? FilePaths.baseName($0.file.path) }
+    var note = problem
+    note.message = "\(removed.count) files, \(names.first!) to \(names.last!), gone since they were listed (removed or renamed): not read"
+    return [note]
   }
 
   /// True when nothing is wrong: no finding of severity problem (notes may remain).

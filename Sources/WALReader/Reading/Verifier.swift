@@ -35,8 +35,35 @@ public struct Verifier: Sendable {
   /// Verifies files already listed.
   public func verify(_ inputs: WALInputs) -> VerificationReport {
     let files = inputs.files
-    let reports = RemoteReadAhead.around(files.map(\.path)) { scanAll(files) }
+    var reports = RemoteReadAhead.around(files.map(\.path)) { scanAll(files) }
+    rereadOvertaken(&reports)
     return VerificationReport(inputs: inputs, reports: reports)
+  }
+
+  /// Reads again the segments of a live `pg_wal` that were read while the server was writing
+  /// them: their WAL stops early, yet a later segment of their timeline, read after them, holds
+  /// WAL, which the server writes only once they are full. What is wrong stays wrong on the
+  /// second reading.
+  private func rereadOvertaken(_ reports: inout [SegmentReport]) {
+    var newestWithWAL: [TimelineID: SegmentNumber] = [:]
+    for report in reports where report.scan.holdsOwnWAL {
+      guard let timeline = report.name?.timeline, let segment = report.scan.segment else { continue }
+      newestWithWAL[timeline] = max(newestWithWAL[timeline] ?? segment, segment)
+    }
+    let overtaken = reports.indices.filter { index in
+      let report = reports[index], scan = report.scan
+      guard report.file.isInLiveDirectory, case .stopped = scan.ending, scan.endOfWALSignature != nil,
+        let timeline = report.name?.timeline, let segment = scan.segment, let newest = newestWithWAL[timeline]
+      else { return false }
+      return newest > segment
+    }
+    guard !overtaken.isEmpty else { return }
+    let files = reports.map(\.file)
+    let lookup = SegmentLookup(files, readsInOrder: true, readers: 1)
+    let scanner = SegmentScanner()
+    for index in overtaken {
+      reports[index] = SegmentReport(file: files[index], scan: lookup.scan(files[index], with: scanner, access: .streamed))
+    }
   }
 
   /// Each file's report as its scan leaves it, made in place: one array however many files.
