@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import WALKit
+@testable import WALReader
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A copy of a live PostgreSQL 15 `pg_wal` under pgbench (TestData/pg15-live): the segment in
 /// progress, then files PostgreSQL recycled ahead of the insert point. Where WAL ends is what
@@ -166,5 +171,37 @@ import Testing
     let report = Verifier(jobs: 1, progress: finish).verify(inputs)
     #expect(report.isClean, "\(report.problems)")
     #expect(report.segments.map(\.status) == [.complete, .complete, .complete])
+  }
+
+  /// verify of the pg_wal of a PostgreSQL 15 primary under pgbench, again and again while the
+  /// server writes, removes and recycles segments (Tests/EndToEnd/busy-primary.sh): nothing is
+  /// wrong with it, and nothing may be reported.
+  @Test(.enabled(if: StandbyEndToEndTests.canRunServers, "needs PostgreSQL 15 (Debian postgresql-15), root and the postgres user"),
+        .timeLimit(.minutes(3)))
+  func aBusyPrimarysPgWalVerifiesClean() throws {
+    let scratch = try Scratch()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [Fixture.root.appendingPathComponent("Tests/EndToEnd/busy-primary.sh").path, scratch.path, "15"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    var runs = 0
+    var found: [String] = []
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: scratch.file("done")) && process.isRunning && Date() < deadline {
+      guard let pgWAL = try? String(contentsOfFile: scratch.file("pg_wal-path"), encoding: .utf8) else {
+        usleep(100_000)
+        continue
+      }
+      let report: VerificationReport = try Verifier(jobs: 2).verify(paths: [pgWAL.strippingWhitespace(newlines: true)])
+      runs += 1
+      found += report.problems.filter { $0.severity == .problem }.map { $0.description }
+    }
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    #expect(runs >= 3, "verify ran \(runs) times under load")
+    #expect(found.isEmpty, "\(found.prefix(5))")
   }
 }
