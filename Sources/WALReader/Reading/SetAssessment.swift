@@ -21,12 +21,12 @@ struct SetAssessment {
   /// Whether a timeline after the first without its history file is a problem.
   let checksMissingHistories: Bool
 
-  /// - Parameter reports: one per file, in order, each as its scan left it
-  ///   (``SegmentReport/init(file:scan:)``).
   /// Segments of a live `pg_wal` listed but gone when read (the server removed or recycled
   /// them, ``WALProblem/Kind/removedWhileRead``): no gap where only they are missing.
   let removedWhileRead: Set<SegmentName>
 
+  /// - Parameter reports: one per file, in order, each as its scan left it
+  ///   (``SegmentReport/init(file:scan:)``).
   init(files: [WALFile], reports: [SegmentReport], histories: [TimelineID: TimelineHistory] = [:],
        historyFiles: [TimelineID: String] = [:], checksMissingHistories: Bool = true, removedWhileRead: Set<SegmentName> = []) {
     self.checksMissingHistories = checksMissingHistories
