@@ -15,35 +15,21 @@ PGBIN=${PG15_BIN:-/usr/lib/postgresql/15/bin}
 prepare_work "$(mktemp -d /tmp/walkit-split-boundary.XXXXXX)" A B
 trap 'stop_started; rm -rf "$WORK"' EXIT
 
-configure() {  # data-dir port archive extra-settings…
-  local data=$1 port=$2 archive=$3; shift 3
-  {
-    echo "listen_addresses = ''"
-    echo "unix_socket_directories = '$WORK/sockets'"
-    echo "port = $port"
-    echo "fsync = off"
-    echo "wal_level = replica"
-    echo "max_wal_senders = 5"
-    echo "autovacuum = off"
-    echo "checkpoint_timeout = 1h"
-    echo "hot_standby = on"
-    echo "archive_command = 'test ! -f $archive/%f && cp %p $archive/%f.tmp && mv $archive/%f.tmp $archive/%f'"
-    printf '%s\n' "$@"
-  } >>"$data/postgresql.conf"
-}
+archive_to() { echo "archive_command = 'test ! -f $1/%f && cp %p $1/%f.tmp && mv $1/%f.tmp $1/%f'"; }
 
 lsn_num() { local l=$1; echo $(( (16#${l%/*} << 32) + 16#${l#*/} )); }
 seg_name() { printf '%08X%08X%08X' "$1" $(($2 / 4096)) $(($2 % 4096)); }  # TLI SEGNO (1 MB segments)
 
 as_pg "$PGBIN/initdb" -D "$WORK/P" -U postgres --auth=trust --no-locale -E UTF8 --wal-segsize=1 >/dev/null
-configure "$WORK/P" 5491 "$WORK/A" "archive_mode = on"
+configure "$WORK/P" 5491 "autovacuum = off" "checkpoint_timeout = 1h" "archive_mode = on" "$(archive_to "$WORK/A")"
 start "$WORK/P"
 sql 5491 "create table t (id int, who text, pad text); insert into t select g, 'P', repeat('p', 500) from generate_series(1, 1000) g"
 # S replays from A only (no streaming): after P's XLOG SWITCH it has nothing more to replay,
 # whatever P writes next.
 as_pg "$PGBIN/pg_basebackup" -h "$WORK/sockets" -p 5491 -U postgres -D "$WORK/S" -X stream -c fast --no-sync
 sed -i '/^port = /d; /^archive_command = /d' "$WORK/S/postgresql.conf"
-configure "$WORK/S" 5492 "$WORK/B" "archive_mode = always" "restore_command = 'cp $WORK/A/%f %p'"
+configure "$WORK/S" 5492 "autovacuum = off" "checkpoint_timeout = 1h" "archive_mode = always" "$(archive_to "$WORK/B")" \
+  "restore_command = 'cp $WORK/A/%f %p'"
 touch "$WORK/S/standby.signal"
 chown postgres: "$WORK/S/standby.signal"
 start "$WORK/S"

@@ -5,6 +5,8 @@
 #   start DATA / stop DATA      pg_ctl start (logging to DATA/server.log) / fast shutdown
 #   stop_now DATA               immediate shutdown, never failing
 #   sql PORT SQL                one statement through psql, unaligned, tuples only
+#   configure DATA PORT SETTING…  appends the settings every server here runs with (unix socket
+#                               in WORK/sockets, fsync off, replication), then SETTINGs
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 prepare_work() {
@@ -30,3 +32,18 @@ trap stop_started EXIT
 start() { started+=("$1"); as_pg "$PGBIN/pg_ctl" -D "$1" -l "$1/server.log" -w -t 60 start >/dev/null; }
 stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null; }
 sql() { as_pg "$PGBIN/psql" -X -A -t -q -h "$WORK/sockets" -p "$1" -U postgres -d postgres -c "$2"; }
+configure() {  # data-dir port extra-settings…
+  local data=$1 port=$2; shift 2
+  {
+    echo "listen_addresses = ''"
+    echo "unix_socket_directories = '$WORK/sockets'"
+    echo "port = $port"
+    echo "fsync = off"
+    echo "wal_level = replica"
+    echo "max_wal_senders = 5"
+    echo "hot_standby = on"
+    echo "wal_retrieve_retry_interval = '200ms'"
+    echo "log_min_messages = warning"
+    printf '%s\n' "$@"
+  } >>"$data/postgresql.conf"
+}

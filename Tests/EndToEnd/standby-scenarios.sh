@@ -15,21 +15,6 @@ WORK=${1:?usage: standby-scenarios.sh WORK_DIR}
 . "$(dirname "$0")/servers.sh"
 prepare_work "$WORK" cases
 
-configure() {  # data-dir port extra-settings…
-  local data=$1 port=$2; shift 2
-  {
-    echo "listen_addresses = ''"
-    echo "unix_socket_directories = '$WORK/sockets'"
-    echo "port = $port"
-    echo "fsync = off"
-    echo "wal_level = replica"
-    echo "max_wal_senders = 5"
-    echo "hot_standby = on"
-    echo "wal_retrieve_retry_interval = '200ms'"
-    echo "log_min_messages = warning"
-    printf '%s\n' "$@"
-  } >>"$data/postgresql.conf"
-}
 wait_archived() {  # port: waits until the current segment's predecessors are archived
   local port=$1 last
   last=$(sql "$port" "select pg_walfile_name(pg_switch_wal())")
