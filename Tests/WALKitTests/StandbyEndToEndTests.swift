@@ -9,7 +9,9 @@ import Glibc
 
 /// walkit gaps against a real PostgreSQL 15 standby: for each damaged copy of a real archive
 /// (Tests/EndToEnd/standby-scenarios.sh), the verdict must match whether the standby reached
-/// the end, and the reachable LSN must be where it stopped (`pg_last_wal_replay_lsn()`).
+/// the end, and the reachable LSN must be where it stopped (`pg_last_wal_replay_lsn()`); the
+/// same for the old primary rejoining (clean, or refused past the fork) and for a standby's
+/// backup restored to its consistent point.
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct StandbyEndToEndTests {
   static let postgres = "/usr/lib/postgresql/15/bin/postgres"
