@@ -49,4 +49,17 @@ import Testing
     #expect(!report.isClean)
     #expect(report.segments.first { $0.file.path == crossedInto }?.status == .damaged)
   }
+
+  /// The same first page under segment 0's name, whose start is LSN 0: no record can begin
+  /// before it, so its bytes are read as WAL (damage), and nothing traps.
+  @Test func aCrossingSwitchIntoSegmentZeroIsDamage() throws {
+    let scratch = try Scratch()
+    var bytes = try Scratch.bytes(Self.archive + "/000000010000000000000007")
+    bytes.replaceSubrange(8..<16, with: [UInt8](repeating: 0, count: 8))  // xlp_pageaddr 0/0
+    let path = scratch.file("000000010000000000000000")
+    try Scratch.write(bytes, to: path)
+    let report = try Verifier(jobs: 1).verify(paths: [path])
+    #expect(!report.isClean)
+    #expect(report.segments.first?.status == .damaged)
+  }
 }

@@ -27,7 +27,8 @@ extension ScanRun {
   /// header, and one begun 16 or 8 bytes before a segment's end leaves the next segment unused
   /// (ReserveXLogSwitch; the reader goes on in the segment after). `nil` otherwise.
   mutating func switchRecordCrossingIn(continued: Int) -> LSN? {
-    guard continued == 8 || continued == 16 else { return nil }
+    // The first segment has no segment before it for a record to begin in.
+    guard continued == 8 || continued == 16, segmentStart.rawValue >= UInt64(RecordHeader.size) else { return nil }
     let dataStart = segmentStart.advanced(by: UInt64(PageHeader.longSize))!
     let room = Int(geometry.pageSize) - PageHeader.longSize
     guard let data = try? bytes(at: dataStart, count: room, required: room) else { return nil }
