@@ -7,13 +7,14 @@ import WALIO
 /// a buffer, the kernel copying each piece) or mapped (the page cache's own pages). Which is
 /// faster depends on the machine: where a core copies near memory's speed, streaming wins by
 /// the page faults and unmapping it spares; where it copies slowly, mapping wins by the copy it
-/// spares (docs/benchmarks.md has both). A run over many segments times both ways on its first
-/// ones and reads the rest the faster way; a shorter run, and a run whose records go to a
-/// visitor (whose work would drown the difference), read the guessed way (``guess``). The
-/// verdicts do not depend on the way, only the time.
+/// spares (docs/benchmarks.md has both). A run over many segments reads the guessed way
+/// (``guess``), times it on segments it reads anyway, times the other way on a few, one at a
+/// time, and reads the rest the faster way; a shorter run, and a run whose records go to a
+/// visitor (whose work would drown the difference), keep the guess. The verdicts do not depend
+/// on the way, only the time.
 final class ReadingTrial: Sendable {
   /// Whole segments timed with each way.
-  static let timedPerWay = 3
+  static let timedPerWay = 2
   /// Timed readings handed out before the trial gives up and keeps the guess: an archive whose
   /// first segments are not whole (switched early, damaged) gives nothing to compare.
   static let longestTrial = 8 * timedPerWay
@@ -48,9 +49,12 @@ final class ReadingTrial: Sendable {
 
   /// This run's ``machineGuess``, taken when it began.
   let guess: SegmentData.Access
-  /// Files read streamed before any is timed: each worker's first streamed reading allocates
-  /// its buffer, which would count against streaming. (With many workers a timed streamed
-  /// file may still be a worker's first; the fastest of each way is what counts.)
+  /// The way tried against the guess.
+  private var other: SegmentData.Access { guess == .mapped ? .streamed : .mapped }
+  /// Files read the guessed way before any is timed: the workers' first streamed readings
+  /// allocate their buffers, which would count against streaming. The other way is read by
+  /// one thread at a time, so that only its first reading allocates, and the fastest of each
+  /// way is what counts.
   private let warmUp: Int
   private struct State {
     var handedOut = 0
@@ -61,6 +65,11 @@ final class ReadingTrial: Sendable {
     var fastest: [Double] = [.infinity, .infinity]
     var timedHandedOut = 0
     var chosen: SegmentData.Access?
+
+    /// Timed readings `way` still wants.
+    func wanted(_ way: SegmentData.Access) -> Int {
+      ReadingTrial.timedPerWay - timed[way.trialIndex] - pending[way.trialIndex]
+    }
   }
   private let state = Mutex(State())
 
@@ -100,31 +109,30 @@ final class ReadingTrial: Sendable {
   }
 
   /// The way to read the next plain segment; timed (by its thread's CPU time, the kernel's
-  /// copies and page faults included) when the trial still needs it and `timed`. The ways
-  /// alternate until each has counted ``timedPerWay`` whole segments.
+  /// copies and page faults included) when the trial still needs it and `timed`. After the
+  /// warm-up the other way is handed out whenever none of its readings is under way, and the
+  /// guess, timed while it wants readings, in between.
   func begin(timed: Bool = true) -> Reading {
-    let (access, isTimed): (SegmentData.Access, Bool) = state.withLock { state in
+    let (access, isTimed): (SegmentData.Access, Bool) = state.withLock { [guess, other] state in
       if let chosen = state.chosen { return (chosen, false) }
       guard timed else { return (guess, false) }
       state.handedOut += 1
-      guard state.handedOut > warmUp else { return (.streamed, false) }
+      guard state.handedOut > warmUp else { return (guess, false) }
       guard state.timedHandedOut < Self.longestTrial else {
         state.chosen = guess
         return (guess, false)
       }
-      // Readings each way still wants: streaming's first, then whichever wants more.
-      let wanted = (0..<2).map { Self.timedPerWay - state.timed[$0] - state.pending[$0] }
-      let way: Int
-      if wanted[0] > 0, wanted[0] >= wanted[1] {
-        way = 0
-      } else if wanted[1] > 0 {
-        way = 1
+      let way: SegmentData.Access
+      if state.wanted(other) > 0, state.pending[other.trialIndex] == 0 {
+        way = other
+      } else if state.wanted(guess) > 0 {
+        way = guess
       } else {
         return (guess, false)
       }
-      state.pending[way] += 1
+      state.pending[way.trialIndex] += 1
       state.timedHandedOut += 1
-      return (way == 1 ? .mapped : .streamed, true)
+      return (way, true)
     }
     return isTimed ? Reading(access: access, trial: self, start: Syscalls.threadCPUNanoseconds) : .untimed(access)
   }
@@ -134,7 +142,7 @@ final class ReadingTrial: Sendable {
   /// segment: one that met a cold cache or a preempted thread says little.
   func finish(_ access: SegmentData.Access, nanosecondsPerByte: Double?) {
     state.withLock { state in
-      let way = access == .mapped ? 1 : 0
+      let way = access.trialIndex
       state.pending[way] -= 1
       guard let nanosecondsPerByte else { return }
       state.fastest[way] = min(state.fastest[way], nanosecondsPerByte)
@@ -146,6 +154,11 @@ final class ReadingTrial: Sendable {
 
   /// The way chosen: at once without a trial, else once the trial is over.
   var chosen: SegmentData.Access? { state.withLock { $0.chosen } }
+}
+
+extension SegmentData.Access {
+  /// The trial's count of this way: 0 streamed, 1 mapped.
+  fileprivate var trialIndex: Int { self == .mapped ? 1 : 0 }
 }
 
 extension SegmentScan {
