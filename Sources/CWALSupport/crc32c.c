@@ -1,4 +1,5 @@
 #include "CWALSupport.h"
+#include "cpu.h"
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
@@ -217,21 +218,17 @@ static uint32_t crc32c_avx512(uint32_t crc, const uint8_t *p, size_t n) {
 }
 
 static int cpu_has_avx512_clmul(void) {
-  unsigned eax, ebx, ecx, edx;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+  const walkit_cpuid_leaves *leaves = walkit_cpuid();
+  unsigned ebx = leaves->leaf7_ebx, ecx = leaves->leaf7_ecx;
   int avx512 = (ebx & bit_AVX512F) && (ebx & bit_AVX512VL) && (ecx & bit_VPCLMULQDQ);
-  if (!avx512 || !__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return 0;
+  if (!avx512 || !(leaves->leaf1_ecx & bit_OSXSAVE)) return 0;
   /* The operating system saves the ZMM state (XCR0: SSE, AVX, opmask, ZMM halves). */
   unsigned lo, hi;
   __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   return (lo & 0xE6) == 0xE6;
 }
 
-static int cpu_has_crc(void) {
-  unsigned eax, ebx, ecx, edx;
-  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-  return (ecx & bit_SSE4_2) != 0;
-}
+static int cpu_has_crc(void) { return (walkit_cpuid()->leaf1_ecx & bit_SSE4_2) != 0; }
 #elif defined(__aarch64__)
 static int cpu_has_crc(void) { return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0; }
 #else
