@@ -1,5 +1,20 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Release flags that link the C++ runtime under the Swift runtime (libstdc++, and libgcc's
+/// unwinder) into walkit instead of loading it: loading them and running their initialisers
+/// took 1 ms of the 3 walkit took to start on an Intel Xeon VM (docs/benchmarks.md). Only where
+/// the GCC installation clang links with (the newest that has `crtbegin.o`) has both archives.
+let staticCxxRuntime: [String] = {
+  let gccRoot = "/usr/lib/gcc/x86_64-linux-gnu"
+  let versions = (try? FileManager.default.contentsOfDirectory(atPath: gccRoot)) ?? []
+  let newest = versions.filter { FileManager.default.fileExists(atPath: "\(gccRoot)/\($0)/crtbegin.o") }
+    .max { $0.compare($1, options: .numeric) == .orderedAscending }
+  guard let newest, ["libstdc++.a", "libgcc_eh.a"].allSatisfy({ FileManager.default.fileExists(atPath: "\(gccRoot)/\(newest)/\($0)") })
+  else { return [] }
+  return ["-L", Context.packageDirectory + "/Linking", "-Xclang-linker", "-static-libgcc"]
+}()
 
 let package = Package(
   name: "walkit",
@@ -34,7 +49,10 @@ let package = Package(
       // The Swift runtime linked in, not loaded: a run on one segment starts in 4 ms, not 7.
       // (The linker then repeats glibc's warning about `mktemp`, used by Foundation's file
       // writing, which walkit does not call.) The tests run this binary, so they do not link it.
-      linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"], .when(platforms: [.linux]))]
+      linkerSettings: [
+        .unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"], .when(platforms: [.linux])),
+        .unsafeFlags(staticCxxRuntime, .when(platforms: [.linux], configuration: .release)),
+      ]
     ),
     .testTarget(
       name: "WALKitTests",
