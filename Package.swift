@@ -4,8 +4,9 @@ import PackageDescription
 
 /// Release flags that link the C++ runtime under the Swift runtime (libstdc++, and libgcc's
 /// unwinder) into walkit instead of loading it: loading them and running their initialisers
-/// took 1 ms of the 3 walkit took to start on an Intel Xeon VM (docs/benchmarks.md). Only where
-/// the GCC installation clang links with (the newest that has `crtbegin.o`) has both archives.
+/// took 0.6 ms of the 2.7 walkit took to start on an Intel Xeon VM (docs/benchmarks.md). Only
+/// where the GCC installation clang links with (the newest that has `crtbegin.o`) has both
+/// archives; `Linking/libstdc++.so` turns the Swift runtime's `-lstdc++` into the archive.
 let staticCxxRuntime: [String] = {
   let gccRoot = "/usr/lib/gcc/x86_64-linux-gnu"
   let versions = (try? FileManager.default.contentsOfDirectory(atPath: gccRoot)) ?? []
