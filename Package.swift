@@ -7,8 +7,15 @@ import PackageDescription
 /// took 0.6 ms of the 2.7 walkit took to start on an Intel Xeon VM (docs/benchmarks.md). Only
 /// where the GCC installation clang links with (the newest that has `crtbegin.o`) has both
 /// archives; `Linking/libstdc++.so` turns the Swift runtime's `-lstdc++` into the archive.
+/// `WALKIT_DYNAMIC_CXX=1` keeps the shared libraries (a build for another machine, whose
+/// libraries this one cannot see).
 let staticCxxRuntime: [String] = {
+  guard Context.environment["WALKIT_DYNAMIC_CXX"] != "1" else { return [] }
+  #if arch(arm64)
+  let gccRoot = "/usr/lib/gcc/aarch64-linux-gnu"
+  #else
   let gccRoot = "/usr/lib/gcc/x86_64-linux-gnu"
+  #endif
   let versions = (try? FileManager.default.contentsOfDirectory(atPath: gccRoot)) ?? []
   let newest = versions.filter { FileManager.default.fileExists(atPath: "\(gccRoot)/\($0)/crtbegin.o") }
     .max { $0.compare($1, options: .numeric) == .orderedAscending }

@@ -36,15 +36,18 @@ import Testing
     let other: SegmentData.Access = trial.guess == .mapped ? .streamed : .mapped
     let visited = trial.begin(timed: false)
     #expect(visited.access == trial.guess)
-    let warmUp = (0..<2).map { _ in trial.begin().access }
-    #expect(warmUp == [trial.guess, trial.guess])
+    let warmUp = (0..<2).map { _ in trial.begin() }
+    #expect(warmUp.map(\.access) == [trial.guess, trial.guess] && warmUp.allSatisfy { !$0.isTimed })
     let firstTry = trial.begin()
-    #expect(firstTry.access == other)
-    let meanwhile = (0..<(ReadingTrial.timedPerWay + 2)).map { _ in trial.begin().access }
-    #expect(meanwhile == Array(repeating: trial.guess, count: ReadingTrial.timedPerWay + 2))
+    #expect(firstTry.access == other && firstTry.isTimed)
+    let meanwhile = (0..<(ReadingTrial.timedPerWay + 2)).map { _ in trial.begin() }
+    #expect(meanwhile.map(\.access) == Array(repeating: trial.guess, count: ReadingTrial.timedPerWay + 2))
+    #expect(meanwhile.map(\.isTimed) == Array(repeating: true, count: ReadingTrial.timedPerWay) + [false, false])
     trial.finish(other, nanosecondsPerByte: 1)
-    #expect(trial.begin().access == other)
-    #expect(trial.begin().access == trial.guess)
+    let secondTry = trial.begin()
+    #expect(secondTry.access == other && secondTry.isTimed)
+    let afterwards = trial.begin()
+    #expect(afterwards.access == trial.guess && !afterwards.isTimed)
     #expect(trial.chosen == nil)
   }
 

@@ -51,10 +51,10 @@ final class ReadingTrial: Sendable {
   let guess: SegmentData.Access
   /// The way tried against the guess.
   private var other: SegmentData.Access { guess == .mapped ? .streamed : .mapped }
-  /// Files read the guessed way before any is timed: the workers' first streamed readings
-  /// allocate their buffers, which would count against streaming. The other way is read by
-  /// one thread at a time, so that only its first reading allocates, and the fastest of each
-  /// way is what counts.
+  /// Files read the guessed way before any is timed: streamed readings under way at once each
+  /// take a buffer from the shared pool, allocated when it has none free, which would count
+  /// against streaming. The other way is read by one thread at a time, so that only its first
+  /// reading allocates, and the fastest of each way is what counts.
   private let warmUp: Int
   private struct State {
     var handedOut = 0
@@ -93,6 +93,9 @@ final class ReadingTrial: Sendable {
 
     /// Untimed, with `access`.
     static func untimed(_ access: SegmentData.Access) -> Reading { Reading(access: access, trial: nil, start: 0) }
+
+    /// Whether the trial times this reading.
+    var isTimed: Bool { trial != nil }
 
     /// Ends the reading that gave `scan`; a trial's counts when it read a whole segment cleanly
     /// to its end (a file that stopped early, or was read again after being cut short, says
