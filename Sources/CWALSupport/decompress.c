@@ -200,8 +200,8 @@ static const char *lzma_text(lzma_ret rc) {
 }
 
 /* The output handed to liblzma at a time: the integrity check (CRC-64 by default) it computes
-   over each call's output then reads bytes still in the cache (with the whole 16 MiB at once, it
-   read them back from memory: 3 % of a segment's time on an Intel Xeon). */
+   over each call's output then reads bytes still in the nearest caches (given the whole 16 MiB
+   at once, one-core verify of 16 xz segments took 530 ms on an Intel Xeon; in windows, 494). */
 #define XZ_OUTPUT_WINDOW ((size_t)256 << 10)
 
 static walkit_decompress_status unxz(int alone, const uint8_t *input, size_t length, uint8_t *output, size_t capacity,
