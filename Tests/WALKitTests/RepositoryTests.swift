@@ -464,6 +464,57 @@ import Testing
     #expect(gaps.missingRanges.map(\.count) == [1])
   }
 
+  /// Barman 3.14 and later write a fifth field, the encryption (`None`), and the oldest
+  /// catalogues lack the compression (plain files): Barman reads all three, and so does walkit.
+  @Test func barmanCataloguesOfEveryVersionAreRead() throws {
+    let scratch = try Scratch()
+    let server = try Self.copyTree("barman/pg15", into: scratch)
+    let catalogue = server + "/wals/xlog.db"
+    let lines = try String(contentsOfFile: catalogue, encoding: .utf8).split(separator: "\n").map(String.init)
+    let oldest = try #require(lines.first { $0.hasPrefix("00000001000000000000000B\t") && $0.hasSuffix("\tbzip2") })
+    let stored = server + "/wals/0000000100000000/00000001000000000000000B"
+    let plain = try Fixture.run("/bin/bzip2", ["-dc", stored])
+    try plain.write(to: URL(fileURLWithPath: stored))
+    let fields = oldest.split(separator: "\t").map(String.init)
+    let edited = lines.map { $0 == oldest ? [fields[0], String(plain.count), fields[2]].joined(separator: "\t") : $0 + "\tNone" }
+    try (edited.joined(separator: "\n") + "\n").write(toFile: catalogue, atomically: false, encoding: .utf8)
+
+    let report = try Verifier().verify(paths: [server])
+    #expect(report.isClean, "\(report.problems)")
+    #expect(!report.problems.contains { $0.kind == .catalogMismatch || $0.kind == .compressionMismatch })
+    #expect(report.recordCount == (try Self.waldumpRecordCount()))
+  }
+
+  /// A segment Barman encrypted (`encryption = gpg`, recorded in xlog.db's fifth field) is
+  /// not read as WAL: walkit says it cannot read it, not that it is damaged, and the record
+  /// that continues into it is not broken.
+  @Test func aSegmentBarmanEncryptedIsNotReadAsWAL() throws {
+    let scratch = try Scratch()
+    let server = try Self.copyTree("barman/pg15", into: scratch)
+    let catalogue = server + "/wals/xlog.db"
+    let lines = try String(contentsOfFile: catalogue, encoding: .utf8).split(separator: "\n").map(String.init)
+    let encrypted = "000000010000000000000009"
+    let stored = server + "/wals/0000000100000000/" + encrypted
+    var cipher = [UInt8](repeating: 0, count: 70_000)
+    var generator = SystemRandomNumberGenerator()
+    for index in cipher.indices { cipher[index] = UInt8.random(in: 0...255, using: &generator) }
+    cipher[0] = 0x85  // an OpenPGP packet header, as gpg writes
+    try Scratch.write(cipher, to: stored)
+    let edited = lines.map { line -> String in
+      guard line.hasPrefix(encrypted + "\t") else { return line + "\tNone" }
+      let fields = line.split(separator: "\t").map(String.init)
+      return [fields[0], String(cipher.count), fields[2], "None", "gpg"].joined(separator: "\t")
+    }
+    try (edited.joined(separator: "\n") + "\n").write(toFile: catalogue, atomically: false, encoding: .utf8)
+
+    let report = try Verifier().verify(paths: [server])
+    let found = report.problems.filter { $0.severity == .problem }
+    #expect(found.map(\.kind) == [.codecUnavailable], "\(report.problems)")
+    #expect(found.first?.message.hasPrefix("encrypted (gpg, as xlog.db records)") == true)
+    #expect(found.first?.location.file?.hasSuffix(encrypted) == true)
+    #expect(report.segments.first { $0.name?.description == encrypted }?.status == .unreadable)
+  }
+
   /// A compressed segment whose line is gone from xlog.db: Barman does not know it, but its
   /// get-wal serves it by content all the same, so its plain name is no compression problem and
   /// replay goes on through it.

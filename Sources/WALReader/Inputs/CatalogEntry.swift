@@ -17,6 +17,17 @@ public struct CatalogEntry: Hashable, Sendable {
   public var majorVersion: Int?
   /// Why the tool will not hand the file to a restore (a segment pgBackRest holds twice).
   public var refusal: WALProblem?
+  /// The encryption the catalogue records (Barman's `gpg`): the tool decrypts the file for a
+  /// restore, and walkit, which cannot, does not read it (``unreadable``).
+  public var encryption: String?
+
+  /// Why walkit does not read the file at all: it is encrypted.
+  var unreadable: WALProblem? {
+    guard let encryption else { return nil }
+    return WALProblem(.codecUnavailable,
+      "encrypted (\(encryption), as \(source) records): walkit reads unencrypted WAL only, and did not read it; the backup tool decrypts it for a restore",
+      at: WALLocation())
+  }
 
   public init(source: String, sha1: String? = nil, compression: Compression? = nil,
               systemIdentifier: UInt64? = nil, majorVersion: Int? = nil) {

@@ -40,6 +40,7 @@ package struct SegmentLookup: Sendable {
     }.first
     guard let index else { return nil }
     let file = files[index]
+    if file.catalogEntry?.unreadable != nil { return nil }
     if let carried, file.compressionByName != nil,
       let whole = try? SegmentData.load(path: file.path, inflateLimit: SegmentData.announcedSegmentSize, named: file.compressionByName)
     {
@@ -122,7 +123,8 @@ package struct SegmentLookup: Sendable {
                        from start: LSN?, access: SegmentData.Access, visit: ((WALRecord) -> Void)?,
                        loaded: SegmentData? = nil) -> SegmentScan?
   {
-    do {
+    do throws(WALProblem) {
+      if let unreadable = file.catalogEntry?.unreadable { throw unreadable }
       let data: SegmentData
       if let loaded {
         data = loaded

@@ -3,7 +3,9 @@ import WALIO
 
 /// A Barman server's WAL catalogue: `wals/<16 hex>/<segment>` (compressed files keep the plain
 /// name), history files in `wals/`, and `wals/xlog.db`, one line per archived file:
-/// `name<TAB>size<TAB>time<TAB>compression`.
+/// `name<TAB>size<TAB>time<TAB>compression<TAB>encryption` since Barman 3.14, without the
+/// encryption before, and without the compression in the oldest catalogues (Barman reads all
+/// three).
 enum BarmanCatalogue {
   static let catalogName = "xlog.db"
 
@@ -37,21 +39,25 @@ enum BarmanCatalogue {
     var size: UInt64
     /// The compression recorded: `nil` for one walkit cannot name (a custom filter).
     var compression: Compression?
+    /// The encryption recorded (`gpg`), `nil` for none.
+    var encryption: String? = nil
   }
 
-  /// The lines of `xlog.db`, and the numbers of those that are not four tab-separated fields.
+  /// The lines of `xlog.db`, and the numbers of those that are not three to five tab-separated
+  /// fields with a size.
   static func parse(_ bytes: [UInt8]) -> (lines: [Line], malformed: [Int]) {
     var lines: [Line] = []
     var malformed: [Int] = []
     for (index, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
       if raw.isEmpty { continue }
-      let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-      guard fields.count == 4, let size = UInt64(String(decoding: fields[1], as: UTF8.self)) else {
+      let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+      guard (3...5).contains(fields.count), let size = UInt64(fields[1]) else {
         malformed.append(index + 1)
         continue
       }
-      lines.append(Line(name: String(decoding: fields[0], as: UTF8.self), size: size,
-                        compression: compression(named: String(decoding: fields[3], as: UTF8.self))))
+      let encryption = fields.count == 5 && !["none", ""].contains(fields[4].lowercased()) ? fields[4] : nil
+      lines.append(Line(name: fields[0], size: size, compression: compression(named: fields.count > 3 ? fields[3] : "None"),
+                        encryption: encryption))
     }
     return (lines, malformed)
   }
@@ -82,7 +88,8 @@ extension BarmanCatalogue {
       throw WALInputsError(path: catalogPath, reason: "not a usable Barman catalogue: \(error.message)\(hint)")
     }
     for line in parsed.malformed {
-      collected.problems.append(WALProblem(.catalogMismatch, "line \(line) is not name, size, time and compression separated by tabs",
+      collected.problems.append(WALProblem(.catalogMismatch,
+                                 "line \(line) is not name, size, time, compression and encryption (the last two optional) separated by tabs",
                                  at: WALLocation(file: catalogPath)))
     }
 
@@ -114,7 +121,8 @@ extension BarmanCatalogue {
           "\(BarmanCatalogue.catalogName) records \(line.size) bytes, the file has \(status.size)",
           at: WALLocation(file: found.path, segment: SegmentName(fileName: line.name.prefix(24)))))
       }
-      let entry = CatalogEntry(source: BarmanCatalogue.catalogName, compression: line.compression)
+      var entry = CatalogEntry(source: BarmanCatalogue.catalogName, compression: line.compression)
+      entry.encryption = line.encryption
       if collected.add(found.path, fileName: line.name, type: found.type, catalogEntry: entry) {
         byFormat[line.compression ?? .plain, default: 0] += 1
       }
