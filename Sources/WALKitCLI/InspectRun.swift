@@ -69,8 +69,9 @@ extension InspectRequest {
         let lines = repositoryLines(stream.inputs.repositories)
         if !lines.isEmpty { printError("walkit inspect: reading " + lines.dropLast()) }
         start.segmentSize = WALGeometry.announced(by: inputs.files)?.segmentSize
+        // Following, the start's segment may be one still to come.
         if let missing = InspectStart.whatIsMissing(in: inputs, source: source, startSegment: startSegment,
-                                                    timeline: readTimeline) {
+                                                    requested: follow ? nil : start.requested, timeline: readTimeline) {
           printError("walkit inspect: \(missing)")
           throw ExitCode(ExitStatus.couldNotFinish)
         }

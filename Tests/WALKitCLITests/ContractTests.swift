@@ -99,7 +99,10 @@ import Glibc
   @Test(arguments: [
     (["inspect", "-p", "TestData/pg16/archive", "000000010000000000000003"], "could not find file \"000000010000000000000003\""),
     (["inspect", "-p", "TestData/pg16/archive", "-t", "3"], "no WAL segment of timeline 3 in TestData/pg16/archive"),
-    (["inspect", "-p", "TestData/pg16/archive", "-s", "5/0"], "could not find a valid record at or after 5/0"),
+    // A start LSN in a segment that is not there, before or after the WAL at hand (pg_waldump
+    // 15: `could not find file "000000010000000000000050"` for -s 0/50000000 past its WAL).
+    (["inspect", "-p", "TestData/pg16/archive", "-s", "5/0"], "could not find file \"000000010000000500000000\""),
+    (["inspect", "-p", "TestData/pg16/archive", "-s", "0/300000"], "could not find file \"000000010000000000000003\""),
     // A start at or after the end, as pg_waldump 14-18 answer it: no valid record after the start.
     (["inspect", "-p", "TestData/pg16/archive", "-s", "0/900000", "-e", "0/800000"], "could not find a valid record at or after 0/900000"),
     (["inspect", "-p", "TestData/pg16/archive", "-e", "0/600000", "000000010000000000000006"],

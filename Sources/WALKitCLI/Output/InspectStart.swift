@@ -8,9 +8,23 @@ struct InspectStart {
   /// The WAL's segment size, once known: a start at a segment's first byte is never announced.
   var segmentSize: UInt64?
 
-  /// What the start names that the source does not have; `nil` when it has it.
-  static func whatIsMissing(in inputs: WALInputs, source: String, startSegment: String?, timeline: TimelineID?) -> String? {
+  /// What the start names that the source does not have; `nil` when it has it. A start LSN
+  /// (`requested`, without STARTSEG) needs the segment that holds it, as pg_waldump opens it
+  /// first: walkit does not start at a later one.
+  static func whatIsMissing(in inputs: WALInputs, source: String, startSegment: String?, requested: LSN?,
+                            timeline: TimelineID?) -> String? {
     guard !inputs.isEmpty else { return WALInputs.nothingToRead(in: [source]) }
+    if startSegment == nil, let requested, requested != .invalid, let geometry = WALGeometry.announced(by: inputs.files) {
+      let segment = geometry.segment(containing: requested)
+      let onTimeline = inputs.files.compactMap(\.name).filter { timeline == nil || $0.timeline == timeline }
+      if !onTimeline.contains(where: { $0.segment(in: geometry) == segment }) {
+        let named = timeline ?? onTimeline.map(\.timeline).min() ?? TimelineID(1)
+        guard let name = SegmentName(timeline: named, segment: segment, geometry: geometry) else {
+          return "no WAL segment holds \(requested) in \(source)"
+        }
+        return "could not find file \"\(name)\" in \(source)"
+      }
+    }
     if let startSegment {
       let name = SegmentName(fileName: String(startSegment.split(separator: "/").last ?? "").prefix(24))
       if let name {
