@@ -75,6 +75,25 @@ import Glibc
     #expect(inside.stderr.contains("the end of the requested range"), "\(inside.stderr)")
   }
 
+  /// pg_waldump stops reading at `-n`'s last record and at `-e`: damage past there does not
+  /// make it fail, and neither does it make inspect exit 1. Read to the damage, both exit 1.
+  @Test func damagePastWhereTheListingStopsIsNotReported() throws {
+    let top = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: top) }
+    let segment = top.appendingPathComponent("000000010000000000000007")
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(CLITests.root.path)/TestData/pg15/archive/000000010000000000000007")))
+    bytes[0x80000 + 100] ^= 0xFF
+    try Data(bytes).write(to: segment)
+    let waldump = URL(fileURLWithPath: "/usr/lib/postgresql/15/bin/pg_waldump")
+    for (options, status) in [(["-n", "5"], 0), (["-e", "0/740000"], 0), ([], 1)] {
+      let theirs = try CLITests.run(waldump, options + [segment.path])
+      #expect(theirs.status == Int32(status), "pg_waldump \(options): \(theirs.stderr)")
+      let ours = try Self.walkit(["inspect"] + options + [segment.path])
+      #expect(ours.status == Int32(status), "walkit inspect \(options): \(ours.stderr)")
+      #expect(ours.stderr.contains("error in WAL") == (status == 1), "\(options): \(ours.stderr)")
+    }
+  }
+
   @Test func segmentsOneLevelDownAreNamed() throws {
     let top = try Self.scratch()
     defer { try? FileManager.default.removeItem(at: top) }
