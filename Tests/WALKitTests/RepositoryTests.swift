@@ -369,6 +369,36 @@ import Testing
     #expect(report.problems.map(\.kind) == [.checksumMismatch])
   }
 
+  /// archive-get looks for a segment only under its own 16-digit directory: a stray copy with
+  /// another checksum elsewhere neither stops the restore of the one in place, nor stands in
+  /// for it when it is gone.
+  @Test func aSegmentPgBackRestKeepsInAnotherDirectoryIsNotRestored() throws {
+    let scratch = try Scratch()
+    let repository = try Self.copyTree("pgbackrest", into: scratch)
+    let files = FileManager.default.enumerator(atPath: repository)!.compactMap { $0 as? String }
+      .filter { $0.contains("/0000000100000000/") && !$0.contains(".backup") }.sorted()
+    let second = try #require(files.dropFirst(2).first)
+    let name = URL(fileURLWithPath: second).lastPathComponent
+    let directory = URL(fileURLWithPath: repository + "/" + second).deletingLastPathComponent()
+    let stray = directory.deletingLastPathComponent().appendingPathComponent("0000000100000001")
+    try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
+    let strayName = String(name.prefix(25)) + String(repeating: "f", count: 40) + name.dropFirst(65)
+    try FileManager.default.copyItem(atPath: directory.path + "/" + name, toPath: stray.path + "/" + strayName)
+    let segment = try #require(SegmentName(fileName: name.prefix(24)))
+    let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
+
+    let report = try Verifier().verify(paths: [repository])
+    #expect(report.problems.map(\.kind) == [.catalogMismatch], "\(report.problems)")
+    #expect(report.problems.first?.location.segment == segment)
+    #expect(report.problems.first?.message.contains("archive-get does not find it") == true)
+    #expect(try GapAnalysis(sources: [repository], start: .backup(label, origin: "backup_label"), checksContent: false).run().continuous)
+
+    try FileManager.default.removeItem(atPath: directory.path + "/" + name)
+    let gaps = try GapAnalysis(sources: [repository], start: .backup(label, origin: "backup_label"), checksContent: false).run()
+    #expect(!gaps.continuous)
+    #expect(gaps.missingRanges.map(\.first) == [segment], "\(gaps.problems)")
+  }
+
   @Test func aSegmentPgBackRestHoldsTwiceStopsARestore() throws {
     let scratch = try Scratch()
     let repository = try Self.copyTree("pgbackrest", into: scratch)

@@ -182,6 +182,14 @@ extension PgBackRestRepository {
             continue
           }
           let wal = split.name.prefix(while: { $0 != "." })
+          // archive-get looks for a segment in its own directory only: a copy elsewhere is
+          // none it restores, nor one that makes it refuse the segment.
+          if !wal.hasPrefix(entry.name) {
+            collected.problems.append(WALProblem(.catalogMismatch,
+              "stored under \(entry.name)/, where pgBackRest does not look for it (\(wal.prefix(16))/): archive-get does not find it, and it was not read",
+              at: WALLocation(file: filePath, segment: SegmentName(fileName: wal))))
+            continue
+          }
           let key = String(wal) + (split.name.contains(".partial") ? ".partial" : "")
           // Copies with one checksum (another compression) are one segment to archive-get;
           // only different checksums make it refuse the segment.
@@ -192,11 +200,6 @@ extension PgBackRestRepository {
             collected.problems.append(duplicate)
             collected.files[earlier.index].catalogEntry?.refusal = duplicate
             continue
-          }
-          if !wal.hasPrefix(entry.name) {
-            collected.problems.append(WALProblem(.catalogMismatch,
-              "stored under \(entry.name)/, where pgBackRest does not look for it (\(wal.prefix(16))/)",
-              at: WALLocation(file: filePath, segment: SegmentName(fileName: wal))))
           }
           var catalogEntry = entryTemplate
           catalogEntry.sha1 = split.sha1
