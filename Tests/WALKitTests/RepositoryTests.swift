@@ -375,15 +375,10 @@ import Testing
   @Test func aSegmentPgBackRestKeepsInAnotherDirectoryIsNotRestored() throws {
     let scratch = try Scratch()
     let repository = try Self.copyTree("pgbackrest", into: scratch)
-    let files = FileManager.default.enumerator(atPath: repository)!.compactMap { $0 as? String }
-      .filter { $0.contains("/0000000100000000/") && !$0.contains(".backup") }.sorted()
-    let second = try #require(files.dropFirst(2).first)
-    let name = URL(fileURLWithPath: second).lastPathComponent
-    let directory = URL(fileURLWithPath: repository + "/" + second).deletingLastPathComponent()
-    let stray = directory.deletingLastPathComponent().appendingPathComponent("0000000100000001")
-    try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
-    let strayName = String(name.prefix(25)) + String(repeating: "f", count: 40) + name.dropFirst(65)
-    try FileManager.default.copyItem(atPath: directory.path + "/" + name, toPath: stray.path + "/" + strayName)
+    let (directory, name, otherChecksum) = try Self.thirdStoredSegment(in: repository)
+    let stray = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("0000000100000001").path
+    try FileManager.default.createDirectory(atPath: stray, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: stray + "/" + otherChecksum)
     let segment = try #require(SegmentName(fileName: name.prefix(24)))
     let label = try WALCatalog.backupLabel(at: Self.path("backup_label"))
 
@@ -393,21 +388,27 @@ import Testing
     #expect(report.problems.first?.message.contains("archive-get does not find it") == true)
     #expect(try GapAnalysis(sources: [repository], start: .backup(label, origin: "backup_label"), checksContent: false).run().continuous)
 
-    try FileManager.default.removeItem(atPath: directory.path + "/" + name)
+    try FileManager.default.removeItem(atPath: directory + "/" + name)
     let gaps = try GapAnalysis(sources: [repository], start: .backup(label, origin: "backup_label"), checksContent: false).run()
     #expect(!gaps.continuous)
     #expect(gaps.missingRanges.map(\.first) == [segment], "\(gaps.problems)")
   }
 
+  /// The directory and file name of the third segment stored in the pgBackRest `repository`,
+  /// and its name with another checksum.
+  static func thirdStoredSegment(in repository: String) throws -> (directory: String, name: String, otherChecksum: String) {
+    let files = FileManager.default.enumerator(atPath: repository)!.compactMap { $0 as? String }
+      .filter { $0.contains("/0000000100000000/") && !$0.contains(".backup") }.sorted()
+    let third = try #require(files.dropFirst(2).first)
+    let name = URL(fileURLWithPath: third).lastPathComponent
+    let directory = URL(fileURLWithPath: repository + "/" + third).deletingLastPathComponent().path
+    return (directory, name, String(name.prefix(25)) + String(repeating: "f", count: 40) + name.dropFirst(65))
+  }
+
   @Test func aSegmentPgBackRestHoldsTwiceStopsARestore() throws {
     let scratch = try Scratch()
     let repository = try Self.copyTree("pgbackrest", into: scratch)
-    let files = FileManager.default.enumerator(atPath: repository)!.compactMap { $0 as? String }
-      .filter { $0.contains("/0000000100000000/") && !$0.contains(".backup") }.sorted()
-    let second = try #require(files.dropFirst(2).first)
-    let name = URL(fileURLWithPath: second).lastPathComponent
-    let copy = String(name.prefix(25)) + String(repeating: "f", count: 40) + name.dropFirst(65)
-    let directory = URL(fileURLWithPath: repository + "/" + second).deletingLastPathComponent().path
+    let (directory, name, copy) = try Self.thirdStoredSegment(in: repository)
     try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: directory + "/" + copy)
     let segment = try #require(SegmentName(fileName: name.prefix(24)))
 
