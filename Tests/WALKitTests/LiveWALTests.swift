@@ -173,6 +173,32 @@ import Glibc
     #expect(report.segments.map(\.status) == [.complete, .complete, .complete])
   }
 
+  /// A record the server was writing while verify read it reads torn (its CRC wrong): the
+  /// segment is read again, and by then the record is whole (here the progress callback
+  /// finishes the server's write once every file was read). Damage that stays is reported.
+  @Test(arguments: [true, false])
+  func aRecordReadTornWhileWrittenIsReadAgain(_ writeFinishes: Bool) throws {
+    let scratch = try Scratch()
+    let originals = Array(Fixture.plainSets[0].segmentPaths.prefix(3))
+    let copies = try scratch.copy(originals, into: "pg_wal")
+    try FileManager.default.createDirectory(atPath: scratch.file("pg_wal/archive_status"), withIntermediateDirectories: true)
+    try Scratch.patch(copies[2]) { $0[37 * 8192 + 500] ^= 0xFF }
+    let inputs = try WALInputs(paths: [scratch.file("pg_wal")])
+    let finish: @Sendable (Int, Int) -> Void = { done, total in
+      guard writeFinishes, done == total else { return }
+      try? FileManager.default.removeItem(atPath: copies[2])
+      try? FileManager.default.copyItem(atPath: originals[2], toPath: copies[2])
+    }
+    let report = Verifier(jobs: 1, progress: finish).verify(inputs)
+    let whole = try Verifier(jobs: 1).verify(paths: originals)
+    if writeFinishes {
+      #expect(report.isClean, "\(report.problems)")
+      #expect(report.recordCount == whole.recordCount)
+    } else {
+      #expect(report.problems.filter { $0.severity == .problem }.map(\.kind) == [.crcMismatch], "\(report.problems)")
+    }
+  }
+
   /// verify of the pg_wal of a PostgreSQL 15 primary under pgbench, again and again while the
   /// server writes, removes and recycles segments (Tests/EndToEnd/busy-primary.sh): nothing is
   /// wrong with it, and nothing may be reported.

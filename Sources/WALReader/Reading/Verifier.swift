@@ -37,7 +37,37 @@ public struct Verifier: Sendable {
     let files = inputs.files
     var reports = RemoteReadAhead.around(files.map(\.path)) { scanAll(files) }
     rereadOvertaken(&reports)
+    rereadTorn(&reports)
     return VerificationReport(inputs: inputs, reports: reports)
+  }
+
+  /// How often a segment of a live `pg_wal` whose reading stopped at damage is read again.
+  static let tornRereads = 3
+
+  /// Reads again the segments of a live `pg_wal` whose reading stopped at damage: the server
+  /// may have been writing the record read (a page copied while it changes reads torn, its CRC
+  /// wrong). By the next reading the record is whole, and the reading goes on past it; damage
+  /// that is there is found again at the same place, and stays reported.
+  private func rereadTorn(_ reports: inout [SegmentReport]) {
+    // A stop that looks like the end of WAL (zeros, a recycled file's stale page) is not
+    // damage, and is left to ``rereadOvertaken(_:)``.
+    let suspect = reports.indices.filter { index in
+      let scan = reports[index].scan
+      guard reports[index].file.isInLiveDirectory, case .stopped = scan.ending, scan.endOfWALSignature == nil else { return false }
+      return scan.stopProblem?.severity == .problem
+    }
+    guard !suspect.isEmpty else { return }
+    let files = reports.map(\.file)
+    let lookup = SegmentLookup(files, readsInOrder: true, readers: 1)
+    let scanner = SegmentScanner()
+    for index in suspect {
+      for _ in 0..<Self.tornRereads {
+        let before = reports[index].scan.stopProblem
+        let again = lookup.scan(files[index], with: scanner, access: .read)
+        reports[index] = SegmentReport(file: files[index], scan: again)
+        guard let after = again.stopProblem, after.severity == .problem, again.endOfWALSignature == nil, after != before else { break }
+      }
+    }
   }
 
   /// Reads again the segments of a live `pg_wal` that were read while the server was writing
