@@ -133,7 +133,8 @@ extension InspectRequest {
       } else {
         // pg_waldump stops reading at `-n`'s last record or at `-e`: damage past there is none of its business.
         let stoppedAt = [limitReached ? state.lastEnd : nil, follow ? nil : range?.upperBound].compactMap { $0 }.min()
-        problems += report.problems.filter { !Self.liesPast(stoppedAt, $0, geometry: WALGeometry.announced(by: inputs.files)) }
+        let geometry = stoppedAt == nil ? nil : WALGeometry.announced(by: inputs.files)
+        problems += report.problems.filter { !Self.liesPast(stoppedAt, $0, geometry: geometry) }
       }
       resumptions += report.segments.flatMap(\.scan.resumptions)
       if !follow, let upper = range?.upperBound, upper != LSN(.max), !problems.contains(where: { $0.severity == .problem }),
@@ -227,8 +228,6 @@ extension InspectRequest {
     }
   }
 
-  /// True when what `scan` read goes to `end` or past it: valid WAL through it, or a record
-  /// continuing past the segment's end when that end is at or after `end`.
   /// Whether `problem` lies at or past `stop`, where the listing stopped: by its LSN, or
   /// without one, by its segment's start.
   static func liesPast(_ stop: LSN?, _ problem: WALProblem, geometry: WALGeometry?) -> Bool {
@@ -240,6 +239,8 @@ extension InspectRequest {
     return start >= stop
   }
 
+  /// True when what `scan` read goes to `end` or past it: valid WAL through it, or a record
+  /// continuing past the segment's end when that end is at or after `end`.
   static func reaches(_ scan: SegmentScan, _ end: LSN) -> Bool {
     if let through = scan.validThrough, through >= end { return true }
     guard case .continuesBeyond = scan.ending, let geometry = scan.geometry, let segment = scan.segment,
